@@ -1,0 +1,131 @@
+import type { ResourceType } from '../events/normalized-event.ts';
+
+/**
+ * The contract between the policy engine (`decide()`, pure) and the acting path (queue → executor →
+ * ledger → report). Decisions are data: they say what to call and why; the executor decides nothing
+ * new except re-checking guardrails against the state it re-reads.
+ */
+
+/** A resource as the engine sees it, read from Describe* calls (or the AWS CLI's JSON output). */
+export interface ClusterResource {
+  type: 'cluster';
+  id: string;
+  arn: string | null;
+  region: string | null;
+  account: string | null;
+  /** `ClusterStatus`, lower-case as AWS returns it (`available`, `paused`, `resizing`, …). */
+  status: string;
+  /** `ClusterAvailabilityStatus` (`Available`, `Unavailable`, `Maintenance`, `Modifying`, `Failed`). */
+  availabilityStatus: string | null;
+  tags: Record<string, string>;
+  nodeType: string;
+  numberOfNodes: number;
+  multiAz: boolean;
+  /** 0 means automated snapshots are off. */
+  automatedSnapshotRetentionPeriod: number;
+  /** Namespace ARN of the cluster; zero-ETL integrations target it. */
+  namespaceArn: string | null;
+}
+
+export interface WorkgroupResource {
+  type: 'workgroup';
+  id: string;
+  arn: string | null;
+  region: string | null;
+  account: string | null;
+  status: string;
+  tags: Record<string, string>;
+  namespaceName: string | null;
+  baseCapacity: number;
+  maxCapacity: number | null;
+}
+
+export interface NamespaceResource {
+  type: 'namespace';
+  id: string;
+  arn: string | null;
+  region: string | null;
+  account: string | null;
+  status: string;
+  tags: Record<string, string>;
+}
+
+export interface IntegrationResource {
+  type: 'integration';
+  id: string;
+  arn: string | null;
+  region: string | null;
+  account: string | null;
+  status: string;
+  tags: Record<string, string>;
+  sourceArn: string;
+  targetArn: string;
+}
+
+export type FleetResource = ClusterResource | WorkgroupResource | NamespaceResource | IntegrationResource;
+
+export interface FleetSnapshot {
+  /** ISO 8601 UTC time the fleet was read. */
+  readAt: string;
+  resources: FleetResource[];
+}
+
+export interface TargetRef {
+  type: ResourceType;
+  id: string;
+  arn?: string;
+  region?: string;
+}
+
+/** `act`: call AWS. `dry-run`: record and report "would have", call nothing. `frozen`: same, because of a freeze calendar. */
+export type DecisionMode = 'act' | 'dry-run' | 'frozen';
+
+/** What the executor must re-check at execution time, copied from the policy so the message is self-contained. */
+export interface DecisionGuard {
+  /** The opt-in tag the resource must still carry (`autopilot:managed` = `true`). */
+  optInTag: { key: string; value: string };
+  /** The policy explicitly allows pausing a zero-ETL integration target. */
+  allowZeroEtlTarget: boolean;
+  /** The largest number of resources this policy may act on in one run. */
+  maxResources: number | null;
+}
+
+export interface Decision {
+  /** ISO 8601 UTC: when the action is due. */
+  at: string;
+  policy: string;
+  /** The AWS operation name: `PauseCluster`, `ResumeCluster`, `CreateClusterSnapshot`, `UpdateWorkgroup`, … */
+  action: string;
+  target: TargetRef;
+  /** The operation's input, exactly as the SDK command takes it. */
+  params: Record<string, unknown>;
+  /** Human reason: "outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-12-07T06:00Z". */
+  reason: string;
+  /** Deterministic: same policy, target, action and slot → same key. Used as the SQS dedup id and ledger key. */
+  idempotencyKey: string;
+  mode: DecisionMode;
+  guard: DecisionGuard;
+}
+
+export interface Skip {
+  at: string;
+  policy: string;
+  target: TargetRef;
+  /** `not opted in`, `freeze year-end-freeze`, `maxResources exceeded: 14 > 10`, `status modifying`, … */
+  reason: string;
+}
+
+/** What the engine may know of earlier actions (from the ledger), passed in so `decide()` stays pure. */
+export interface LedgerEntryView {
+  idempotencyKey: string;
+  policy: string;
+  action: string;
+  target: TargetRef;
+  /** `pending` = accepted, not yet confirmed; `in-progress` = a long-running operation (snapshot, resize, drill). */
+  status: 'pending' | 'in-progress' | 'succeeded' | 'failed' | 'skipped' | 'dry-run';
+  at: string;
+}
+
+export interface LedgerView {
+  entries: LedgerEntryView[];
+}
