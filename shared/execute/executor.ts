@@ -1,0 +1,351 @@
+import { randomUUID } from 'node:crypto';
+import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
+import type { ClusterResource, Decision } from '../policy/decision.ts';
+import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
+import { classifyAwsError, rootErrorName } from './classify-error.ts';
+import { firstRefusal, GUARDRAILS, type Guardrail } from './guardrails.ts';
+import { type OperationSpec, operationSpec } from './operations.ts';
+import {
+  type Clock,
+  type LedgerPort,
+  type LedgerRecord,
+  type LoggerPort,
+  type MetricsPort,
+  type NotifierPort,
+  noMetrics,
+  type OutcomeKind,
+  type ResourcePort,
+  silentLogger,
+  systemClock,
+} from './ports.ts';
+import { actionEvent, breakerAlert, outcomeAlert } from './report.ts';
+
+/**
+ * The executor use case, per decision: claim the idempotency key in the ledger → re-read the
+ * resource (one Describe) → guardrails → call AWS → record the outcome → report. Free of Lambda:
+ * the SQS batch processor and the simulator both drive it.
+ */
+export interface ExecutorDeps {
+  /** Routed by the operation's resource type. */
+  resources: { cluster: ResourcePort; workgroup?: ResourcePort };
+  ledger: LedgerPort;
+  notifier: NotifierPort;
+  /** Region for console links when the target does not name one. */
+  region: string;
+  logger?: LoggerPort;
+  metrics?: MetricsPort;
+  clock?: Clock;
+  guardrails?: readonly Guardrail[];
+  /** How long a claim protects an executor that is still working (longer than the Lambda timeout). */
+  leaseMs?: number;
+  newToken?: () => string;
+}
+
+export type ExecutionResult =
+  /** Finished (acted, skipped, refused, dry-run, failed for good): acknowledge the message. */
+  | { kind: 'done'; outcome: OutcomeKind; record: LedgerRecord }
+  /** Already handled or being handled elsewhere: acknowledge, do nothing. */
+  | { kind: 'duplicate' }
+  /** Transient failure: report the message as failed so SQS redelivers it. */
+  | { kind: 'retry'; error: TransientAwsError }
+  /** The run's breaker is open: not attempted, redeliver later. */
+  | { kind: 'deferred' };
+
+export interface Run {
+  id: string;
+  breaker: CircuitBreaker;
+}
+
+export interface ExecuteOptions {
+  /** The message will not be delivered again (receive count at the queue's maxReceiveCount): alert a transient failure now. */
+  finalAttempt?: boolean;
+}
+
+export const EXECUTOR_DEFAULTS = { leaseMs: 15 * 60_000 } as const;
+
+export class Executor {
+  readonly #deps: Required<Omit<ExecutorDeps, 'resources'>> & Pick<ExecutorDeps, 'resources'>;
+
+  constructor(deps: ExecutorDeps) {
+    this.#deps = {
+      logger: silentLogger,
+      metrics: noMetrics,
+      clock: systemClock,
+      guardrails: GUARDRAILS,
+      leaseMs: EXECUTOR_DEFAULTS.leaseMs,
+      newToken: randomUUID,
+      ...deps,
+    };
+  }
+
+  newRun(breaker: Partial<BreakerOptions> = {}): Run {
+    return { id: this.#deps.newToken(), breaker: new CircuitBreaker(breaker) };
+  }
+
+  async execute(decision: Decision, run: Run, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const { ledger, metrics, logger, clock } = this.#deps;
+    if (run.breaker.isOpen) {
+      metrics.count('deferred', 'breaker-open');
+      logger.warn('deferred: circuit breaker open', { idempotencyKey: decision.idempotencyKey, runId: run.id });
+      return { kind: 'deferred' };
+    }
+    const now = clock.now();
+    const claim = await ledger.claim(this.#newRecord(decision, now), now);
+    if (claim.kind === 'duplicate') {
+      metrics.count('duplicates', claim.record?.status ?? 'unknown');
+      logger.info('duplicate decision ignored', {
+        idempotencyKey: decision.idempotencyKey,
+        existingStatus: claim.record?.status ?? null,
+      });
+      return { kind: 'duplicate' };
+    }
+    const record: LedgerRecord = {
+      ...claim.record,
+      attempts: (claim.previous?.attempts ?? 0) + 1,
+      budgetSlot: claim.previous?.budgetSlot ?? null,
+    };
+
+    if (decision.mode !== 'act') {
+      const outcome = decision.mode === 'dry-run' ? 'dry-run' : 'frozen';
+      metrics.count('dryRuns', outcome);
+      return this.#finish(record, outcome, {
+        status: 'dry-run',
+        outcomeReason: `${outcome === 'dry-run' ? 'dry run' : 'freeze'}: would have called ${decision.action}; nothing was called`,
+      });
+    }
+
+    const operation = operationSpec(decision.action);
+    const port = operation === null ? undefined : this.#deps.resources[operation.resourceType];
+    if (operation === null || port === undefined) {
+      const error = new ConfigurationError(`no executor for ${decision.action} on ${decision.target.type}`);
+      return this.#fail(record, run, error, options);
+    }
+    try {
+      return await this.#act(decision, record, operation, port, run);
+    } catch (error) {
+      const classified = classifyAwsError(error, decision.action);
+      if (classified instanceof ResourceStateConflictError) {
+        metrics.count('skips', rootErrorName(classified));
+        run.breaker.recordSuccess();
+        return this.#finish(record, 'skipped', {
+          status: 'skipped',
+          outcomeReason: `AWS refused (${rootErrorName(classified)}): state conflict, skipped`,
+          error: { name: rootErrorName(classified), message: messageOf(classified) },
+        });
+      }
+      return this.#fail(record, run, classified, options);
+    }
+  }
+
+  async #act(
+    decision: Decision,
+    claimed: LedgerRecord,
+    operation: OperationSpec,
+    port: ResourcePort,
+    run: Run,
+  ): Promise<ExecutionResult> {
+    const { ledger, metrics, clock } = this.#deps;
+    let record = claimed;
+    const resource = await port.read(decision.target);
+    if (resource === null) {
+      metrics.count('skips', 'not-found');
+      return this.#finish(record, 'skipped', { status: 'skipped', outcomeReason: 'resource not found' });
+    }
+    record = { ...record, beforeState: resource.status };
+
+    const refusal = await firstRefusal(
+      {
+        decision,
+        operation,
+        resource,
+        facts: {
+          isZeroEtlTarget: () =>
+            resource.type === 'cluster' ? port.isZeroEtlTarget(resource as ClusterResource) : Promise.resolve(false),
+          budgetSlot: async () => {
+            if (record.budgetSlot === null) {
+              record = {
+                ...record,
+                budgetSlot: await ledger.takeBudgetSlot(decision.policy, decision.at, clock.now()),
+              };
+            }
+            return record.budgetSlot ?? Number.POSITIVE_INFINITY;
+          },
+        },
+      },
+      this.#deps.guardrails,
+    );
+    if (refusal !== null) {
+      metrics.count('skips', refusal.guardrail);
+      return this.#finish(record, 'skipped', {
+        status: 'skipped',
+        outcomeReason: `guardrail ${refusal.guardrail}: ${refusal.reason}`,
+      });
+    }
+
+    const result = await port.perform(decision.action, decision.params);
+    run.breaker.recordSuccess();
+    metrics.count('actions', decision.action);
+    const done = operation.finalState === null || result.afterState === operation.finalState;
+    return this.#finish(record, done ? 'succeeded' : 'in-progress', {
+      status: done ? 'succeeded' : 'in-progress',
+      afterState: result.afterState,
+      expectedState: operation.finalState,
+      createdId: result.createdId ?? null,
+      outcomeReason: done
+        ? `${decision.action} completed`
+        : `${decision.action} accepted; waiting for ${operation.finalState}`,
+    });
+  }
+
+  async #fail(
+    record: LedgerRecord,
+    run: Run,
+    error: AutomationError,
+    options: ExecuteOptions,
+  ): Promise<ExecutionResult> {
+    const { metrics, notifier, logger, clock } = this.#deps;
+    const name = rootErrorName(error);
+    metrics.count('failures', name);
+    const opened = run.breaker.recordFailure();
+    const transient = error instanceof TransientAwsError;
+    const failure = { name, message: messageOf(error) };
+    let result: ExecutionResult;
+    if (transient && options.finalAttempt !== true) {
+      // Retryable: the ledger lets the redelivered message claim the key again.
+      await this.#save({
+        ...record,
+        status: 'failed',
+        retryable: true,
+        error: failure,
+        outcomeReason: 'transient AWS error after SDK retries; SQS will redeliver',
+        updatedAt: clock.now().toISOString(),
+      });
+      logger.warn('transient failure, message will be redelivered', {
+        idempotencyKey: record.idempotencyKey,
+        error: failure,
+      });
+      result = { kind: 'retry', error };
+    } else {
+      const kind = error instanceof ConfigurationError ? 'configuration problem (IAM, credentials or setup)' : 'failed';
+      result = await this.#finish(record, 'failed', {
+        status: 'failed',
+        retryable: transient,
+        error: failure,
+        outcomeReason: transient ? 'transient AWS error on the final delivery; message goes to the DLQ' : kind,
+      });
+      if (transient) result = { kind: 'retry', error };
+    }
+    if (opened && run.breaker.claimAnnouncement()) {
+      const stats = run.breaker.stats;
+      await this.#safeAlert(
+        breakerAlert({
+          runId: run.id,
+          attempted: stats.attempted,
+          failed: stats.failed,
+          deferredFrom: record.idempotencyKey,
+          lastError: `${failure.name}: ${failure.message}`,
+          at: clock.now().toISOString(),
+        }),
+      );
+      await notifier
+        .event({
+          outcome: 'breaker-open',
+          severity: 'ERROR',
+          policy: record.policy,
+          action: record.action,
+          target: record.target,
+          idempotencyKey: record.idempotencyKey,
+          reason: 'circuit breaker open',
+          outcomeReason: `${stats.failed}/${stats.attempted} failed`,
+          beforeState: null,
+          afterState: null,
+          error: failure,
+          at: clock.now().toISOString(),
+        })
+        .catch((e: unknown) => logger.error('event publish failed', { error: String(e) }));
+    }
+    return result;
+  }
+
+  async #finish(
+    claimed: LedgerRecord,
+    outcome: OutcomeKind,
+    changes: Partial<LedgerRecord> & Pick<LedgerRecord, 'status'>,
+  ): Promise<ExecutionResult> {
+    const at = this.#deps.clock.now().toISOString();
+    const terminal = changes.status !== 'in-progress';
+    const record: LedgerRecord = {
+      ...claimed,
+      retryable: false,
+      ...changes,
+      updatedAt: at,
+      completedAt: terminal ? at : null,
+    };
+    const saved = await this.#save(record);
+    if (!saved) {
+      // Another executor took the key over after our lease expired; it reports, we stay quiet.
+      return { kind: 'duplicate' };
+    }
+    this.#deps.logger.info('action outcome', {
+      outcome,
+      idempotencyKey: record.idempotencyKey,
+      policy: record.policy,
+      action: record.action,
+      target: record.target,
+      beforeState: record.beforeState,
+      afterState: record.afterState,
+      outcomeReason: record.outcomeReason,
+    });
+    await this.#safeAlert(outcomeAlert(record, outcome, this.#deps.region));
+    await this.#deps.notifier
+      .event(actionEvent(record, outcome))
+      .catch((e: unknown) => this.#deps.logger.error('event publish failed', { error: String(e) }));
+    return { kind: 'done', outcome, record };
+  }
+
+  async #save(record: LedgerRecord): Promise<boolean> {
+    return this.#deps.ledger.save(record);
+  }
+
+  /** A lost alert must not turn a finished action into a retry (that could act twice); log it loudly instead. */
+  async #safeAlert(alert: Parameters<NotifierPort['alert']>[0]): Promise<void> {
+    try {
+      await this.#deps.notifier.alert(alert);
+    } catch (error) {
+      this.#deps.metrics.count('failures', 'alert-publish');
+      this.#deps.logger.error('alert publish failed', { subject: alert.subject, error: String(error) });
+    }
+  }
+
+  #newRecord(decision: Decision, now: Date): LedgerRecord {
+    return {
+      idempotencyKey: decision.idempotencyKey,
+      policy: decision.policy,
+      action: decision.action,
+      target: decision.target,
+      mode: decision.mode,
+      params: decision.params,
+      reason: decision.reason,
+      decisionAt: decision.at,
+      status: 'pending',
+      retryable: false,
+      attempts: 0,
+      claimToken: this.#deps.newToken(),
+      leaseUntil: new Date(now.getTime() + this.#deps.leaseMs).toISOString(),
+      outcomeReason: null,
+      beforeState: null,
+      afterState: null,
+      expectedState: null,
+      createdId: null,
+      error: null,
+      budgetSlot: null,
+      claimedAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      completedAt: null,
+    };
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

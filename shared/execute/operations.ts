@@ -1,0 +1,93 @@
+import type { ResourceType } from '../events/normalized-event.ts';
+import clusterStatuses from './cluster-statuses.json' with { type: 'json' };
+
+/**
+ * What the executor may call, on which resource type, in which states, and what "done" looks like.
+ * Preconditions come from the cluster status table (catalog/cluster-statuses.json, guide L2935–2965)
+ * and the pause/resume text (L3628–3659): an operation is allowed in the listed states only; every
+ * other state (modifying, resizing, `available, prep-for-resize`, `available, resize-cleanup`,
+ * rebooting, renaming, pausing, resuming, relocating, …) refuses. Unknown states refuse too.
+ */
+export interface OperationSpec {
+  resourceType: Extract<ResourceType, 'cluster' | 'workgroup'>;
+  /** The params key that names the target; it must equal `decision.target.id`. */
+  idParam: string;
+  /** States in which the call is allowed (exact match, as AWS spells them). */
+  allowedStatuses: readonly string[];
+  /** State that means the operation finished; null when the call is complete when it returns. */
+  finalState: string | null;
+  /** States after which the operation has failed (for `advance`). */
+  failedStates: readonly string[];
+  /** Whose state shows completion: the target itself, or what the call created (a snapshot). */
+  observes: 'resource' | 'created';
+}
+
+const CLUSTER_BROKEN = [
+  'hardware-failure',
+  'incompatible-hsm',
+  'incompatible-network',
+  'incompatible-parameters',
+  'incompatible-restore',
+  'deleting',
+] as const;
+
+export const OPERATIONS = {
+  PauseCluster: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['available'],
+    finalState: 'paused',
+    failedStates: CLUSTER_BROKEN,
+    observes: 'resource',
+  },
+  ResumeCluster: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['paused'],
+    finalState: 'available',
+    failedStates: CLUSTER_BROKEN,
+    observes: 'resource',
+  },
+  // Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640).
+  CreateClusterSnapshot: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['available'],
+    finalState: 'available',
+    failedStates: ['failed', 'deleted'],
+    observes: 'created',
+  },
+  // Never resize a paused cluster (DESIGN.md §5).
+  ResizeCluster: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['available'],
+    finalState: 'available',
+    failedStates: CLUSTER_BROKEN,
+    observes: 'resource',
+  },
+  UpdateWorkgroup: {
+    resourceType: 'workgroup',
+    idParam: 'workgroupName',
+    allowedStatuses: ['AVAILABLE'],
+    finalState: 'AVAILABLE',
+    failedStates: [],
+    observes: 'resource',
+  },
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+export function operationSpec(action: string): OperationSpec | null {
+  return Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action as OperationName] : null;
+}
+
+/** Every cluster status the guide names: the table plus the ones only in its text, plus `resuming` (GAP in the guide). */
+export const KNOWN_CLUSTER_STATUSES: readonly string[] = [
+  ...clusterStatuses.statusTable.map((row) => row.status),
+  ...clusterStatuses.statusesMentionedOutsideTable.map((row) => row.status),
+  'resuming',
+];
+
+/** `ClusterAvailabilityStatus` values in which a cluster can take an operation (null: not reported). */
+export const USABLE_AVAILABILITY = [null, 'Available'] as const;
