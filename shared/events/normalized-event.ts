@@ -25,6 +25,10 @@ export const RESOURCE_TYPES = [
   'integration',
   'parameter-group',
   'security-group',
+  // The Redshift event-subscription source type `scheduled-action` (its notifications name the action, not a cluster).
+  'scheduled-action',
+  // A CloudTrail DeleteUsageLimit/ModifyUsageLimit names only the usage limit id.
+  'usage-limit',
   'alarm',
   'schedule',
 ] as const;
