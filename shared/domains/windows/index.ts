@@ -1,0 +1,1 @@
+export { windowsCapability } from './window.capability.ts';

@@ -1,0 +1,238 @@
+import type { CompiledCalendar } from '../../policy/calendar.ts';
+import type {
+  CapabilityRegistration,
+  CompileContext,
+  CompiledCapability,
+  EvaluationEnv,
+  Proposal,
+} from '../../policy/capability.ts';
+import type { ClusterResource, FleetResource, TargetRef, WorkgroupResource } from '../../policy/decision.ts';
+import { formatUtcMinute } from '../../policy/local-time.ts';
+import { parseDuration } from '../../policy/policy.schema.ts';
+import { compileRunningWindow, type RunningWindow } from '../../policy/running-window.ts';
+import type { Override } from '../../policy/targeting.ts';
+import { parseWindowSpec, type WindowRange } from '../../policy/window-spec.ts';
+import { type WindowBlock, windowSchema } from './window.schema.ts';
+
+/**
+ * `window`: clusters run inside the running ranges and pause outside them (and on closedOn days);
+ * Serverless workgroups have no pause, so the same block switches base capacity at the boundaries.
+ */
+
+/** Base capacity changes can cancel running queries: only this close to a boundary. */
+const BOUNDARY_TOLERANCE_MS = 30 * 60_000;
+
+export interface WindowTimes {
+  running: boolean;
+  range: WindowRange | null;
+  closedBy: { calendar: string; what: string } | null;
+  prev: number | null;
+  next: number | null;
+}
+
+export function windowTimes(window: RunningWindow, now: number): WindowTimes {
+  const state = window.stateAt(now);
+  return { ...state, prev: window.prevTransition(now), next: window.nextTransition(now) };
+}
+
+function target(resource: FleetResource): TargetRef {
+  const ref: TargetRef = { type: resource.type, id: resource.id };
+  if (resource.arn !== null) ref.arn = resource.arn;
+  if (resource.region !== null) ref.region = resource.region;
+  return ref;
+}
+
+export interface CompiledWindow extends CompiledCapability {
+  window: RunningWindow;
+  block: WindowBlock;
+}
+
+function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): CompiledWindow | null {
+  const block = raw.window as WindowBlock;
+  const zoneName = block.timezone ?? ctx.zoneName;
+  const ranges = block.running.map((text) => parseWindowSpec(text)).flatMap((r) => (r.ok ? [r.range] : []));
+  const closedOn: CompiledCalendar[] = [];
+  for (const [i, name] of (block.closedOn ?? []).entries()) {
+    const calendar = ctx.calendar(name, zoneName);
+    if (calendar === undefined) {
+      ctx.problems.push({
+        path: ['window', 'closedOn', i],
+        message: `unknown calendar "${name}"; expected a name defined under calendars`,
+      });
+    } else closedOn.push(calendar);
+  }
+  const isWorkgroup = ctx.resource === 'workgroup';
+  if (ctx.resource === 'integration') {
+    ctx.problems.push({
+      path: ['resource'],
+      message: 'window does not apply to resource: integration; expected resource: cluster or workgroup',
+    });
+  }
+  for (const key of ['runningBaseCapacity', 'pausedBaseCapacity', 'maxCapacity'] as const) {
+    if (!isWorkgroup && block[key] !== undefined) {
+      ctx.problems.push({
+        path: ['window', key],
+        atKey: true,
+        message: `${key} applies to resource: workgroup only; expected it removed for resource: ${ctx.resource}`,
+      });
+    }
+  }
+  if (isWorkgroup) {
+    for (const key of ['runningBaseCapacity', 'pausedBaseCapacity'] as const) {
+      if (block[key] === undefined) {
+        ctx.problems.push({
+          path: ['window'],
+          atKey: true,
+          message: `window for a workgroup has no ${key}; expected ${key}: <RPUs, a multiple of 8 from 8 to 512>`,
+        });
+      }
+    }
+    for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume'] as const) {
+      if (block[key] !== undefined) {
+        ctx.problems.push({
+          path: ['window', key],
+          atKey: true,
+          message: `${key} applies to resource: cluster only; a workgroup has no pause`,
+        });
+      }
+    }
+  }
+  const leadMs = block.resumeLeadTime === undefined ? 0 : (parseDuration(block.resumeLeadTime) ?? 0);
+  if (leadMs > 12 * 3_600_000) {
+    ctx.problems.push({
+      path: ['window', 'resumeLeadTime'],
+      message: `resumeLeadTime ${block.resumeLeadTime} is too long; expected at most 12h`,
+    });
+  }
+  if (ranges.length !== block.running.length || ctx.problems.some((p) => p.severity !== 'warning')) return null;
+  const window = compileRunningWindow({ ranges, zoneName, closedOn, leadMs });
+  const capability: CompiledWindow = {
+    key: 'window',
+    summary: `window ${window.description}`,
+    window,
+    block,
+    reconcile: (resource, override, env) =>
+      resource.type === 'cluster'
+        ? reconcileCluster(capability, resource, override, env)
+        : resource.type === 'workgroup'
+          ? reconcileWorkgroup(capability, resource, env)
+          : [],
+  };
+  return capability;
+}
+
+function timesFor(capability: CompiledWindow, env: EvaluationEnv): WindowTimes {
+  const key = `window:${env.policy.name}`;
+  let times = env.memo.get(key) as WindowTimes | undefined;
+  if (times === undefined) {
+    times = windowTimes(capability.window, env.now);
+    env.memo.set(key, times);
+  }
+  return times;
+}
+
+function stateReason(capability: CompiledWindow, times: WindowTimes): string {
+  const window = capability.window;
+  const next =
+    times.next === null
+      ? 'no change scheduled'
+      : `next ${times.running ? 'pause' : 'resume'} ${formatUtcMinute(times.next)}`;
+  if (times.closedBy !== null) {
+    return `closed on ${times.closedBy.calendar} (${times.closedBy.what}) ${window.zoneName}; ${next}`;
+  }
+  if (!times.running) return `outside window ${window.description}; ${next}`;
+  const early = times.range !== null && window.leadMs > 0 ? `, resuming ${capability.block.resumeLeadTime} ahead` : '';
+  return `inside window ${window.description}${early}; ${next}`;
+}
+
+function reconcileCluster(
+  capability: CompiledWindow,
+  cluster: ClusterResource,
+  override: Override,
+  env: EvaluationEnv,
+): Proposal[] {
+  const times = timesFor(capability, env);
+  let wantRunning = times.running;
+  let reason = stateReason(capability, times);
+  let slot = times.prev === null ? 'always' : new Date(times.prev).toISOString();
+  if (override.kind === 'running' || override.kind === 'paused') {
+    wantRunning = override.kind === 'running';
+    reason = `override ${override.text} until ${formatUtcMinute(override.until)}; window says ${times.running ? 'running' : 'paused'}`;
+    slot = `override:${override.text}`;
+  }
+  const ref = target(cluster);
+  const skip = (why: string): Proposal[] => [{ kind: 'skip', target: ref, reason: why }];
+  const status = cluster.status;
+  if (wantRunning) {
+    if (status === 'paused') {
+      return [
+        { kind: 'act', action: 'ResumeCluster', target: ref, params: { ClusterIdentifier: cluster.id }, reason, slot },
+      ];
+    }
+    if (status === 'available' || status === 'resuming') return [];
+    return skip(`status ${status}`);
+  }
+  if (status === 'paused' || status === 'pausing') return [];
+  if (status !== 'available') return skip(`status ${status}`);
+  if (cluster.multiAz) return skip('Multi-AZ cluster cannot be paused');
+  if (cluster.automatedSnapshotRetentionPeriod === 0) return skip('automated snapshots off');
+  if (capability.block.pauseZeroEtlTargets !== true && env.fleet.isZeroEtlTarget(cluster)) {
+    return skip('zero-ETL target (pauseZeroEtlTargets not set)');
+  }
+  const busy = env.ledger.inProgress(ref);
+  if (busy.length > 0) {
+    const first = busy[0];
+    return skip(`${first?.action} by ${first?.policy} in progress (ledger)`);
+  }
+  const earlier = env.ledger.byKey(env.ledger.keyFor(env.policy.name, ref, 'PauseCluster', slot));
+  if (earlier !== undefined && earlier.status === 'succeeded') {
+    const next =
+      times.next === null
+        ? 'until the override or policy changes'
+        : `until the next boundary ${formatUtcMinute(times.next)}`;
+    return skip(`resumed by hand after the pause at ${formatUtcMinute(Date.parse(earlier.at))}; left running ${next}`);
+  }
+  if (earlier !== undefined && earlier.status === 'failed') {
+    return skip(
+      `PauseCluster failed at ${formatUtcMinute(Date.parse(earlier.at))} in this slot (ledger); not retried before the next boundary`,
+    );
+  }
+  return [
+    { kind: 'act', action: 'PauseCluster', target: ref, params: { ClusterIdentifier: cluster.id }, reason, slot },
+  ];
+}
+
+function reconcileWorkgroup(capability: CompiledWindow, workgroup: WorkgroupResource, env: EvaluationEnv): Proposal[] {
+  const times = timesFor(capability, env);
+  const block = capability.block;
+  const desired = times.running ? block.runningBaseCapacity : block.pausedBaseCapacity;
+  if (desired === undefined || workgroup.baseCapacity === desired) return [];
+  const ref = target(workgroup);
+  const status = workgroup.status.toUpperCase();
+  if (status !== 'AVAILABLE') return [{ kind: 'skip', target: ref, reason: `status ${workgroup.status}` }];
+  const slot = times.prev === null ? 'always' : new Date(times.prev).toISOString();
+  if (times.prev !== null && env.now - times.prev > BOUNDARY_TOLERANCE_MS) {
+    const when =
+      times.next === null ? 'no boundary scheduled' : `waits for the next boundary ${formatUtcMinute(times.next)}`;
+    return [
+      {
+        kind: 'skip',
+        target: ref,
+        reason: `base capacity ${workgroup.baseCapacity} RPU differs from ${desired} RPU mid-window; a change can cancel running queries, so it ${when}`,
+      },
+    ];
+  }
+  const params: Record<string, unknown> = { workgroupName: workgroup.id, baseCapacity: desired };
+  if (block.maxCapacity !== undefined) params.maxCapacity = block.maxCapacity;
+  const reason = `${stateReason(capability, times)}; base capacity ${workgroup.baseCapacity} → ${desired} RPU`;
+  return [{ kind: 'act', action: 'UpdateWorkgroup', target: ref, params, reason, slot }];
+}
+
+export const windowsCapability: CapabilityRegistration = {
+  keys: ['window'],
+  name: 'window',
+  supported: true,
+  resources: ['cluster', 'workgroup'],
+  schemas: { window: windowSchema },
+  compile: compileWindow,
+};

@@ -1,0 +1,1 @@
+export { reactionsCapability } from './reaction.capability.ts';

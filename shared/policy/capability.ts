@@ -1,0 +1,124 @@
+import type { z } from 'zod';
+import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { CompiledCalendar } from './calendar.ts';
+import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
+import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
+
+/**
+ * A capability (window, snapshots, usage limits, …) plugs into the engine here: it declares the YAML
+ * keys it owns and their schema, compiles its block once when policies load, and proposes actions
+ * when decide() runs. Capabilities not built yet register with `supported: false` so validate rejects
+ * them by name instead of accepting and ignoring them.
+ */
+export const POLICY_RESOURCES = ['cluster', 'workgroup', 'integration'] as const;
+export type PolicyResource = (typeof POLICY_RESOURCES)[number];
+
+/** A problem found while compiling a block; `path` is relative to the policy object. */
+export interface CompileProblem {
+  path: readonly (string | number)[];
+  message: string;
+  severity?: 'error' | 'warning';
+  /** Point at the key rather than the value (e.g. "not supported yet"). */
+  atKey?: boolean;
+}
+
+export interface CompileContext {
+  policyName: string;
+  resource: PolicyResource;
+  /** The zone the policy reads time in: the block's own, else `defaults.timezone`, else UTC. */
+  zoneName: string;
+  /** Calendars by name, compiled in the given zone. Undefined when the name is unknown. */
+  calendar(name: string, zoneName: string): CompiledCalendar | undefined;
+  knownEventId(id: string): boolean;
+  problems: CompileProblem[];
+}
+
+/** What a capability proposes for one resource; the engine adds mode, guard, idempotency key, order. */
+export interface ProposedAction {
+  kind: 'act';
+  action: string;
+  target: TargetRef;
+  params: Record<string, unknown>;
+  reason: string;
+  /** The slot the action belongs to (ISO instant of the boundary, schedule occurrence, event id…). */
+  slot: string;
+  /** When the action is due; defaults to `now`. */
+  at?: number;
+  /** The resource the opt-in guard is checked on, when it is not the policy's own resource. */
+  actsOn?: FleetResource;
+}
+
+export interface ProposedSkip {
+  kind: 'skip';
+  target: TargetRef;
+  reason: string;
+}
+
+export type Proposal = ProposedAction | ProposedSkip;
+
+export interface FleetIndex {
+  resources: readonly FleetResource[];
+  byTypeAndId(type: FleetResource['type'], id: string): FleetResource | undefined;
+  byArn(arn: string): FleetResource | undefined;
+  /** Clusters whose namespace is the target of a zero-ETL integration in the fleet. */
+  isZeroEtlTarget(resource: FleetResource): boolean;
+  clusterByNamespaceArn(arn: string): FleetResource | undefined;
+}
+
+export interface LedgerIndex {
+  byKey(idempotencyKey: string): LedgerEntryView | undefined;
+  /** Entries still running for a target (resize, snapshot, drill in progress). */
+  inProgress(target: TargetRef): readonly LedgerEntryView[];
+  keyFor(policy: string, target: TargetRef, action: string, slot: string): string;
+}
+
+export interface EvaluationEnv {
+  now: number;
+  fleet: FleetIndex;
+  ledger: LedgerIndex;
+  policy: PolicyCore;
+  /** Per-decide-call memo for values that depend only on the policy and `now` (window state). */
+  memo: Map<string, unknown>;
+}
+
+export interface CompiledCapability {
+  key: string;
+  /** Desired state: called for every selected, opted-in resource on ticks and on events about it. */
+  reconcile?(resource: FleetResource, override: Override, env: EvaluationEnv): Proposal[];
+  /** Reactions: called for each event trigger. */
+  react?(event: NormalizedEvent, env: EvaluationEnv): Proposal[];
+  /** For static conflict analysis and plan output. */
+  summary: string;
+}
+
+export interface PolicyCore {
+  name: string;
+  file: string;
+  line: number;
+  col: number;
+  resource: PolicyResource;
+  selector: CompiledSelector;
+  optInTag: OptInTag;
+  maxResources: { count: number } | { percent: number } | null;
+  dryRun: boolean;
+  zoneName: string;
+  freeze: readonly CompiledCalendar[];
+}
+
+export interface CompiledPolicy extends PolicyCore {
+  capability: CompiledCapability;
+}
+
+export interface CapabilityRegistration {
+  /** The YAML keys the capability owns (`window`; reactions own `on` and `do`). */
+  keys: readonly string[];
+  /** Human name used in messages. */
+  name: string;
+  supported: boolean;
+  /** Resource types the capability applies to. */
+  resources: readonly PolicyResource[];
+  /** Schema of each key's value (only for supported capabilities). */
+  schemas?: Record<string, z.ZodType>;
+  /** Build the runtime form of the block; report problems into ctx.problems with policy-relative paths. */
+  compile?(block: Record<string, unknown>, ctx: CompileContext): CompiledCapability | null;
+}
