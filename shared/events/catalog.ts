@@ -192,6 +192,11 @@ export function compileTemplate(template: string): CompiledTemplate {
   return result;
 }
 
+/** How many templates have been compiled so far (tests check that importing compiles none). */
+export function compiledTemplateCount(): number {
+  return compiled.size;
+}
+
 /** The values of a message written from `template`, or null when the message does not follow it. */
 export function matchTemplate(template: string, message: string): Record<string, string> | null {
   const { regex, names } = compileTemplate(template);
