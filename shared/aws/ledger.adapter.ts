@@ -1,0 +1,215 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  paginateQuery,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { expiresAt, LEDGER_TTL } from '../execute/ledger-rules.ts';
+import type { ClaimResult, LedgerPort, LedgerRecord } from '../execute/ports.ts';
+
+/**
+ * The ledger in DynamoDB (one on-demand table, key pk/sk strings, TTL attribute `expiresAt`).
+ *
+ * Items:
+ * - `pk = action#<idempotencyKey>`, `sk = record`: one per decision. The attributes the conditions
+ *   read (`status`, `retryable`, `leaseUntil`, `claimToken`) are top-level; the whole record is in
+ *   `body` (JSON) so the schema can grow without migrations.
+ * - `pk = inflight`, `sk = <type>#<id>#<key>`: an index of long-running operations, so a reconcile
+ *   tick finds them with one Query instead of a Scan. Small by nature (only what is running now).
+ * - `pk = budget#<policy>`, `sk = <run>`: the `maxResources` counter of one policy run.
+ */
+export const LEDGER_KEYS = {
+  record: (key: string) => ({ pk: `action#${key}`, sk: 'record' }),
+  inflightPk: 'inflight',
+  inflight: (r: Pick<LedgerRecord, 'target' | 'idempotencyKey'>) => ({
+    pk: 'inflight',
+    sk: `${r.target.type}#${r.target.id}#${r.idempotencyKey}`,
+  }),
+  budget: (policy: string, runKey: string) => ({ pk: `budget#${policy}`, sk: runKey }),
+} as const;
+
+/** BatchGetItem takes at most 100 keys per request. */
+const BATCH_GET_MAX = 100;
+
+const S = (value: string): AttributeValue => ({ S: value });
+
+function key(k: { pk: string; sk: string }): Record<string, AttributeValue> {
+  return { pk: S(k.pk), sk: S(k.sk) };
+}
+
+function toItem(record: LedgerRecord, now: Date): Record<string, AttributeValue> {
+  return {
+    ...key(LEDGER_KEYS.record(record.idempotencyKey)),
+    status: S(record.status),
+    retryable: { BOOL: record.retryable },
+    leaseUntil: S(record.leaseUntil),
+    claimToken: S(record.claimToken),
+    policy: S(record.policy),
+    action: S(record.action),
+    target: S(`${record.target.type}/${record.target.id}`),
+    updatedAt: S(record.updatedAt),
+    body: S(JSON.stringify(record)),
+    expiresAt: { N: String(expiresAt(now, LEDGER_TTL.recordDays)) },
+  };
+}
+
+function fromItem(item: Record<string, AttributeValue> | undefined): LedgerRecord | null {
+  const body = item?.body?.S;
+  return body === undefined ? null : (JSON.parse(body) as LedgerRecord);
+}
+
+export class DynamoLedger implements LedgerPort {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(client: DynamoDBClient, tableName: string, now: () => Date = () => new Date()) {
+    this.#client = client;
+    this.#table = tableName;
+    this.#now = now;
+  }
+
+  async claim(record: LedgerRecord, now: Date): Promise<ClaimResult> {
+    try {
+      const out = await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: toItem(record, now),
+          // Same rule as ledger-rules.ts `claimable`.
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#status = :failed AND retryable = :true) OR (#status = :pending AND leaseUntil < :now)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': S('failed'),
+            ':pending': S('pending'),
+            ':true': { BOOL: true },
+            ':now': S(now.toISOString()),
+          },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { kind: 'claimed', record, previous: fromItem(out.Attributes) };
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return { kind: 'duplicate', record: await this.get(record.idempotencyKey) };
+    }
+  }
+
+  async save(record: LedgerRecord): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: toItem(record, this.#now()),
+          ConditionExpression: 'claimToken = :token',
+          ExpressionAttributeValues: { ':token': S(record.claimToken) },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+    if (record.status === 'in-progress') {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...key(LEDGER_KEYS.inflight(record)),
+            idempotencyKey: S(record.idempotencyKey),
+            body: S(JSON.stringify(record)),
+            expiresAt: { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
+          },
+        }),
+      );
+    } else if (record.expectedState !== null) {
+      // A long-running operation reached an end: drop it from the in-flight index.
+      await this.#client.send(
+        new DeleteItemCommand({ TableName: this.#table, Key: key(LEDGER_KEYS.inflight(record)) }),
+      );
+    }
+    return true;
+  }
+
+  async get(idempotencyKey: string): Promise<LedgerRecord | null> {
+    const out = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: key(LEDGER_KEYS.record(idempotencyKey)),
+        ConsistentRead: true,
+      }),
+    );
+    return fromItem(out.Item);
+  }
+
+  async getMany(idempotencyKeys: readonly string[]): Promise<LedgerRecord[]> {
+    const unique = [...new Set(idempotencyKeys)];
+    const found: LedgerRecord[] = [];
+    for (let i = 0; i < unique.length; i += BATCH_GET_MAX) {
+      let keys: Record<string, AttributeValue>[] | undefined = unique
+        .slice(i, i + BATCH_GET_MAX)
+        .map((k) => key(LEDGER_KEYS.record(k)));
+      // UnprocessedKeys come back under load; ask again (the SDK's retry already backs off per call).
+      for (let round = 0; keys !== undefined && keys.length > 0 && round < 5; round += 1) {
+        const out: BatchGetItemCommandOutput = await this.#client.send(
+          new BatchGetItemCommand({ RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[this.#table] ?? []) {
+          const record = fromItem(item);
+          if (record !== null) found.push(record);
+        }
+        keys = out.UnprocessedKeys?.[this.#table]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async listInFlight(): Promise<LedgerRecord[]> {
+    const found: LedgerRecord[] = [];
+    const pages = paginateQuery(
+      { client: this.#client },
+      {
+        TableName: this.#table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': S(LEDGER_KEYS.inflightPk) },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) {
+        const record = fromItem(item);
+        if (record !== null) found.push(record);
+      }
+    }
+    // The index entry is written after the record; the record is the truth.
+    const current = await this.getMany(found.map((r) => r.idempotencyKey));
+    return current.filter((r) => r.status === 'in-progress');
+  }
+
+  async takeBudgetSlot(policy: string, runKey: string, now: Date): Promise<number> {
+    const out = await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: key(LEDGER_KEYS.budget(policy, runKey)),
+        UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
+        ExpressionAttributeValues: {
+          ':one': { N: '1' },
+          ':ttl': { N: String(expiresAt(now, LEDGER_TTL.budgetDays)) },
+        },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.used?.N ?? Number.POSITIVE_INFINITY);
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string }).name === 'ConditionalCheckFailedException'
+  );
+}

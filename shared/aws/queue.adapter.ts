@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import { TransientAwsError } from '../errors.ts';
+import type { Decision } from '../policy/decision.ts';
+
+/**
+ * Sends decisions to the FIFO decision queue: `MessageGroupId` = resource (one action at a time per
+ * resource, in order), `MessageDeduplicationId` = the decision's idempotency key (two ticks that
+ * decide the same thing within SQS's 5-minute window produce one message; the ledger covers the rest).
+ */
+
+/** SQS limits for both ids: 1–128 characters of alphanumerics and punctuation (!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~). */
+export const SQS_ID_MAX = 128;
+const SQS_ID_ALLOWED = /^[A-Za-z0-9!"#$%&'()*+,\-./:;<=>?@[\\\]^_`{|}~]+$/;
+/** SendMessageBatch takes at most 10 entries and 256 KiB in total. */
+export const SQS_BATCH_MAX = 10;
+export const SQS_BATCH_BYTES = 262_144;
+const FAILED_ENTRY_ROUNDS = 3;
+
+/** The id as is when SQS accepts it, else `sha256:` + hex digest (deterministic, 71 characters). */
+export function sqsSafeId(raw: string): string {
+  if (raw.length > 0 && raw.length <= SQS_ID_MAX && SQS_ID_ALLOWED.test(raw)) return raw;
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+export function messageGroupId(decision: Pick<Decision, 'target'>): string {
+  return sqsSafeId(`${decision.target.type}:${decision.target.id}`);
+}
+
+export function toEntry(decision: Decision, index: number): SendMessageBatchRequestEntry {
+  return {
+    Id: `d${index}`,
+    MessageBody: JSON.stringify(decision),
+    MessageGroupId: messageGroupId(decision),
+    MessageDeduplicationId: sqsSafeId(decision.idempotencyKey),
+  };
+}
+
+/** Splits into SendMessageBatch calls of ≤ 10 entries and ≤ 256 KiB. */
+export function chunkEntries(entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
+  const chunks: SendMessageBatchRequestEntry[][] = [];
+  let current: SendMessageBatchRequestEntry[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.MessageBody ?? '', 'utf8');
+    if (current.length === SQS_BATCH_MAX || (current.length > 0 && bytes + size > SQS_BATCH_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+export class DecisionQueue {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.#client = client;
+    this.#queueUrl = queueUrl;
+  }
+
+  /** Sends every decision or throws TransientAwsError naming the ones that could not be sent. */
+  async send(decisions: readonly Decision[]): Promise<{ sent: number }> {
+    const entries = decisions.map((d, i) => toEntry(d, i));
+    let sent = 0;
+    for (const chunk of chunkEntries(entries)) {
+      let pending = chunk;
+      for (let round = 0; round < FAILED_ENTRY_ROUNDS && pending.length > 0; round += 1) {
+        const out = await this.#client.send(
+          new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }),
+        );
+        sent += out.Successful?.length ?? 0;
+        const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
+        const senderFaults = (out.Failed ?? []).filter((f) => f.SenderFault === true);
+        if (senderFaults.length > 0) {
+          // A malformed entry will not get better by retrying.
+          throw new Error(
+            `SendMessageBatch rejected: ${senderFaults.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`,
+          );
+        }
+        pending = pending.filter((e) => failedIds.has(e.Id));
+      }
+      if (pending.length > 0) {
+        throw new TransientAwsError(
+          `SendMessageBatch: ${pending.length} decisions not sent after ${FAILED_ENTRY_ROUNDS} rounds`,
+        );
+      }
+    }
+    return { sent };
+  }
+}

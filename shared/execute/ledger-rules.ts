@@ -1,0 +1,27 @@
+import type { LedgerRecord } from './ports.ts';
+
+/**
+ * When may a new claim take over an existing record? The DynamoDB adapter expresses the same rule
+ * as a ConditionExpression; the in-memory ledger calls this function. A contract test runs both.
+ * - no record: yes;
+ * - a failed record marked retryable (transient error, SQS redelivery): yes;
+ * - a pending record whose lease expired (the executor crashed mid-way): yes — the re-read and the
+ *   state guardrail then stop a second call if the first one did reach AWS;
+ * - anything else (pending with a live lease, in-progress, succeeded, skipped, dry-run, failed for good): no.
+ */
+export function claimable(existing: LedgerRecord | null, now: Date): boolean {
+  if (existing === null) return true;
+  if (existing.status === 'failed' && existing.retryable) return true;
+  return existing.status === 'pending' && existing.leaseUntil < now.toISOString();
+}
+
+export const LEDGER_TTL = {
+  /** Action records: long enough for audits and for the sweep to see recent history. */
+  recordDays: 90,
+  /** Budget counters only matter during their run. */
+  budgetDays: 7,
+} as const;
+
+export function expiresAt(now: Date, days: number): number {
+  return Math.floor(now.getTime() / 1000) + days * 86_400;
+}

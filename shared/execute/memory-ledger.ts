@@ -1,0 +1,52 @@
+import { claimable } from './ledger-rules.ts';
+import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
+
+/**
+ * The ledger in memory, with the same conditional semantics as the DynamoDB adapter (see
+ * ledger-rules.ts). Used by unit/property tests and by the simulator. Every method is async and
+ * yields once, so interleavings in tests look like real concurrent requests.
+ */
+export class MemoryLedger implements LedgerPort {
+  readonly records = new Map<string, LedgerRecord>();
+  readonly budgets = new Map<string, number>();
+
+  async claim(record: LedgerRecord, now: Date): Promise<ClaimResult> {
+    await Promise.resolve();
+    const existing = this.records.get(record.idempotencyKey) ?? null;
+    if (!claimable(existing, now)) return { kind: 'duplicate', record: existing };
+    this.records.set(record.idempotencyKey, structuredClone(record));
+    return { kind: 'claimed', record, previous: existing };
+  }
+
+  async save(record: LedgerRecord): Promise<boolean> {
+    await Promise.resolve();
+    const existing = this.records.get(record.idempotencyKey);
+    if (existing === undefined || existing.claimToken !== record.claimToken) return false;
+    this.records.set(record.idempotencyKey, structuredClone(record));
+    return true;
+  }
+
+  async get(idempotencyKey: string): Promise<LedgerRecord | null> {
+    await Promise.resolve();
+    const found = this.records.get(idempotencyKey);
+    return found === undefined ? null : structuredClone(found);
+  }
+
+  async getMany(idempotencyKeys: readonly string[]): Promise<LedgerRecord[]> {
+    const found = await Promise.all([...new Set(idempotencyKeys)].map((k) => this.get(k)));
+    return found.filter((r): r is LedgerRecord => r !== null);
+  }
+
+  async listInFlight(): Promise<LedgerRecord[]> {
+    await Promise.resolve();
+    return [...this.records.values()].filter((r) => r.status === 'in-progress').map((r) => structuredClone(r));
+  }
+
+  async takeBudgetSlot(policy: string, runKey: string, _now: Date): Promise<number> {
+    await Promise.resolve();
+    const key = `${policy}\u0000${runKey}`;
+    const next = (this.budgets.get(key) ?? 0) + 1;
+    this.budgets.set(key, next);
+    return next;
+  }
+}
