@@ -1,0 +1,56 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventParseError } from '../errors.ts';
+import { normalizeDetailed } from '../events/normalize.ts';
+import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { Observability } from './observability.ts';
+
+export const INGEST_METRICS = {
+  eventsReceived: 'EventsReceived',
+  payloadsRejected: 'PayloadsRejected',
+} as const;
+
+/**
+ * Parse step of every ingest handler. A payload the normalizer rejects is logged with the reason and
+ * the error is rethrown: the invocation fails, Lambda retries, and the on-failure destination keeps the
+ * raw payload together with the error message. Nothing is half-processed.
+ */
+export function parseIngress(
+  payload: unknown,
+  receivedAt: string,
+  { logger, metrics }: Observability,
+): NormalizedEvent[] {
+  try {
+    const { events, ignored } = normalizeDetailed(payload, { receivedAt });
+    // Understood and deliberately dropped (the event subscription's test notification): not a failure.
+    for (const input of ignored) logger.info('input ignored', { path: input.path, reason: input.reason });
+    return events;
+  } catch (error) {
+    if (error instanceof EventParseError) {
+      logger.error('payload rejected', { reason: error.message, path: error.path });
+      metrics.addMetric(INGEST_METRICS.payloadsRejected, MetricUnit.Count, 1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Report step (for now): one structured log line and one `EventsReceived` metric per event. Each metric
+ * is its own EMF blob because the dimension values differ per event; `eventId` is a bounded set (the
+ * catalog's 178 ids plus the few AWS adds), so it is safe as a dimension.
+ */
+export function reportReceived(events: readonly NormalizedEvent[], { logger, metrics }: Observability): void {
+  for (const event of events) {
+    logger.info('event received', {
+      kind: event.kind,
+      eventId: event.eventId,
+      known: event.known,
+      category: event.category,
+      severity: event.severity,
+      resource: event.resource,
+      time: event.time,
+    });
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ kind: event.kind, eventId: event.eventId ?? 'unknown' });
+    metric.addMetric(INGEST_METRICS.eventsReceived, MetricUnit.Count, 1);
+  }
+}

@@ -1,0 +1,330 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  asyncTriggers,
+  type CfnTemplate,
+  cloneTemplate,
+  findDeadLetterProblems,
+  findRoleProblems,
+  findUnscopedResources,
+  findWildcardActions,
+  functionRoles,
+  type PackagedService,
+  packageService,
+  REPO_ROOT,
+  readZip,
+  refTarget,
+  resourcesOfType,
+  unbundledImports,
+} from '../helpers/template.ts';
+
+// The packaged template (npm run package, offline, no credentials) checked as CloudFormation would see it.
+
+const PACKAGING_TIMEOUT_MS = 180_000;
+/** APIs that only authorise their listing form on Resource "*" (see the comments in serverless.yml). */
+const RESOURCE_STAR_ALLOWED = ['redshift:DescribeClusters'] as const;
+
+const FUNCTIONS = {
+  ingestRedshiftEvent: 'functions/ingest-redshift-event/ingest-redshift-event.handler.mjs',
+  ingestEventBridge: 'functions/ingest-event-bridge/ingest-event-bridge.handler.mjs',
+  reconcile: 'functions/reconcile/reconcile.handler.mjs',
+} as const;
+
+let service: PackagedService;
+let template: CfnTemplate;
+let custom: { esbuild: Record<string, unknown>; executor: { timeoutSeconds: number } };
+
+beforeAll(async () => {
+  service = await packageService();
+  template = service.template;
+  const state = JSON.parse(readFileSync(join(service.dir, 'serverless-state.json'), 'utf8'));
+  custom = state.service.custom;
+}, PACKAGING_TIMEOUT_MS);
+
+const cfnLintInstalled = spawnSync('cfn-lint', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!cfnLintInstalled)
+  console.warn('\n!!! cfn-lint not on PATH: SKIPPING the cfn-lint check (pip install cfn-lint) !!!\n');
+
+describe.skipIf(!cfnLintInstalled)('cfn-lint', () => {
+  it('reports no error on the packaged template (warnings listed)', async () => {
+    // Prepare / Act: cfn-lint exits non-zero on warnings too, so read its JSON report instead.
+    const { stdout } = await promisify(execFile)('cfn-lint', ['--format', 'json', service.templatePath]).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),
+    );
+    const findings = JSON.parse(stdout || '[]') as {
+      Level: string;
+      Rule: { Id: string };
+      Message: string;
+      Location: { Path: unknown[] };
+    }[];
+    const lines = findings.map((f) => `${f.Level} ${f.Rule.Id} ${f.Location.Path.join('/')}: ${f.Message}`);
+    if (lines.length > 0) console.info(`cfn-lint findings:\n  ${lines.join('\n  ')}`);
+
+    // Assess
+    expect(lines.filter((line) => line.startsWith('Error'))).toEqual([]);
+  });
+});
+
+describe('one IAM role per function', () => {
+  it('gives each function its own role and drops the shared default role', () => {
+    const roles = functionRoles(template);
+    expect([...roles.keys()].sort()).toEqual([
+      'IngestEventBridgeLambdaFunction',
+      'IngestRedshiftEventLambdaFunction',
+      'ReconcileLambdaFunction',
+    ]);
+    expect(findRoleProblems(template)).toEqual([]);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('reports a role shared by two functions, a missing role and the framework default role', () => {
+    const roles = functionRoles(template);
+    const ingestRole = roles.get('IngestEventBridgeLambdaFunction') ?? '';
+
+    const shared = cloneTemplate(template);
+    (shared.Resources.ReconcileLambdaFunction?.Properties as { Role: unknown }).Role = {
+      'Fn::GetAtt': [ingestRole, 'Arn'],
+    };
+    expect(findRoleProblems(shared)).toContain(
+      `${ingestRole} is shared by IngestEventBridgeLambdaFunction, ReconcileLambdaFunction`,
+    );
+
+    const removed = cloneTemplate(template);
+    delete removed.Resources[ingestRole];
+    expect(findRoleProblems(removed)).toContain(`IngestEventBridgeLambdaFunction: role ${ingestRole} does not exist`);
+
+    const defaulted = cloneTemplate(template);
+    (defaulted.Resources.ReconcileLambdaFunction?.Properties as { Role: unknown }).Role = {
+      'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'],
+    };
+    expect(findRoleProblems(defaulted)).toContain('ReconcileLambdaFunction: uses the shared IamRoleLambdaExecution');
+  });
+});
+
+describe('dead letters', () => {
+  it('finds every asynchronous trigger and each has a usable DLQ or on-failure destination', () => {
+    const triggers = asyncTriggers(template);
+    expect(triggers.map((t) => `${t.kind} ${t.id} -> ${t.dlq}`).sort()).toEqual(
+      [
+        'event-invoke-config IngestEventBridgeLambdaEvConf -> IngestEventBridgeDlq',
+        'event-invoke-config IngestRedshiftEventLambdaEvConf -> IngestRedshiftEventDlq',
+        'event-invoke-config ReconcileLambdaEvConf -> ReconcileDlq',
+        'eventbridge-target IngestAlarmStateRule/ingest-event-bridge -> IngestEventBridgeDlq',
+        'eventbridge-target IngestApiCallRule/ingest-event-bridge -> IngestEventBridgeDlq',
+        'eventbridge-target IngestIntegrationEventsRule/ingest-event-bridge -> IngestEventBridgeDlq',
+        'eventbridge-target IngestServerlessEventsRule/ingest-event-bridge -> IngestEventBridgeDlq',
+        'schedule ReconcileSchedule -> ReconcileDlq',
+        'sns-subscription IngestRedshiftEventSnsSubscriptionRedshiftautopilotdevingest -> IngestRedshiftEventDlq',
+      ].sort(),
+    );
+    expect(findDeadLetterProblems(template)).toEqual([]);
+  });
+
+  it('reports each trigger whose DLQ is removed', () => {
+    for (const trigger of asyncTriggers(template)) {
+      // Prepare: the same template with only this trigger's dead-letter setting removed.
+      const broken = cloneTemplate(template);
+      const [resourceId = '', targetId] = trigger.id.split('/');
+      const properties = broken.Resources[resourceId]?.Properties as Record<string, unknown>;
+      if (trigger.kind === 'sns-subscription') delete properties.RedrivePolicy;
+      if (trigger.kind === 'schedule') delete (properties.Target as Record<string, unknown>).DeadLetterConfig;
+      if (trigger.kind === 'event-invoke-config') delete properties.DestinationConfig;
+      if (trigger.kind === 'eventbridge-target') {
+        const target = (properties.Targets as { Id: string; DeadLetterConfig?: unknown }[]).find(
+          (t) => t.Id === targetId,
+        );
+        delete target?.DeadLetterConfig;
+      }
+
+      // Act / Assess
+      const problems = findDeadLetterProblems(broken);
+      expect(problems.some((p) => p.includes(trigger.id) || p.includes(`${trigger.invokes} is invoked`))).toBe(true);
+    }
+  });
+
+  it('reports a DLQ queue that is gone or that the sending service may not write to', () => {
+    const noQueue = cloneTemplate(template);
+    delete noQueue.Resources.IngestEventBridgeDlq;
+    expect(findDeadLetterProblems(noQueue)).toContain(
+      'eventbridge-target IngestApiCallRule/ingest-event-bridge: dead-letter target IngestEventBridgeDlq is not an SQS queue of this stack',
+    );
+
+    const noPolicy = cloneTemplate(template);
+    delete noPolicy.Resources.IngestEventBridgeDlqPolicy;
+    expect(findDeadLetterProblems(noPolicy)).toHaveLength(4);
+
+    const noSchedulerPermission = cloneTemplate(template);
+    const schedulerPolicy = (
+      noSchedulerPermission.Resources.ReconcileSchedulerRole?.Properties as {
+        Policies: { PolicyDocument: { Statement: { Sid?: string }[] } }[];
+      }
+    ).Policies[0];
+    if (schedulerPolicy) {
+      schedulerPolicy.PolicyDocument.Statement = schedulerPolicy.PolicyDocument.Statement.filter(
+        (s) => s.Sid !== 'ScheduleDeadLetters',
+      );
+    }
+    expect(findDeadLetterProblems(noSchedulerPermission)).toEqual([
+      'schedule ReconcileSchedule: scheduler role ReconcileSchedulerRole may not send to ReconcileDlq',
+    ]);
+  });
+});
+
+describe('least privilege', () => {
+  it('has no wildcard actions and Resource "*" only where the API demands it', () => {
+    expect(findWildcardActions(template)).toEqual([]);
+    expect(findUnscopedResources(template, RESOURCE_STAR_ALLOWED)).toEqual([]);
+  });
+
+  it('reports a wildcard action and an unscoped write', () => {
+    const broken = cloneTemplate(template);
+    const role = broken.Resources.ReconcileIamRoleLambdaExecution?.Properties as {
+      Policies: { PolicyDocument: { Statement: unknown[] } }[];
+    };
+    role.Policies[0]?.PolicyDocument.Statement.push(
+      { Effect: 'Allow', Action: ['redshift:*'], Resource: 'arn:aws:redshift:us-east-1:1:cluster:x' },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' },
+    );
+    expect(findWildcardActions(broken)).toEqual(['ReconcileIamRoleLambdaExecution statement 4: Action redshift:*']);
+    expect(findUnscopedResources(broken, RESOURCE_STAR_ALLOWED)).toEqual([
+      'ReconcileIamRoleLambdaExecution statement 5: "sqs:SendMessage" on "*"',
+    ]);
+  });
+
+  it('lets the scheduler role invoke only the reconcile function', () => {
+    const statements = (
+      template.Resources.ReconcileSchedulerRole?.Properties as {
+        Policies: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } }[];
+      }
+    ).Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.map((s) => [s.Action, refTarget(s.Resource)])).toEqual([
+      ['lambda:InvokeFunction', 'ReconcileLambdaFunction'],
+      ['sqs:SendMessage', 'ReconcileDlq'],
+    ]);
+  });
+});
+
+describe('function packages', () => {
+  it('holds one zip per function with only its bundled ESM handler and no external module', () => {
+    expect(Object.keys(service.zips).sort()).toEqual(Object.keys(FUNCTIONS).sort());
+    for (const [name, handlerPath] of Object.entries(FUNCTIONS)) {
+      const entries = readZip(service.zips[name] ?? '');
+      expect([...entries.keys()]).toEqual([handlerPath]);
+      const bundle = entries.get(handlerPath)?.toString('utf8') ?? '';
+      expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
+      // Only Node builtins may be imported at run time: the SDK and every dependency are inside.
+      expect(unbundledImports(bundle)).toEqual([]);
+    }
+  });
+
+  it('bundles the AWS SDK into the handler with the esbuild options of serverless.yml', async () => {
+    // Prepare: the exact options serverless-esbuild used (exclude is added to external, as the plugin does).
+    const options = custom.esbuild as {
+      format: 'esm';
+      platform: 'node';
+      target: string;
+      mainFields: string[];
+      external: string[];
+      exclude: string[];
+    };
+    // Act
+    const result = await build({
+      stdin: {
+        contents: "export { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';",
+        resolveDir: REPO_ROOT,
+        loader: 'ts',
+      },
+      bundle: true,
+      write: false,
+      metafile: true,
+      format: options.format,
+      platform: options.platform,
+      target: options.target,
+      mainFields: options.mainFields,
+      external: [...options.external, ...options.exclude],
+      logLevel: 'silent',
+    });
+    const output = result.outputFiles[0]?.text ?? '';
+    // Assess
+    expect(unbundledImports(output)).toEqual([]);
+    expect(output).toContain('SendMessageCommand');
+    expect(Object.keys(result.metafile.inputs).some((p) => p.includes('node_modules/@aws-sdk/client-sqs/'))).toBe(true);
+    expect(Object.keys(result.metafile.inputs).some((p) => p.includes('/dist-es/'))).toBe(true);
+  });
+});
+
+describe('resources', () => {
+  it('subscribes the ingest topic to every Redshift source type, all categories and severities', () => {
+    const subscriptions = resourcesOfType(template, 'AWS::Redshift::EventSubscription').map(
+      ([, s]) => s.Properties ?? {},
+    );
+    expect(subscriptions.map((s) => s.SourceType).sort()).toEqual([
+      'cluster',
+      'cluster-parameter-group',
+      'cluster-security-group',
+      'cluster-snapshot',
+    ]);
+    for (const subscription of subscriptions) {
+      expect(refTarget(subscription.SnsTopicArn)).toBe('IngestTopic');
+      expect(subscription.Enabled).toBe(true);
+      expect(subscription).not.toHaveProperty('EventCategories');
+      expect(subscription).not.toHaveProperty('Severity');
+    }
+    const topicPolicy = JSON.stringify(template.Resources.IngestTopicPolicy?.Properties);
+    expect(topicPolicy).toContain('"Service":"redshift.amazonaws.com"');
+    expect(topicPolicy).toContain('"Service":"cloudwatch.amazonaws.com"');
+  });
+
+  it('ticks reconcile every 5 minutes with the scheduler input the normalizer reads', () => {
+    const schedule = template.Resources.ReconcileSchedule?.Properties as {
+      ScheduleExpression: string;
+      FlexibleTimeWindow: { Mode: string };
+      Target: { Arn: unknown; Input: string };
+    };
+    expect(schedule.ScheduleExpression).toBe('rate(5 minutes)');
+    expect(schedule.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    expect(refTarget(schedule.Target.Arn)).toBe('ReconcileLambdaFunction');
+    expect(JSON.parse(schedule.Target.Input)).toEqual({
+      source: 'autopilot.scheduler',
+      schedule: 'reconcile',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
+  });
+
+  it('creates the acting path: FIFO decision queue with FIFO DLQ, ledger table, encrypted alert topic', () => {
+    const queue = template.Resources.DecisionQueue?.Properties as Record<string, unknown>;
+    expect(queue).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: false, SqsManagedSseEnabled: true });
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * custom.executor.timeoutSeconds);
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['DecisionDlq', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(template.Resources.DecisionDlq?.Properties).toMatchObject({ FifoQueue: true });
+
+    const table = template.Resources.LedgerTable?.Properties as Record<string, unknown>;
+    expect(table).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    });
+    expect(template.Resources.AlertTopic?.Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sns' });
+    for (const output of [
+      'DecisionQueueUrl',
+      'DecisionQueueArn',
+      'LedgerTableName',
+      'AlertTopicArn',
+      'IngestTopicArn',
+    ]) {
+      expect(template.Outputs?.[output]).toMatchObject({ Export: { Name: `redshift-autopilot-dev-${output}` } });
+    }
+  });
+});
