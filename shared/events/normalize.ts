@@ -158,16 +158,15 @@ function fromSnsLambdaEvent(payload: Record<string, unknown>, sink: Sink): void 
       });
       return;
     }
+    if (!message.startsWith('{')) {
+      const excerpt = message.length > 80 ? `${message.slice(0, 80)}…` : message;
+      fail(messagePath, `expected a JSON notification (Redshift event or CloudWatch alarm), got text '${excerpt}'`);
+    }
     let body: unknown;
     try {
-      body = JSON.parse(message);
+      body = parseJson(message);
     } catch (error) {
-      const excerpt = message.length > 80 ? `${message.slice(0, 80)}…` : message;
-      fail(
-        messagePath,
-        `expected a JSON notification (Redshift event or CloudWatch alarm), got text '${excerpt}'`,
-        error,
-      );
+      fail(messagePath, error instanceof Error ? error.message : String(error), error);
     }
     // Redshift event subscriptions and CloudWatch alarm actions publish to a topic in their own account and region.
     const topic = parseArn(record.Sns.TopicArn);

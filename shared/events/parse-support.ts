@@ -18,7 +18,7 @@ export function joinPath(base: string, key: string | number): string {
 
 function issueText(issue: z.core.$ZodIssue): string {
   // zod says "Invalid input: expected string, received undefined"; the path already says where.
-  return issue.message.replace(/^Invalid input: /, '').replace(/received undefined$/, 'but it is missing');
+  return issue.message.replace(/^Invalid (input|option): /, '').replace(/received undefined$/, 'but it is missing');
 }
 
 /** Parses with a zod schema; the first problems become one EventParseError naming the path. */

@@ -29,7 +29,7 @@ export const RedshiftNotificationSchema = z.looseObject({
   'Event Time': z.string().min(1),
   'Identifier Link': z.string().optional(),
   Severity: z.string(),
-  Category: z.union([z.array(z.string()), z.string()]),
+  Category: z.union([z.array(z.string()), z.string()], { error: 'expected an array of category names' }),
   /** Documentation URL whose fragment is the event id; AWS sends it with a trailing space. */
   'About this Event': z.string(),
   'Event Message': z.string(),
