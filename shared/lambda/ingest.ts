@@ -9,6 +9,9 @@ export const INGEST_METRICS = {
   payloadsRejected: 'PayloadsRejected',
 } as const;
 
+/** Stands in for a null eventId (no catalog id in the envelope) in log lines and metric dimensions. */
+export const UNKNOWN_EVENT_ID = 'unknown' as const;
+
 /**
  * Parse step of every ingest handler. A payload the normalizer rejects is logged with the reason and
  * the error is rethrown: the invocation fails, Lambda retries, and the on-failure destination keeps the
@@ -40,9 +43,11 @@ export function parseIngress(
  */
 export function reportReceived(events: readonly NormalizedEvent[], { logger, metrics }: Observability): void {
   for (const event of events) {
+    // Powertools drops null attributes from log lines: log the same 'unknown' the metric dimension uses.
+    const eventId = event.eventId ?? UNKNOWN_EVENT_ID;
     logger.info('event received', {
       kind: event.kind,
-      eventId: event.eventId,
+      eventId,
       known: event.known,
       category: event.category,
       severity: event.severity,
@@ -50,7 +55,7 @@ export function reportReceived(events: readonly NormalizedEvent[], { logger, met
       time: event.time,
     });
     const metric = metrics.singleMetric();
-    metric.addDimensions({ kind: event.kind, eventId: event.eventId ?? 'unknown' });
+    metric.addDimensions({ kind: event.kind, eventId });
     metric.addMetric(INGEST_METRICS.eventsReceived, MetricUnit.Count, 1);
   }
 }
