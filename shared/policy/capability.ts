@@ -46,6 +46,8 @@ export interface ProposedAction {
   at?: number;
   /** The resource the opt-in guard is checked on, when it is not the policy's own resource. */
   actsOn?: FleetResource;
+  /** The policy allows acting on a zero-ETL target (copied into the decision's guard). */
+  allowZeroEtlTarget?: boolean;
 }
 
 export interface ProposedSkip {

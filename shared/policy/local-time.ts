@@ -24,6 +24,29 @@ export function ianaZone(name: string): IANAZone | null {
   return zone;
 }
 
+const QUARTER_MS = 15 * 60_000;
+const offsetCaches = new WeakMap<IANAZone, Map<number, number>>();
+
+/**
+ * The zone's UTC offset in minutes at an instant. luxon asks Intl each time (microseconds); offsets
+ * only change on quarter-hour UTC instants in the tz database, so a memo per quarter hour is exact.
+ */
+export function offsetAt(zone: IANAZone, ms: number): number {
+  let cache = offsetCaches.get(zone);
+  if (cache === undefined) {
+    cache = new Map();
+    offsetCaches.set(zone, cache);
+  }
+  const quarter = Math.floor(ms / QUARTER_MS);
+  let offset = cache.get(quarter);
+  if (offset === undefined) {
+    offset = zone.offset(quarter * QUARTER_MS);
+    if (cache.size > 200_000) cache.clear();
+    cache.set(quarter, offset);
+  }
+  return offset;
+}
+
 export function isValidZone(name: string): boolean {
   return ianaZone(name) !== null;
 }
@@ -46,12 +69,12 @@ export function weekdayOfDay(day: DayNumber): number {
 
 /** The local day (in `zone`) an instant falls on. */
 export function localDayOf(ms: number, zone: IANAZone): DayNumber {
-  return Math.floor((ms + zone.offset(ms) * MINUTE_MS) / DAY_MS);
+  return Math.floor((ms + offsetAt(zone, ms) * MINUTE_MS) / DAY_MS);
 }
 
 /** Minutes since local midnight of an instant. */
 export function localMinuteOf(ms: number, zone: IANAZone): number {
-  const local = ms + zone.offset(ms) * MINUTE_MS;
+  const local = ms + offsetAt(zone, ms) * MINUTE_MS;
   return Math.floor((((local % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS);
 }
 
@@ -62,12 +85,12 @@ export function localMinuteOf(ms: number, zone: IANAZone): number {
 export function resolveLocal(day: DayNumber, minuteOfDay: number, zone: IANAZone): number {
   const wall = day * DAY_MS + minuteOfDay * MINUTE_MS;
   // Real zones change offset at most once within a day, so the offsets a day either side bound the options.
-  const before = zone.offset(wall - DAY_MS);
-  const after = zone.offset(wall + DAY_MS);
+  const before = offsetAt(zone, wall - DAY_MS);
+  const after = offsetAt(zone, wall + DAY_MS);
   let best: number | null = null;
   for (const offset of before === after ? [before] : [before, after]) {
     const candidate = wall - offset * MINUTE_MS;
-    if (zone.offset(candidate) === offset && (best === null || candidate < best)) best = candidate;
+    if (offsetAt(zone, candidate) === offset && (best === null || candidate < best)) best = candidate;
   }
   if (best !== null) return best;
   // In a gap: the first valid instant after is the transition itself. Between wall-after and
@@ -75,10 +98,10 @@ export function resolveLocal(day: DayNumber, minuteOfDay: number, zone: IANAZone
   let lo = wall - after * MINUTE_MS;
   let hi = wall - before * MINUTE_MS;
   if (lo > hi) [lo, hi] = [hi, lo];
-  const offsetAtLo = zone.offset(lo);
+  const offsetAtLo = offsetAt(zone, lo);
   while (hi - lo > MINUTE_MS) {
     const mid = lo + Math.floor((hi - lo) / 2 / MINUTE_MS) * MINUTE_MS;
-    if (zone.offset(mid) === offsetAtLo) lo = mid;
+    if (offsetAt(zone, mid) === offsetAtLo) lo = mid;
     else hi = mid;
   }
   return hi;

@@ -34,6 +34,13 @@ export interface RunningWindow {
   nextTransition(ms: number): number | null;
   /** The instant ≤ ms at which the current state began, or null if it never changed within ~14 months. */
   prevTransition(ms: number): number | null;
+  /** prevTransition and nextTransition together, memoised per segment (many ticks share one). */
+  segment(ms: number): WindowSegment;
+}
+
+export interface WindowSegment extends WindowState {
+  prev: number | null;
+  next: number | null;
 }
 
 interface Interval {
@@ -142,9 +149,27 @@ export function compileRunningWindow(options: {
     return null;
   };
 
+  // Pure memo: a segment [prev, next) has one state, so every instant inside it has the same answer.
+  const segments: WindowSegment[] = [];
+  const segment = (ms: number): WindowSegment => {
+    for (const seg of segments) {
+      if ((seg.prev === null || seg.prev <= ms) && seg.next !== null && ms < seg.next) {
+        // A closed stretch can span several calendar entries; say which one covers this instant.
+        return seg.closedBy === null ? seg : { ...seg, ...stateAt(ms) };
+      }
+    }
+    const seg: WindowSegment = { ...stateAt(ms), prev: prevTransition(ms), next: nextTransition(ms) };
+    if (seg.next !== null && (seg.prev === null || seg.prev <= ms)) {
+      segments.unshift(seg);
+      if (segments.length > 8) segments.pop();
+    }
+    return seg;
+  };
+
   return {
     zoneName,
     ranges,
+    segment,
     leadMs,
     description: `${ranges.map((r) => r.text).join(', ')} ${zoneName}`,
     stateAt,

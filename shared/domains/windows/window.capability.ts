@@ -31,8 +31,7 @@ export interface WindowTimes {
 }
 
 export function windowTimes(window: RunningWindow, now: number): WindowTimes {
-  const state = window.stateAt(now);
-  return { ...state, prev: window.prevTransition(now), next: window.nextTransition(now) };
+  return window.segment(now);
 }
 
 function target(resource: FleetResource): TargetRef {

@@ -1,0 +1,184 @@
+import { ConfigurationError } from '../errors.ts';
+import type { FleetIndex } from './capability.ts';
+import type {
+  ClusterResource,
+  FleetResource,
+  FleetSnapshot,
+  IntegrationResource,
+  NamespaceResource,
+  WorkgroupResource,
+} from './decision.ts';
+
+/**
+ * Fleet input, pure: JSON documents in, one FleetSnapshot out. Accepted documents are what the AWS
+ * CLI prints — `aws redshift describe-clusters` (`Clusters`, tags inside each cluster),
+ * `aws redshift describe-integrations` (`Integrations`), `aws redshift-serverless list-workgroups`
+ * (`workgroups`) and `list-namespaces` (`namespaces`) — the same wrapped in a recorded botocore
+ * response (`{status_code, data}`, Cloud Custodian's placebo format), or a FleetSnapshot itself.
+ * list-workgroups/list-namespaces carry no tags; a `tags: [{key, value}]` array on an item (from
+ * `list-tags-for-resource`) is read when present.
+ */
+
+type Json = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+/** `arn:partition:service:region:account:resource` → region and account. */
+function arnParts(arn: string | null): { region: string | null; account: string | null } {
+  const parts = arn?.split(':') ?? [];
+  return { region: str(parts[3]), account: str(parts[4]) };
+}
+
+function tagsOf(list: unknown, keyName: string, valueName: string): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (!Array.isArray(list)) return tags;
+  for (const item of list) {
+    if (!isObject(item)) continue;
+    const key = item[keyName];
+    if (typeof key === 'string') tags[key] = typeof item[valueName] === 'string' ? (item[valueName] as string) : '';
+  }
+  return tags;
+}
+
+function clusterFrom(raw: Json, where: string): ClusterResource {
+  const id = str(raw.ClusterIdentifier);
+  if (id === null) throw new ConfigurationError(`${where}: a cluster has no ClusterIdentifier; expected describe-clusters output`);
+  const namespaceArn = str(raw.ClusterNamespaceArn);
+  const fromArn = arnParts(namespaceArn);
+  const zone = str(raw.AvailabilityZone);
+  const region = fromArn.region ?? (zone === null ? null : zone.replace(/[a-z]$/, ''));
+  const account = fromArn.account;
+  return {
+    type: 'cluster',
+    id,
+    arn: region !== null && account !== null ? `arn:aws:redshift:${region}:${account}:cluster:${id}` : null,
+    region,
+    account,
+    status: (str(raw.ClusterStatus) ?? 'unknown').toLowerCase(),
+    availabilityStatus: str(raw.ClusterAvailabilityStatus),
+    tags: tagsOf(raw.Tags, 'Key', 'Value'),
+    nodeType: str(raw.NodeType) ?? 'unknown',
+    numberOfNodes: num(raw.NumberOfNodes, 1),
+    // The API returns "Enabled"/"Disabled"; some tools print a boolean.
+    multiAz: raw.MultiAZ === 'Enabled' || raw.MultiAZ === true,
+    automatedSnapshotRetentionPeriod: num(raw.AutomatedSnapshotRetentionPeriod, 1),
+    namespaceArn,
+  };
+}
+
+function integrationFrom(raw: Json, where: string): IntegrationResource {
+  const arn = str(raw.IntegrationArn);
+  const sourceArn = str(raw.SourceArn);
+  const targetArn = str(raw.TargetArn);
+  if (arn === null || sourceArn === null || targetArn === null) {
+    throw new ConfigurationError(`${where}: an integration lacks IntegrationArn, SourceArn or TargetArn; expected describe-integrations output`);
+  }
+  return {
+    type: 'integration',
+    id: str(raw.IntegrationName) ?? arn.split(':').pop() ?? arn,
+    arn,
+    ...arnParts(arn),
+    status: str(raw.Status) ?? 'unknown',
+    tags: tagsOf(raw.Tags, 'Key', 'Value'),
+    sourceArn,
+    targetArn,
+  };
+}
+
+function workgroupFrom(raw: Json, where: string): WorkgroupResource {
+  const id = str(raw.workgroupName);
+  if (id === null) throw new ConfigurationError(`${where}: a workgroup has no workgroupName; expected list-workgroups output`);
+  const arn = str(raw.workgroupArn);
+  return {
+    type: 'workgroup',
+    id,
+    arn,
+    ...arnParts(arn),
+    status: str(raw.status) ?? 'unknown',
+    tags: tagsOf(raw.tags, 'key', 'value'),
+    namespaceName: str(raw.namespaceName),
+    baseCapacity: num(raw.baseCapacity, 128),
+    maxCapacity: typeof raw.maxCapacity === 'number' ? raw.maxCapacity : null,
+  };
+}
+
+function namespaceFrom(raw: Json, where: string): NamespaceResource {
+  const id = str(raw.namespaceName);
+  if (id === null) throw new ConfigurationError(`${where}: a namespace has no namespaceName; expected list-namespaces output`);
+  const arn = str(raw.namespaceArn);
+  return { type: 'namespace', id, arn, ...arnParts(arn), status: str(raw.status) ?? 'unknown', tags: tagsOf(raw.tags, 'key', 'value') };
+}
+
+function listOf(doc: Json, key: string, where: string): Json[] {
+  const list = doc[key];
+  if (!Array.isArray(list)) throw new ConfigurationError(`${where}: ${key} is not a list`);
+  return list.filter(isObject);
+}
+
+export interface FleetDocument {
+  /** File name, for messages. */
+  name: string;
+  json: unknown;
+}
+
+export function parseFleet(documents: readonly FleetDocument[], readAt: string): FleetSnapshot {
+  const resources: FleetResource[] = [];
+  for (const { name, json } of documents) {
+    let doc = json;
+    if (isObject(doc) && 'status_code' in doc && isObject(doc.data)) doc = doc.data;
+    if (!isObject(doc)) throw new ConfigurationError(`${name}: not a JSON object; expected AWS CLI output such as aws redshift describe-clusters`);
+    let recognised = false;
+    if ('Clusters' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'Clusters', name).map((c) => clusterFrom(c, name)));
+    }
+    if ('Integrations' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'Integrations', name).map((c) => integrationFrom(c, name)));
+    }
+    if ('workgroups' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'workgroups', name).map((c) => workgroupFrom(c, name)));
+    }
+    if ('namespaces' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'namespaces', name).map((c) => namespaceFrom(c, name)));
+    }
+    if ('resources' in doc && Array.isArray(doc.resources)) {
+      recognised = true;
+      resources.push(...(doc.resources as FleetResource[]));
+    }
+    if (!recognised) {
+      throw new ConfigurationError(
+        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, aws redshift describe-integrations, aws redshift-serverless list-workgroups or list-namespaces`,
+      );
+    }
+  }
+  // Later files win for the same resource, so a refreshed describe-clusters can be appended.
+  const unique = new Map<string, FleetResource>();
+  for (const r of resources) unique.set(`${r.type}:${r.id}`, r);
+  const sorted = [...unique.values()].sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1));
+  return { readAt, resources: sorted };
+}
+
+export function indexFleet(fleet: FleetSnapshot): FleetIndex {
+  const byKey = new Map<string, FleetResource>();
+  const byArn = new Map<string, FleetResource>();
+  const byNamespace = new Map<string, FleetResource>();
+  const zeroEtlTargets = new Set<string>();
+  for (const r of fleet.resources) {
+    byKey.set(`${r.type}:${r.id}`, r);
+    if (r.arn !== null) byArn.set(r.arn, r);
+    if (r.type === 'cluster' && r.namespaceArn !== null) byNamespace.set(r.namespaceArn, r);
+    if (r.type === 'integration') zeroEtlTargets.add(r.targetArn);
+  }
+  return {
+    resources: fleet.resources,
+    byTypeAndId: (type, id) => byKey.get(`${type}:${id}`),
+    byArn: (arn) => byArn.get(arn),
+    isZeroEtlTarget: (r) => r.type === 'cluster' && r.namespaceArn !== null && zeroEtlTargets.has(r.namespaceArn),
+    clusterByNamespaceArn: (arn) => byNamespace.get(arn),
+  };
+}
