@@ -41,7 +41,9 @@ export interface DecideOutput {
 const IN_PROGRESS: ReadonlySet<LedgerEntryView['status']> = new Set(['in-progress']);
 
 export function idempotencyKey(policy: string, target: TargetRef, action: string, slot: string): string {
-  return createHash('sha256').update(JSON.stringify([policy, target.type, target.id, action, slot])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([policy, target.type, target.id, action, slot]))
+    .digest('hex');
 }
 
 const ledgerCache = new WeakMap<LedgerView, LedgerIndex>();
@@ -168,7 +170,12 @@ export function decide(input: DecideInput): DecideOutput {
         continue;
       }
       if (refused) {
-        skips.push({ at: nowIso, policy: policy.name, target: proposal.target, reason: `maxResources exceeded: ${acts.length} > ${limitText}` });
+        skips.push({
+          at: nowIso,
+          policy: policy.name,
+          target: proposal.target,
+          reason: `maxResources exceeded: ${acts.length} > ${limitText}`,
+        });
         continue;
       }
       decisions.push({
@@ -199,7 +206,11 @@ export function decide(input: DecideInput): DecideOutput {
       cmp(a.idempotencyKey, b.idempotencyKey),
   );
   skips.sort(
-    (a, b) => cmp(a.policy, b.policy) || cmp(a.target.type, b.target.type) || cmp(a.target.id, b.target.id) || cmp(a.reason, b.reason),
+    (a, b) =>
+      cmp(a.policy, b.policy) ||
+      cmp(a.target.type, b.target.type) ||
+      cmp(a.target.id, b.target.id) ||
+      cmp(a.reason, b.reason),
   );
   return { decisions, skips };
 }

@@ -44,7 +44,8 @@ function tagsOf(list: unknown, keyName: string, valueName: string): Record<strin
 
 function clusterFrom(raw: Json, where: string): ClusterResource {
   const id = str(raw.ClusterIdentifier);
-  if (id === null) throw new ConfigurationError(`${where}: a cluster has no ClusterIdentifier; expected describe-clusters output`);
+  if (id === null)
+    throw new ConfigurationError(`${where}: a cluster has no ClusterIdentifier; expected describe-clusters output`);
   const namespaceArn = str(raw.ClusterNamespaceArn);
   const fromArn = arnParts(namespaceArn);
   const zone = str(raw.AvailabilityZone);
@@ -73,7 +74,9 @@ function integrationFrom(raw: Json, where: string): IntegrationResource {
   const sourceArn = str(raw.SourceArn);
   const targetArn = str(raw.TargetArn);
   if (arn === null || sourceArn === null || targetArn === null) {
-    throw new ConfigurationError(`${where}: an integration lacks IntegrationArn, SourceArn or TargetArn; expected describe-integrations output`);
+    throw new ConfigurationError(
+      `${where}: an integration lacks IntegrationArn, SourceArn or TargetArn; expected describe-integrations output`,
+    );
   }
   return {
     type: 'integration',
@@ -89,7 +92,8 @@ function integrationFrom(raw: Json, where: string): IntegrationResource {
 
 function workgroupFrom(raw: Json, where: string): WorkgroupResource {
   const id = str(raw.workgroupName);
-  if (id === null) throw new ConfigurationError(`${where}: a workgroup has no workgroupName; expected list-workgroups output`);
+  if (id === null)
+    throw new ConfigurationError(`${where}: a workgroup has no workgroupName; expected list-workgroups output`);
   const arn = str(raw.workgroupArn);
   return {
     type: 'workgroup',
@@ -106,9 +110,17 @@ function workgroupFrom(raw: Json, where: string): WorkgroupResource {
 
 function namespaceFrom(raw: Json, where: string): NamespaceResource {
   const id = str(raw.namespaceName);
-  if (id === null) throw new ConfigurationError(`${where}: a namespace has no namespaceName; expected list-namespaces output`);
+  if (id === null)
+    throw new ConfigurationError(`${where}: a namespace has no namespaceName; expected list-namespaces output`);
   const arn = str(raw.namespaceArn);
-  return { type: 'namespace', id, arn, ...arnParts(arn), status: str(raw.status) ?? 'unknown', tags: tagsOf(raw.tags, 'key', 'value') };
+  return {
+    type: 'namespace',
+    id,
+    arn,
+    ...arnParts(arn),
+    status: str(raw.status) ?? 'unknown',
+    tags: tagsOf(raw.tags, 'key', 'value'),
+  };
 }
 
 function listOf(doc: Json, key: string, where: string): Json[] {
@@ -128,7 +140,10 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
   for (const { name, json } of documents) {
     let doc = json;
     if (isObject(doc) && 'status_code' in doc && isObject(doc.data)) doc = doc.data;
-    if (!isObject(doc)) throw new ConfigurationError(`${name}: not a JSON object; expected AWS CLI output such as aws redshift describe-clusters`);
+    if (!isObject(doc))
+      throw new ConfigurationError(
+        `${name}: not a JSON object; expected AWS CLI output such as aws redshift describe-clusters`,
+      );
     let recognised = false;
     if ('Clusters' in doc) {
       recognised = true;
@@ -159,7 +174,9 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
   const unique = new Map<string, FleetResource>();
   for (const r of resources) unique.set(`${r.type}:${r.id}`, r);
-  const sorted = [...unique.values()].sort((a, b) => (a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1));
+  const sorted = [...unique.values()].sort((a, b) =>
+    a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1,
+  );
   return { readAt, resources: sorted };
 }
 

@@ -93,7 +93,13 @@ export function plan(input: PlanInput): PlanResult {
 
   for (const step of steps) {
     const now = new Date(step.at).toISOString();
-    const out = decide({ policies: input.policies, fleet: { ...fleet, readAt: now }, trigger: step.trigger, now, ledger });
+    const out = decide({
+      policies: input.policies,
+      fleet: { ...fleet, readAt: now },
+      trigger: step.trigger,
+      now,
+      ledger,
+    });
     for (const skip of out.skips) {
       const key = `${skip.policy}\u0000${skip.target.type}:${skip.target.id}`;
       if (lastSkip.get(key) === skip.reason) continue;
@@ -133,6 +139,8 @@ export function plan(input: PlanInput): PlanResult {
     if (changed) fleet = { ...fleet, resources };
   }
   for (const resource of fleet.resources) closePause(resource, input.to);
-  const rows = [...savings.values()].sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.cluster < b.cluster ? -1 : 1));
+  const rows = [...savings.values()].sort((a, b) =>
+    a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.cluster < b.cluster ? -1 : 1,
+  );
   return { decisions, skips, savings: rows, fleet };
 }

@@ -122,11 +122,9 @@ export const matchSchema = z.strictObject({
     .optional(),
   regions: z
     .array(
-      z
-        .string()
-        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
-          error: (iss) => `region ${describe(iss.input)} is not valid; expected a region name such as eu-central-1`,
-        }),
+      z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, {
+        error: (iss) => `region ${describe(iss.input)} is not valid; expected a region name such as eu-central-1`,
+      }),
     )
     .optional(),
 });

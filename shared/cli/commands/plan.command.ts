@@ -1,0 +1,153 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfigurationError } from '../../errors.ts';
+import { type NormalizedEvent, NormalizedEventSchema } from '../../events/normalized-event.ts';
+import type { FleetSnapshot } from '../../policy/decision.ts';
+import { parseFleet } from '../../policy/fleet.ts';
+import { parseInstant } from '../../policy/local-time.ts';
+import { plan } from '../../policy/plan.ts';
+import { formatPlanTable } from '../../policy/plan-report.ts';
+import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
+import { type CliCommand, type CliIo, UsageError } from '../io.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface PlanOptions {
+  policies: string[];
+  fleet: string[];
+  events: string | null;
+  from: string | null;
+  to: string | null;
+  tickMinutes: number;
+  json: boolean;
+}
+
+/** `--flag a b c` style: a flag takes the values up to the next `--flag`. */
+export function parsePlanArgs(args: readonly string[]): PlanOptions {
+  const options: PlanOptions = {
+    policies: [],
+    fleet: [],
+    events: null,
+    from: null,
+    to: null,
+    tickMinutes: 5,
+    json: false,
+  };
+  let current: 'policies' | 'fleet' | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    const value = () => {
+      const next = args[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--policies' || arg === '--fleet') current = arg === '--policies' ? 'policies' : 'fleet';
+    else if (arg === '--json') {
+      options.json = true;
+      current = null;
+    } else if (arg === '--events') {
+      options.events = value();
+      current = null;
+    } else if (arg === '--from') {
+      options.from = value();
+      current = null;
+    } else if (arg === '--to') {
+      options.to = value();
+      current = null;
+    } else if (arg === '--tick') {
+      const minutes = Number(value());
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
+        throw new UsageError('--tick must be whole minutes from 1 to 1440');
+      options.tickMinutes = minutes;
+      current = null;
+    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else if (current === null) throw new UsageError(`unexpected argument ${arg}`);
+    else options[current].push(arg);
+  }
+  if (options.policies.length === 0) throw new UsageError('--policies is required');
+  if (options.fleet.length === 0) throw new UsageError('--fleet is required');
+  return options;
+}
+
+function parseTime(text: string, flag: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : parseInstant(text);
+  if (ms === null || Number.isNaN(ms))
+    throw new UsageError(`${flag} "${text}" is not a time; expected ISO 8601 with a zone, e.g. 2026-12-07T00:00Z`);
+  return ms;
+}
+
+export async function readFleetFiles(files: readonly string[], cwd: string, readAt: string): Promise<FleetSnapshot> {
+  const documents = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(path.resolve(cwd, file), 'utf8');
+    } catch (error) {
+      throw new ConfigurationError(`${file}: cannot read fleet file`, { cause: error });
+    }
+    try {
+      documents.push({ name: file, json: JSON.parse(text) as unknown });
+    } catch (error) {
+      throw new ConfigurationError(`${file}: not JSON (${(error as Error).message}); expected AWS CLI output`, {
+        cause: error,
+      });
+    }
+  }
+  return parseFleet(documents, readAt);
+}
+
+export async function readEventsFile(file: string, cwd: string): Promise<NormalizedEvent[]> {
+  const text = await readFile(path.resolve(cwd, file), 'utf8').catch((error: unknown) => {
+    throw new ConfigurationError(`${file}: cannot read events file`, { cause: error });
+  });
+  const events: NormalizedEvent[] = [];
+  for (const [i, line] of text.split('\n').entries()) {
+    if (line.trim() === '') continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch (error) {
+      throw new ConfigurationError(`${file}:${i + 1}: not JSON; expected one normalized event per line`, {
+        cause: error,
+      });
+    }
+    const parsed = NormalizedEventSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ConfigurationError(
+        `${file}:${i + 1}: not a normalized event (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}); expected the output of autopilot normalize`,
+      );
+    }
+    events.push(parsed.data);
+  }
+  return events;
+}
+
+export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
+  const tickMs = options.tickMinutes * 60_000;
+  const from =
+    options.from === null ? Math.ceil(io.now().getTime() / tickMs) * tickMs : parseTime(options.from, '--from');
+  const to = options.to === null ? from + 7 * DAY_MS : parseTime(options.to, '--to');
+  if (to <= from) throw new UsageError('--to must be after --from');
+  const policySet = await loadPoliciesOrThrow(options.policies, io.cwd);
+  const fleet = await readFleetFiles(options.fleet, io.cwd, new Date(from).toISOString());
+  const events = options.events === null ? [] : await readEventsFile(options.events, io.cwd);
+  const result = plan({ policies: policySet, fleet, events, from, to, tickMs });
+  if (options.json) {
+    const lines = [...result.decisions, ...result.skips]
+      .map((entry) => ({ entry, at: entry.at }))
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .map(({ entry }) => JSON.stringify(entry));
+    io.stdout(lines.length > 0 ? `${lines.join('\n')}\n` : '');
+  } else {
+    io.stdout(formatPlanTable(result, policySet.policies, { from, to, tickMs }));
+  }
+  return 0;
+}
+
+export const command: CliCommand = {
+  summary: 'show what the policies would do to a fleet over a period',
+  usage:
+    'autopilot plan --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events.jsonl>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
+  run: (args, io) => runPlan(parsePlanArgs(args), io),
+};

@@ -1,0 +1,36 @@
+import { analyzeConflicts } from '../../policy/conflicts.ts';
+import { formatProblem, loadPolicyPaths } from '../../policy/policy-loader.ts';
+import { type CliCommand, UsageError } from '../io.ts';
+import { readFleetFiles } from './plan.command.ts';
+
+export const command: CliCommand = {
+  summary: 'check policy files; print file:line:col for every problem',
+  usage: 'autopilot validate <policy file|dir>... [--fleet <aws-cli-output.json>...]',
+  run: async (args, io) => {
+    const paths: string[] = [];
+    const fleetFiles: string[] = [];
+    let target = paths;
+    for (const arg of args) {
+      if (arg === '--fleet') target = fleetFiles;
+      else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+      else target.push(arg);
+    }
+    if (paths.length === 0) throw new UsageError('give at least one policy file or folder');
+    if (target === fleetFiles && fleetFiles.length === 0) throw new UsageError('--fleet needs at least one file');
+    const { policySet, problems } = await loadPolicyPaths(paths, io.cwd);
+    const hasErrors = problems.some((p) => p.severity === 'error');
+    if (!hasErrors) {
+      const fleet = fleetFiles.length === 0 ? null : await readFleetFiles(fleetFiles, io.cwd, io.now().toISOString());
+      problems.push(...analyzeConflicts(policySet.policies, fleet));
+    }
+    for (const problem of problems) io.stdout(`${formatProblem(problem)}\n`);
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    if (errors > 0) {
+      io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
+      return 1;
+    }
+    const n = policySet.policies.length;
+    io.stdout(`${n} ${n === 1 ? 'policy' : 'policies'} OK\n`);
+    return 0;
+  },
+};

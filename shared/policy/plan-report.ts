@@ -1,0 +1,50 @@
+import type { CompiledPolicy } from './capability.ts';
+import { formatLocal, formatUtcMinute } from './local-time.ts';
+import type { PlanResult } from './plan.ts';
+
+/** The readable `plan` table: one section per policy, decisions in time order, then skips and savings. */
+export function formatPlanTable(
+  result: PlanResult,
+  policies: readonly CompiledPolicy[],
+  period: { from: number; to: number; tickMs: number },
+): string {
+  const lines: string[] = [];
+  lines.push(
+    `Plan ${formatUtcMinute(period.from)} → ${formatUtcMinute(period.to)}, tick ${period.tickMs / 60_000} min, ${policies.length} policies, ${result.fleet.resources.length} resources`,
+  );
+  let totalNodeHours = 0;
+  for (const policy of policies) {
+    const decisions = result.decisions.filter((d) => d.policy === policy.name);
+    const skips = result.skips.filter((s) => s.policy === policy.name);
+    lines.push('', `${policy.name}  (${policy.file}:${policy.line}:${policy.col})  ${policy.capability.summary}`);
+    if (decisions.length === 0) lines.push('  no actions');
+    else {
+      const rows = decisions.map((d) => {
+        const at = Date.parse(d.at);
+        return [formatLocal(at, policy.zoneName), formatUtcMinute(at), d.action, d.target.id, d.mode, d.reason];
+      });
+      const header = ['local time', 'UTC', 'action', 'target', 'mode', 'reason'];
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+      const fmt = (r: string[]) =>
+        `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')}`.trimEnd();
+      lines.push(fmt(header), ...rows.map(fmt));
+    }
+    if (skips.length > 0) {
+      lines.push('  skipped:');
+      const width = Math.max(...skips.map((s) => s.target.id.length));
+      for (const s of skips)
+        lines.push(`    ${s.target.id.padEnd(width)}  from ${formatUtcMinute(Date.parse(s.at))}  ${s.reason}`);
+    }
+    const savings = result.savings.filter((s) => s.policy === policy.name);
+    if (savings.length > 0) {
+      const total = savings.reduce((sum, s) => sum + s.nodeHours, 0);
+      totalNodeHours += total;
+      const parts = savings.map(
+        (s) => `${s.cluster} ${s.nodeHours.toFixed(1)} (${s.nodes}× ${s.nodeType}, ${s.pausedHours.toFixed(1)} h)`,
+      );
+      lines.push(`  savings: ${total.toFixed(1)} node-hours paused — ${parts.join('; ')}`);
+    }
+  }
+  lines.push('', `Savings: ${totalNodeHours.toFixed(1)} node-hours paused over the period`);
+  return `${lines.join('\n')}\n`;
+}
