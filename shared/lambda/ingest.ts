@@ -5,6 +5,7 @@ import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { Observability } from './observability.ts';
 
 export const INGEST_METRICS = {
+  payloadsAccepted: 'PayloadsAccepted',
   eventsReceived: 'EventsReceived',
   payloadsRejected: 'PayloadsRejected',
 } as const;
@@ -42,6 +43,8 @@ export function parseIngress(
  * catalog's 178 ids plus the few AWS adds), so it is safe as a dimension.
  */
 export function reportReceived(events: readonly NormalizedEvent[], { logger, metrics }: Observability): void {
+  // Per function (service dimension only): the denominator for PayloadsRejected.
+  metrics.addMetric(INGEST_METRICS.payloadsAccepted, MetricUnit.Count, 1);
   for (const event of events) {
     // Powertools drops null attributes from log lines: log the same 'unknown' the metric dimension uses.
     const eventId = event.eventId ?? UNKNOWN_EVENT_ID;

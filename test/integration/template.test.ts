@@ -1,9 +1,11 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   asyncTriggers,
   type CfnTemplate,
@@ -218,6 +220,38 @@ describe('function packages', () => {
       expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
       // Only Node builtins may be imported at run time: the SDK and every dependency are inside.
       expect(unbundledImports(bundle)).toEqual([]);
+    }
+  });
+
+  it('runs from the zip: the bundled handler loads as ESM and handles a real payload', async () => {
+    // Prepare: each bundle extracted as Lambda would (a fresh directory, no node_modules next to it).
+    const root = mkdtempSync(join(tmpdir(), 'autopilot-bundle-'));
+    const load = async (name: keyof typeof FUNCTIONS) => {
+      const path = join(root, name, FUNCTIONS[name]);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, readZip(service.zips[name] ?? '').get(FUNCTIONS[name]) ?? '');
+      return (await import(pathToFileURL(path).href)) as { handler: (event: unknown, context: unknown) => unknown };
+    };
+    const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 };
+    const testNotification = JSON.parse(
+      readFileSync(
+        join(REPO_ROOT, 'test/fixtures/events/sns-lambda-event-redshift-subscription-test-topic.json'),
+        'utf8',
+      ),
+    );
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      // Act / Assess
+      const tick = { source: 'autopilot.scheduler', schedule: 'reconcile', scheduledTime: '2026-11-25T09:05:00Z' };
+      expect(await (await load('reconcile')).handler(tick, context)).toEqual({ received: 1 });
+      expect(await (await load('ingestRedshiftEvent')).handler(testNotification, context)).toEqual({ received: 0 });
+      await expect((await load('ingestEventBridge')).handler({ 'detail-type': 'x' }, context)).rejects.toThrow(
+        /source/,
+      );
+    } finally {
+      vi.restoreAllMocks();
+      rmSync(root, { recursive: true, force: true });
     }
   });
 

@@ -114,6 +114,7 @@ describe('ingestRedshiftEvent (SNS)', () => {
     );
 
     expect(result).toEqual({ received: 0 });
+    expect(metrics('PayloadsAccepted')).toEqual([expect.objectContaining({ PayloadsAccepted: 1 })]);
     expect(logs('input ignored')).toEqual([expect.objectContaining({ path: 'Records[0].Sns.Message' })]);
     expect(metrics('EventsReceived')).toEqual([]);
   });
@@ -131,6 +132,7 @@ describe('ingestRedshiftEvent (SNS)', () => {
     expect(String(rejected?.reason)).toMatch(/JSON/);
     expect(metrics('PayloadsRejected')).toEqual([expect.objectContaining({ PayloadsRejected: 1 })]);
     expect(logs('event received')).toEqual([]);
+    expect(metrics('PayloadsAccepted')).toEqual([]);
   });
 });
 
