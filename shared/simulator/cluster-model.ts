@@ -1,0 +1,284 @@
+import type { Cluster, ClusterNode, Snapshot, Tag } from '@aws-sdk/client-redshift';
+import type { Prng } from './prng.ts';
+
+/**
+ * The cluster status table (cluster-statuses.json, from the Management Guide) plus the statuses the
+ * API shows outside it (`pausing`, `resuming`, `relocating`), each with the `ClusterAvailabilityStatus`
+ * the API reports next to it.
+ *
+ * Recorded (test/fixtures/api): available → Available, pausing → Modifying, paused → Paused,
+ * resuming → Modifying. The rest follows the API reference's definitions of the availability values
+ * (Available; Unavailable = not available for queries; Maintenance; Modifying = intermittently
+ * available because the cluster is being changed; Failed): statuses that start with "available"
+ * keep serving reads and writes, so they report Available.
+ */
+export const CLUSTER_AVAILABILITY = {
+  available: 'Available',
+  'available, prep-for-resize': 'Available',
+  'available, resize-cleanup': 'Available',
+  'cancelling-resize': 'Unavailable',
+  creating: 'Unavailable',
+  deleting: 'Unavailable',
+  'final-snapshot': 'Unavailable',
+  'hardware-failure': 'Failed',
+  'incompatible-hsm': 'Failed',
+  'incompatible-network': 'Failed',
+  'incompatible-parameters': 'Failed',
+  'incompatible-restore': 'Failed',
+  modifying: 'Modifying',
+  paused: 'Paused',
+  pausing: 'Modifying',
+  rebooting: 'Unavailable',
+  relocating: 'Unavailable',
+  renaming: 'Unavailable',
+  resizing: 'Modifying',
+  resuming: 'Modifying',
+  'rotating-keys': 'Modifying',
+  'storage-full': 'Available',
+  'updating-hsm': 'Modifying',
+} as const;
+
+export type ClusterStatus = keyof typeof CLUSTER_AVAILABILITY;
+
+export function availabilityOf(status: string): string {
+  return (CLUSTER_AVAILABILITY as Record<string, string>)[status] ?? 'Unavailable';
+}
+
+/**
+ * Elastic resize limits per node type (facts.md §3, guide L3449–3466): how far the node count may
+ * grow or shrink in one elastic resize. Unknown node types get the conservative DC2 limits.
+ */
+export const ELASTIC_RESIZE_LIMITS: Record<string, { grow: number; shrink: number }> = {
+  'ra3.16xlarge': { grow: 4, shrink: 4 },
+  'ra3.4xlarge': { grow: 4, shrink: 4 },
+  'ra3.xlplus': { grow: 2, shrink: 4 },
+  'ra3.large': { grow: 2, shrink: 4 },
+  'dc2.8xlarge': { grow: 2, shrink: 2 },
+  'dc2.large': { grow: 2, shrink: 2 },
+};
+
+/** Managed storage / local disk per node, for TotalStorageCapacityInMegaBytes and default data sizes. */
+const STORAGE_MB_PER_NODE: Record<string, number> = {
+  'dc2.large': 160 * 1024,
+  'dc2.8xlarge': 2560 * 1024,
+  'ra3.large': 1024 * 1024 * 8,
+  'ra3.xlplus': 1024 * 1024 * 32,
+  'ra3.4xlarge': 1024 * 1024 * 128,
+  'ra3.16xlarge': 1024 * 1024 * 128,
+};
+
+export function storageMbPerNode(nodeType: string): number {
+  return STORAGE_MB_PER_NODE[nodeType] ?? 160 * 1024;
+}
+
+/** Durations as [min, max] milliseconds; a value inside the range is drawn per operation. */
+export interface SimulatorDurations {
+  /** "usually takes up to 15 min, depending on cluster size" (guide L3644). */
+  pause: readonly [number, number];
+  /** "several minutes depending on size" (guide L3659). */
+  resume: readonly [number, number];
+  /** Elastic resize: snapshot + metadata migration before the nodes change. */
+  prepForResize: readonly [number, number];
+  /** Elastic resize "about 10 minutes on average" (guide L3402). */
+  elasticResize: readonly [number, number];
+  /** Background redistribution after an elastic resize (reads/writes work, slower). */
+  resizeCleanup: readonly [number, number];
+  classicResize: readonly [number, number];
+  reboot: readonly [number, number];
+  failover: readonly [number, number];
+  deleteCluster: readonly [number, number];
+  /** Fixed part of a snapshot; the rest is data size / backup rate. */
+  snapshotBase: readonly [number, number];
+  /** Backup rate per node in MB/s. */
+  snapshotRateMbPerSecPerNode: readonly [number, number];
+  workgroupUpdate: readonly [number, number];
+  serverlessSnapshot: readonly [number, number];
+}
+
+const MIN = 60_000;
+
+export const DEFAULT_DURATIONS: SimulatorDurations = {
+  pause: [5 * MIN, 15 * MIN],
+  resume: [4 * MIN, 10 * MIN],
+  prepForResize: [1 * MIN, 3 * MIN],
+  elasticResize: [10 * MIN, 15 * MIN],
+  resizeCleanup: [5 * MIN, 15 * MIN],
+  classicResize: [2 * 60 * MIN, 6 * 60 * MIN],
+  reboot: [2 * MIN, 5 * MIN],
+  failover: [3 * MIN, 10 * MIN],
+  deleteCluster: [3 * MIN, 8 * MIN],
+  snapshotBase: [30_000, 90_000],
+  snapshotRateMbPerSecPerNode: [40, 120],
+  workgroupUpdate: [1 * MIN, 5 * MIN],
+  serverlessSnapshot: [1 * MIN, 10 * MIN],
+};
+
+/**
+ * A duration drawn from `range`, pushed towards its upper end by `sizeFactor` in [0, 1] (bigger
+ * clusters pause and resume slower) and jittered by the PRNG.
+ */
+export function drawDuration(range: readonly [number, number], rng: Prng, sizeFactor = 0.5): number {
+  const [min, max] = range;
+  const f = Math.min(1, Math.max(0, 0.5 * sizeFactor + 0.5 * rng.next()));
+  return Math.round(min + (max - min) * f);
+}
+
+/** 0 for one node, 1 for 32 nodes or more. */
+export function sizeFactorOf(nodes: number): number {
+  return Math.min(1, Math.log2(Math.max(1, nodes)) / 5);
+}
+
+export function clusterNodes(count: number, rng: Prng): ClusterNode[] {
+  const ip = () => `172.31.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+  const publicIp = () => `${rng.int(3, 54)}.${rng.int(0, 255)}.${rng.int(0, 255)}.${rng.int(1, 254)}`;
+  if (count <= 1) return [{ NodeRole: 'SHARED', PrivateIPAddress: ip(), PublicIPAddress: publicIp() }];
+  const nodes: ClusterNode[] = [{ NodeRole: 'LEADER', PrivateIPAddress: ip(), PublicIPAddress: publicIp() }];
+  for (let i = 0; i < count; i++)
+    nodes.push({ NodeRole: `COMPUTE-${i}`, PrivateIPAddress: ip(), PublicIPAddress: publicIp() });
+  return nodes;
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+
+/** Start of the next maintenance window after `now` for a `ddd:HH:mm-ddd:HH:mm` window. */
+export function nextMaintenanceStart(window: string, now: Date): Date {
+  const match = /^([a-z]{3}):(\d{2}):(\d{2})-/.exec(window);
+  const day = match === null ? -1 : WEEKDAYS.indexOf(match[1] as (typeof WEEKDAYS)[number]);
+  if (match === null || day < 0) return new Date(now.getTime() + 7 * 24 * 3600_000);
+  const candidate = new Date(now.getTime());
+  candidate.setUTCHours(Number(match[2]), Number(match[3]), 0, 0);
+  candidate.setUTCDate(candidate.getUTCDate() + ((day - candidate.getUTCDay() + 7) % 7));
+  if (candidate.getTime() <= now.getTime()) candidate.setUTCDate(candidate.getUTCDate() + 7);
+  return candidate;
+}
+
+export interface NewClusterInput {
+  ClusterIdentifier: string;
+  NodeType?: string;
+  NumberOfNodes?: number;
+  Tags?: Tag[];
+  MultiAZ?: boolean;
+  Encrypted?: boolean;
+  AutomatedSnapshotRetentionPeriod?: number;
+  ClusterStatus?: string;
+  PubliclyAccessible?: boolean;
+  AvailabilityZone?: string;
+  ClusterCreateTime?: Date;
+  DBName?: string;
+  MasterUsername?: string;
+}
+
+export interface ClusterDefaultsContext {
+  region: string;
+  account: string;
+  endpointSuffix: string;
+  now: Date;
+  rng: Prng;
+}
+
+/**
+ * A full Cluster as DescribeClusters returns it: every field of the recorded response
+ * (test/fixtures/api/test_redshift_pause/redshift.DescribeClusters_1.json) except `RestoreStatus`
+ * (only clusters restored from a snapshot have it) and `KmsKeyId` (only encrypted ones), plus the
+ * fields newer API versions add (ClusterNamespaceArn, MultiAZ, TotalStorageCapacityInMegaBytes …).
+ */
+export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext): Cluster {
+  const nodeType = input.NodeType ?? 'ra3.xlplus';
+  const nodes = input.NumberOfNodes ?? 2;
+  const multiAz = input.MultiAZ === true;
+  const encrypted = input.Encrypted ?? (multiAz || nodeType.startsWith('ra3'));
+  const status = input.ClusterStatus ?? 'available';
+  const az = input.AvailabilityZone ?? `${ctx.region}${ctx.rng.pick(['a', 'b', 'c'])}`;
+  const day = ctx.rng.pick(WEEKDAYS);
+  const hour = String(ctx.rng.int(0, 9)).padStart(2, '0');
+  const preferredWindow = `${day}:${hour}:00-${day}:${hour}:30`;
+  const cluster: Cluster = {
+    ClusterIdentifier: input.ClusterIdentifier,
+    NodeType: nodeType,
+    ClusterStatus: status,
+    ClusterAvailabilityStatus: availabilityOf(status),
+    MasterUsername: input.MasterUsername ?? 'awsuser',
+    DBName: input.DBName ?? 'dev',
+    Endpoint: {
+      Address: `${input.ClusterIdentifier}.${ctx.endpointSuffix}.${ctx.region}.redshift.amazonaws.com`,
+      Port: 5439,
+    },
+    ClusterCreateTime: input.ClusterCreateTime ?? new Date(ctx.now.getTime() - ctx.rng.int(30, 900) * 24 * 3600_000),
+    AutomatedSnapshotRetentionPeriod: input.AutomatedSnapshotRetentionPeriod ?? 1,
+    ManualSnapshotRetentionPeriod: -1,
+    ClusterSecurityGroups: [],
+    VpcSecurityGroups: [{ VpcSecurityGroupId: `sg-${ctx.rng.hex(17)}`, Status: 'active' }],
+    ClusterParameterGroups: [{ ParameterGroupName: 'default.redshift-2.0', ParameterApplyStatus: 'in-sync' }],
+    ClusterSubnetGroupName: 'default',
+    VpcId: `vpc-${ctx.rng.hex(17)}`,
+    AvailabilityZone: az,
+    PreferredMaintenanceWindow: preferredWindow,
+    PendingModifiedValues: {},
+    ClusterVersion: '1.0',
+    AllowVersionUpgrade: true,
+    NumberOfNodes: nodes,
+    PubliclyAccessible: input.PubliclyAccessible ?? false,
+    Encrypted: encrypted,
+    ClusterPublicKey: `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC${ctx.rng.hex(40)} Amazon-Redshift\n`,
+    ClusterNodes: status === 'paused' ? [] : clusterNodes(nodes, ctx.rng),
+    ClusterRevisionNumber: String(ctx.rng.int(60_000, 99_999)),
+    Tags: (input.Tags ?? []).map((t) => ({ ...t })),
+    EnhancedVpcRouting: false,
+    IamRoles: [],
+    MaintenanceTrackName: 'current',
+    ElasticResizeNumberOfNodeOptions: elasticOptions(nodeType, nodes),
+    DeferredMaintenanceWindows: [],
+    NextMaintenanceWindowStartTime: nextMaintenanceStart(preferredWindow, ctx.now),
+    AvailabilityZoneRelocationStatus: 'disabled',
+    ClusterNamespaceArn: `arn:aws:redshift:${ctx.region}:${ctx.account}:namespace:${ctx.rng.uuid()}`,
+    TotalStorageCapacityInMegaBytes: storageMbPerNode(nodeType) * nodes,
+    AquaConfiguration: { AquaStatus: 'disabled', AquaConfigurationStatus: 'auto' },
+    IpAddressType: 'ipv4',
+    MultiAZ: multiAz ? 'Enabled' : 'Disabled',
+  };
+  if (encrypted) cluster.KmsKeyId = `arn:aws:kms:${ctx.region}:${ctx.account}:key/${ctx.rng.uuid()}`;
+  if (multiAz) {
+    const other = ['a', 'b', 'c'].map((s) => `${ctx.region}${s}`).find((z) => z !== az) ?? az;
+    cluster.MultiAZSecondary = { AvailabilityZone: other, ClusterNodes: clusterNodes(nodes, ctx.rng) };
+  }
+  return cluster;
+}
+
+/** The node counts an elastic resize may reach, as `[a,b,c]` text like the API's ElasticResizeNumberOfNodeOptions. */
+export function elasticOptions(nodeType: string, nodes: number): string {
+  const { min, max } = elasticRange(nodeType, nodes);
+  const options: number[] = [];
+  for (let n = min; n <= max; n++) if (n !== nodes) options.push(n);
+  return `[${options.join(',')}]`;
+}
+
+export function elasticRange(nodeType: string, nodes: number): { min: number; max: number } {
+  const limits = ELASTIC_RESIZE_LIMITS[nodeType] ?? { grow: 2, shrink: 2 };
+  const floor = nodeType === 'dc2.large' || nodeType === 'ra3.xlplus' || nodeType === 'ra3.large' ? 1 : 2;
+  return { min: Math.max(floor, Math.ceil(nodes / limits.shrink)), max: nodes * limits.grow };
+}
+
+/** Fields PauseCluster / ResumeCluster leave out of their Cluster (compare the recorded responses). */
+export const ACTION_RESPONSE_OMITS = [
+  'ClusterPublicKey',
+  'ClusterNodes',
+  'ClusterRevisionNumber',
+  'RestoreStatus',
+] as const;
+
+export function withoutKeys<T extends object>(value: T, keys: readonly string[]): T {
+  const copy = { ...value } as Record<string, unknown>;
+  for (const k of keys) delete copy[k];
+  return copy as T;
+}
+
+/** Freeze an API object and everything in it, so handing the same object to many callers is safe. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Date)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+export type { Cluster, Snapshot, Tag };
