@@ -5,6 +5,8 @@
  * IamRoleLambdaExecution in the template (with the union of everyone's destination permissions). A role
  * no function uses is only attack surface, so once the per-function roles exist (same hook, this plugin
  * is listed after it) the shared role is removed if, and only if, nothing in the template refers to it.
+ * It also drops the function's DependsOn on its own role, which the Role GetAtt already implies
+ * (cfn-lint W3005).
  */
 const ROLE = 'IamRoleLambdaExecution';
 
@@ -32,6 +34,13 @@ class DropUnusedDefaultRole {
 
   drop() {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    for (const resource of Object.values(template.Resources)) {
+      const role = resource.Type === 'AWS::Lambda::Function' && resource.Properties?.Role?.['Fn::GetAtt']?.[0];
+      if (role && Array.isArray(resource.DependsOn)) {
+        resource.DependsOn = resource.DependsOn.filter((id) => id !== role);
+        if (resource.DependsOn.length === 0) delete resource.DependsOn;
+      }
+    }
     if (!(ROLE in template.Resources)) return;
     const { [ROLE]: _role, ...others } = template.Resources;
     if (refersTo(others, ROLE) || refersTo(template.Outputs ?? {}, ROLE)) return;
