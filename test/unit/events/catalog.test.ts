@@ -6,7 +6,9 @@ import {
   lookupEvent,
   matchTemplate,
   valueNames,
+  wordingsFor,
 } from '../../../shared/events/catalog.ts';
+import { loadEventFixtureText } from '../../helpers/fixtures.ts';
 
 describe('catalog', () => {
   // First in this file on purpose: nothing has matched yet, so nothing may have been compiled.
@@ -44,6 +46,27 @@ describe('catalog', () => {
       'time_in_utc_3',
     ]);
   });
+});
+
+describe('eventbridge-wordings.json', () => {
+  it.each(['catalog-redshift-zero-etl-integration-events.csv', 'catalog-redshift-serverless-eventbridge-events.csv'])(
+    'holds every row of the EventBridge page transcription %s, with its category and severity',
+    (name) => {
+      const rows = loadEventFixtureText(name)
+        .split('\n')
+        .slice(1)
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.split(',', 3));
+
+      for (const [category, id, severity] of rows) {
+        const wording = [...wordingsFor('integration'), ...wordingsFor('serverless')].find(
+          (w) => w.id === id && w.category === category,
+        );
+        expect(wording?.severity, `${id}`).toBe(severity);
+      }
+      expect(rows.length).toBeGreaterThan(20);
+    },
+  );
 });
 
 describe('matchTemplate', () => {
