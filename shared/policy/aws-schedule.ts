@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { DateTime } from 'luxon';
 import { isValidZone } from './local-time.ts';
 
 /**
@@ -190,7 +191,7 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
   } catch (error) {
     return fail(expression, error instanceof Error ? error.message : String(error));
   }
-  const yearOf = (ms: number) => new Date(ms).getUTCFullYear();
+  const yearOf = (ms: number) => DateTime.fromMillis(ms, { zone: zoneName }).year;
   const nextAfter = (ms: number): number | null => {
     let from = ms;
     // Skip forward through years the Year field excludes; bounded so an impossible year list ends.

@@ -129,10 +129,17 @@ export const matchSchema = z.strictObject({
     .optional(),
 });
 
-const maxResourcesSchema = z.union([z.number().int().min(1), z.string().regex(/^(100|[1-9]\d?)%$/)], {
-  error: (iss) =>
-    `maxResources ${describe(iss.input)} is not valid; expected a whole number ≥ 1 or a percentage from 1% to 100% such as "25%"`,
-});
+const MAX_RESOURCES_EXPECTED = 'expected a whole number ≥ 1 or a percentage from 1% to 100% such as "25%"';
+const maxResourcesSchema = z.union(
+  [
+    z
+      .number()
+      .int({ error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` })
+      .min(1, { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` }),
+    z.string().regex(/^(100|[1-9]\d?)%$/, { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` }),
+  ],
+  { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` },
+);
 
 export const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
