@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { expiresAt, LEDGER_TTL } from '../execute/ledger-rules.ts';
 import type { ClaimResult, LedgerPort, LedgerRecord } from '../execute/ports.ts';
+import type { TargetRef } from '../policy/decision.ts';
 
 /**
  * The ledger in DynamoDB (one on-demand table, key pk/sk strings, TTL attribute `expiresAt`).
@@ -23,6 +24,8 @@ import type { ClaimResult, LedgerPort, LedgerRecord } from '../execute/ports.ts'
  * - `pk = inflight`, `sk = <type>#<id>#<key>`: an index of long-running operations, so a reconcile
  *   tick finds them with one Query instead of a Scan. Small by nature (only what is running now).
  * - `pk = budget#<policy>`, `sk = <run>`: the `maxResources` counter of one policy run.
+ * - `pk = latest#<type>#<id>`, `sk = <stateKey>`: the due time of the newest decision that set
+ *   that property of the resource, so a late, older decision cannot undo a newer one.
  */
 export const LEDGER_KEYS = {
   record: (key: string) => ({ pk: `action#${key}`, sk: 'record' }),
@@ -32,6 +35,7 @@ export const LEDGER_KEYS = {
     sk: `${r.target.type}#${r.target.id}#${r.idempotencyKey}`,
   }),
   budget: (policy: string, runKey: string) => ({ pk: `budget#${policy}`, sk: runKey }),
+  latest: (target: TargetRef, stateKey: string) => ({ pk: `latest#${target.type}#${target.id}`, sk: stateKey }),
 } as const;
 
 /** BatchGetItem takes at most 100 keys per request. */
@@ -83,10 +87,11 @@ export class DynamoLedger implements LedgerPort {
           Item: toItem(record, now),
           // Same rule as ledger-rules.ts `claimable`.
           ConditionExpression:
-            'attribute_not_exists(pk) OR (#status = :failed AND retryable = :true) OR (#status = :pending AND leaseUntil < :now)',
+            'attribute_not_exists(pk) OR ((#status = :failed OR #status = :skipped) AND retryable = :true) OR (#status = :pending AND leaseUntil < :now)',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': S('failed'),
+            ':skipped': S('skipped'),
             ':pending': S('pending'),
             ':true': { BOOL: true },
             ':now': S(now.toISOString()),
@@ -188,6 +193,30 @@ export class DynamoLedger implements LedgerPort {
     // The index entry is written after the record; the record is the truth.
     const current = await this.getMany(found.map((r) => r.idempotencyKey));
     return current.filter((r) => r.status === 'in-progress');
+  }
+
+  async markLatest(target: TargetRef, stateKey: string, at: string, idempotencyKey: string): Promise<string | null> {
+    const k = key(LEDGER_KEYS.latest(target, stateKey));
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: k,
+          UpdateExpression: 'SET decisionAt = :at, idempotencyKey = :key, expiresAt = :ttl',
+          ConditionExpression: 'attribute_not_exists(decisionAt) OR decisionAt <= :at',
+          ExpressionAttributeValues: {
+            ':at': S(at),
+            ':key': S(idempotencyKey),
+            ':ttl': { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
+          },
+        }),
+      );
+      return null;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: k, ConsistentRead: true }));
+      return out.Item?.decisionAt?.S ?? 'unknown';
+    }
   }
 
   async takeBudgetSlot(policy: string, runKey: string, now: Date): Promise<number> {

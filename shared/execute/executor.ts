@@ -3,7 +3,7 @@ import { type AutomationError, ConfigurationError, ResourceStateConflictError, T
 import type { ClusterResource, Decision } from '../policy/decision.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
-import { firstRefusal, GUARDRAILS, type Guardrail } from './guardrails.ts';
+import { firstRefusal, GUARDRAILS, type Guardrail, type GuardrailName } from './guardrails.ts';
 import { type OperationSpec, operationSpec } from './operations.ts';
 import {
   type Clock,
@@ -63,6 +63,9 @@ export interface ExecuteOptions {
 
 export const EXECUTOR_DEFAULTS = { leaseMs: 15 * 60_000 } as const;
 
+/** Refusals that may pass later for the same decision, because the resource's state moves on. */
+const RETRYABLE_REFUSALS: readonly GuardrailName[] = ['stateAllowsOperation'];
+
 export class Executor {
   readonly #deps: Required<Omit<ExecutorDeps, 'resources'>> & Pick<ExecutorDeps, 'resources'>;
 
@@ -104,6 +107,8 @@ export class Executor {
       attempts: (claim.previous?.attempts ?? 0) + 1,
       budgetSlot: claim.previous?.budgetSlot ?? null,
     };
+    // A tick retrying a state skip for the same reason stays quiet: one alert per distinct outcome.
+    const quiet = claim.previous?.status === 'skipped' ? claim.previous.outcomeReason : null;
 
     if (decision.mode !== 'act') {
       const outcome = decision.mode === 'dry-run' ? 'dry-run' : 'frozen';
@@ -121,17 +126,23 @@ export class Executor {
       return this.#fail(record, run, error, options);
     }
     try {
-      return await this.#act(decision, record, operation, port, run);
+      return await this.#act(decision, record, operation, port, run, quiet);
     } catch (error) {
       const classified = classifyAwsError(error, decision.action);
       if (classified instanceof ResourceStateConflictError) {
         metrics.count('skips', rootErrorName(classified));
         run.breaker.recordSuccess();
-        return this.#finish(record, 'skipped', {
-          status: 'skipped',
-          outcomeReason: `AWS refused (${rootErrorName(classified)}): state conflict, skipped`,
-          error: { name: rootErrorName(classified), message: messageOf(classified) },
-        });
+        return this.#finish(
+          record,
+          'skipped',
+          {
+            status: 'skipped',
+            retryable: true,
+            outcomeReason: `AWS refused (${rootErrorName(classified)}): state conflict, skipped`,
+            error: { name: rootErrorName(classified), message: messageOf(classified) },
+          },
+          quiet,
+        );
       }
       return this.#fail(record, run, classified, options);
     }
@@ -143,6 +154,7 @@ export class Executor {
     operation: OperationSpec,
     port: ResourcePort,
     run: Run,
+    quiet: string | null,
   ): Promise<ExecutionResult> {
     const { ledger, metrics, clock } = this.#deps;
     let record = claimed;
@@ -161,6 +173,10 @@ export class Executor {
         facts: {
           isZeroEtlTarget: () =>
             resource.type === 'cluster' ? port.isZeroEtlTarget(resource as ClusterResource) : Promise.resolve(false),
+          supersededBy: () =>
+            operation.stateKey === null
+              ? Promise.resolve(null)
+              : ledger.markLatest(decision.target, operation.stateKey, decision.at, decision.idempotencyKey),
           budgetSlot: async () => {
             if (record.budgetSlot === null) {
               record = {
@@ -176,10 +192,17 @@ export class Executor {
     );
     if (refusal !== null) {
       metrics.count('skips', refusal.guardrail);
-      return this.#finish(record, 'skipped', {
-        status: 'skipped',
-        outcomeReason: `guardrail ${refusal.guardrail}: ${refusal.reason}`,
-      });
+      return this.#finish(
+        record,
+        'skipped',
+        {
+          status: 'skipped',
+          // The state changes by itself (pausing → paused): a later tick may try the same key again.
+          retryable: RETRYABLE_REFUSALS.includes(refusal.guardrail),
+          outcomeReason: `guardrail ${refusal.guardrail}: ${refusal.reason}`,
+        },
+        quiet,
+      );
     }
 
     const result = await port.perform(decision.action, decision.params);
@@ -271,6 +294,8 @@ export class Executor {
     claimed: LedgerRecord,
     outcome: OutcomeKind,
     changes: Partial<LedgerRecord> & Pick<LedgerRecord, 'status'>,
+    /** The previous skip's reason when this claim retries a skip: the same reason again is not re-alerted. */
+    quiet: string | null = null,
   ): Promise<ExecutionResult> {
     const at = this.#deps.clock.now().toISOString();
     const terminal = changes.status !== 'in-progress';
@@ -286,7 +311,8 @@ export class Executor {
       // Another executor took the key over after our lease expired; it reports, we stay quiet.
       return { kind: 'duplicate' };
     }
-    this.#deps.logger.info('action outcome', {
+    const repeat = outcome === 'skipped' && quiet !== null && quiet === record.outcomeReason;
+    this.#deps.logger.info(repeat ? 'action outcome (unchanged, not re-alerted)' : 'action outcome', {
       outcome,
       idempotencyKey: record.idempotencyKey,
       policy: record.policy,
@@ -296,6 +322,7 @@ export class Executor {
       afterState: record.afterState,
       outcomeReason: record.outcomeReason,
     });
+    if (repeat) return { kind: 'done', outcome, record };
     await this.#safeAlert(outcomeAlert(record, outcome, this.#deps.region));
     await this.#deps.notifier
       .event(actionEvent(record, outcome))

@@ -1,11 +1,11 @@
 import type { Decision } from '../policy/decision.ts';
-import { type OperationSpec, USABLE_AVAILABILITY } from './operations.ts';
+import { type OperationSpec, operationSpec, USABLE_AVAILABILITY } from './operations.ts';
 import type { ObservedResource } from './ports.ts';
 
 /**
  * Guardrails: named checks the executor runs against the state it re-read, just before calling AWS.
  * Each returns null (allow) or a refusal reason. They run in registry order and the first refusal
- * wins; `maxResources` runs last because asking it consumes a slot of the policy's run budget.
+ * wins; `notSuperseded` and `maxResources` run last because asking them writes to the ledger.
  * Dry-run and freeze are not guardrails: they are an engine switch handled before any read.
  */
 export interface GuardrailContext {
@@ -15,6 +15,8 @@ export interface GuardrailContext {
   /** Lazily asked facts that cost an AWS or DynamoDB call. */
   facts: {
     isZeroEtlTarget(): Promise<boolean>;
+    /** Records this decision as the newest for its state; returns the `at` of a newer one, or null. */
+    supersededBy(): Promise<string | null>;
     /** 1-based position of this action in its policy's budget for this run. */
     budgetSlot(): Promise<number>;
   };
@@ -35,6 +37,7 @@ export const GUARDRAIL_NAMES = [
   'notMultiAz',
   'automatedSnapshotsOn',
   'notZeroEtlTarget',
+  'notSuperseded',
   'maxResources',
 ] as const;
 export type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
@@ -121,6 +124,16 @@ export const notZeroEtlTarget: Guardrail = {
   },
 };
 
+export const notSuperseded: Guardrail = {
+  name: 'notSuperseded',
+  rule: 'a decision never undoes a newer one on the same resource (late or reordered delivery)',
+  appliesTo: (d) => (operationSpec(d.action)?.stateKey ?? null) !== null,
+  async check({ facts }) {
+    const newer = await facts.supersededBy();
+    return newer === null ? null : `superseded by a newer decision due ${newer}`;
+  },
+};
+
 export const maxResources: Guardrail = {
   name: 'maxResources',
   rule: 'a policy acts on at most maxResources resources per run',
@@ -141,6 +154,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   notMultiAz,
   automatedSnapshotsOn,
   notZeroEtlTarget,
+  notSuperseded,
   maxResources,
 ];
 

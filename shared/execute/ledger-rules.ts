@@ -5,13 +5,15 @@ import type { LedgerRecord } from './ports.ts';
  * as a ConditionExpression; the in-memory ledger calls this function. A contract test runs both.
  * - no record: yes;
  * - a failed record marked retryable (transient error, SQS redelivery): yes;
+ * - a skipped record marked retryable (the resource was mid-change, e.g. `pausing` when a resume
+ *   came): yes — a later tick with the same key tries again once the state allows it;
  * - a pending record whose lease expired (the executor crashed mid-way): yes — the re-read and the
  *   state guardrail then stop a second call if the first one did reach AWS;
  * - anything else (pending with a live lease, in-progress, succeeded, skipped, dry-run, failed for good): no.
  */
 export function claimable(existing: LedgerRecord | null, now: Date): boolean {
   if (existing === null) return true;
-  if (existing.status === 'failed' && existing.retryable) return true;
+  if ((existing.status === 'failed' || existing.status === 'skipped') && existing.retryable) return true;
   return existing.status === 'pending' && existing.leaseUntil < now.toISOString();
 }
 

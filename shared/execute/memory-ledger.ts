@@ -1,3 +1,4 @@
+import type { TargetRef } from '../policy/decision.ts';
 import { claimable } from './ledger-rules.ts';
 import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
 
@@ -9,6 +10,7 @@ import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
 export class MemoryLedger implements LedgerPort {
   readonly records = new Map<string, LedgerRecord>();
   readonly budgets = new Map<string, number>();
+  readonly latest = new Map<string, string>();
 
   async claim(record: LedgerRecord, now: Date): Promise<ClaimResult> {
     await Promise.resolve();
@@ -40,6 +42,15 @@ export class MemoryLedger implements LedgerPort {
   async listInFlight(): Promise<LedgerRecord[]> {
     await Promise.resolve();
     return [...this.records.values()].filter((r) => r.status === 'in-progress').map((r) => structuredClone(r));
+  }
+
+  async markLatest(target: TargetRef, stateKey: string, at: string, _key: string): Promise<string | null> {
+    await Promise.resolve();
+    const id = `${target.type}:${target.id}:${stateKey}`;
+    const newer = this.latest.get(id);
+    if (newer !== undefined && newer > at) return newer;
+    this.latest.set(id, at);
+    return null;
   }
 
   async takeBudgetSlot(policy: string, runKey: string, _now: Date): Promise<number> {

@@ -20,6 +20,12 @@ export interface OperationSpec {
   failedStates: readonly string[];
   /** Whose state shows completion: the target itself, or what the call created (a snapshot). */
   observes: 'resource' | 'created';
+  /**
+   * The property of the resource this operation sets. Decisions on the same property supersede
+   * each other by `at` (a late, older resume must not undo a newer pause); null: independent
+   * (every snapshot stands alone).
+   */
+  stateKey: 'running' | 'size' | 'capacity' | null;
 }
 
 const CLUSTER_BROKEN = [
@@ -39,6 +45,7 @@ export const OPERATIONS = {
     finalState: 'paused',
     failedStates: CLUSTER_BROKEN,
     observes: 'resource',
+    stateKey: 'running',
   },
   ResumeCluster: {
     resourceType: 'cluster',
@@ -47,6 +54,7 @@ export const OPERATIONS = {
     finalState: 'available',
     failedStates: CLUSTER_BROKEN,
     observes: 'resource',
+    stateKey: 'running',
   },
   // Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640).
   CreateClusterSnapshot: {
@@ -56,6 +64,7 @@ export const OPERATIONS = {
     finalState: 'available',
     failedStates: ['failed', 'deleted'],
     observes: 'created',
+    stateKey: null,
   },
   // Never resize a paused cluster (DESIGN.md §5).
   ResizeCluster: {
@@ -65,6 +74,7 @@ export const OPERATIONS = {
     finalState: 'available',
     failedStates: CLUSTER_BROKEN,
     observes: 'resource',
+    stateKey: 'size',
   },
   UpdateWorkgroup: {
     resourceType: 'workgroup',
@@ -73,6 +83,7 @@ export const OPERATIONS = {
     finalState: 'AVAILABLE',
     failedStates: [],
     observes: 'resource',
+    stateKey: 'capacity',
   },
 } as const satisfies Record<string, OperationSpec>;
 

@@ -90,6 +90,11 @@ export interface LedgerPort {
   getMany(idempotencyKeys: readonly string[]): Promise<LedgerRecord[]>;
   /** Records of long-running operations still `in-progress`. */
   listInFlight(): Promise<LedgerRecord[]>;
+  /**
+   * Records that a decision due at `at` is about to set `stateKey` of `target`, unless a decision
+   * due later already did. Returns null when recorded, or the `at` of the newer decision.
+   */
+  markLatest(target: TargetRef, stateKey: string, at: string, idempotencyKey: string): Promise<string | null>;
   /** Atomically counts one more action for (policy, run); returns this action's 1-based position. */
   takeBudgetSlot(policy: string, runKey: string, now: Date): Promise<number>;
 }

@@ -142,6 +142,45 @@ describe('Executor: never twice', () => {
   });
 });
 
+describe('Executor: late and reordered decisions', () => {
+  it('a skip because the cluster is mid-change may be retried by a later tick, and is not re-alerted', async () => {
+    const { fake, ledger, notifier, executor } = setup();
+    fake.clusters.set('redshift-cluster-1', { ...clusterResource(), status: 'resuming' });
+
+    const first = await executor.execute(pauseDecision(), executor.newRun());
+    expect(first).toMatchObject({ kind: 'done', outcome: 'skipped' });
+    expect(await ledger.get(pauseDecision().idempotencyKey)).toMatchObject({ status: 'skipped', retryable: true });
+
+    await executor.execute(pauseDecision(), executor.newRun()); // next tick, still resuming
+    expect(notifier.alerts).toHaveLength(1);
+
+    fake.settle();
+    const later = await executor.execute(pauseDecision(), executor.newRun());
+    expect(later).toMatchObject({ kind: 'done', outcome: 'in-progress' });
+    expect(fake.stateChangingCalls()).toBe(1);
+    expect(notifier.alerts).toHaveLength(2);
+  });
+
+  it('an older decision delivered after a newer one for the same cluster does not undo it', async () => {
+    const { fake, executor } = setup();
+    fake.instant = true;
+    const pause = pauseDecision(); // due 18:00
+    const olderResume = {
+      ...pauseDecision(),
+      action: 'ResumeCluster',
+      at: '2026-12-07T06:00:00.000Z',
+      idempotencyKey: 'office-hours/ResumeCluster/cluster:redshift-cluster-1/2026-12-07T06:00Z',
+    };
+
+    await executor.execute(pause, executor.newRun());
+    const late = await executor.execute(olderResume, executor.newRun());
+
+    expect(late).toMatchObject({ kind: 'done', outcome: 'skipped' });
+    if (late.kind === 'done') expect(late.record.outcomeReason).toContain('guardrail notSuperseded');
+    expect(fake.clusters.get('redshift-cluster-1')?.status).toBe('paused');
+  });
+});
+
 describe('Executor: dry-run and freeze', () => {
   it('dry-run records and reports "would have" and calls nothing, not even Describe', async () => {
     const { fake, ledger, notifier, executor } = setup();

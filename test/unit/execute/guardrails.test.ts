@@ -52,6 +52,19 @@ const CASES: Record<GuardrailName, GuardrailCase> = {
       fake.zeroEtlTargets.add('redshift-cluster-1');
     },
   },
+  notSuperseded: {
+    // A resume due later has already acted on this cluster; this older pause arrives late.
+    decision: pauseDecision(),
+    cluster: {},
+    setup: async (_fake, ledger) => {
+      await ledger.markLatest(
+        { type: 'cluster', id: 'redshift-cluster-1' },
+        'running',
+        '2026-12-08T06:00:00.000Z',
+        'office-hours/ResumeCluster/cluster:redshift-cluster-1/2026-12-08T06:00Z',
+      );
+    },
+  },
   maxResources: {
     decision: pauseDecision({
       guard: { ...pauseDecision().guard, maxResources: 1 },
@@ -123,7 +136,7 @@ describe.each(GUARDRAIL_NAMES)('guardrail %s', (name) => {
 
 describe('stateAllowsOperation over the whole status table (catalog/cluster-statuses.json)', () => {
   const guard = GUARDRAILS.filter((g) => g.name === 'stateAllowsOperation');
-  const facts = { isZeroEtlTarget: async () => false, budgetSlot: async () => 1 };
+  const facts = { isZeroEtlTarget: async () => false, supersededBy: async () => null, budgetSlot: async () => 1 };
 
   it.each(KNOWN_CLUSTER_STATUSES)('PauseCluster in status "%s"', async (status) => {
     const resource = { ...clusterResource(), status };
