@@ -56,7 +56,9 @@ describe('VirtualClock', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 60 }), (times) => {
         const clock = new VirtualClock(0);
         const fired: [number, number][] = [];
-        times.forEach((t, i) => clock.schedule(t, () => fired.push([t, i])));
+        for (const [i, t] of times.entries()) {
+          clock.schedule(t, () => fired.push([t, i]));
+        }
         clock.advanceTo(100);
         const expected = times.map((t, i) => [t, i] as [number, number]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
         expect(fired).toEqual(expected);
