@@ -197,7 +197,15 @@ function reconcileCluster(
     );
   }
   return [
-    { kind: 'act', action: 'PauseCluster', target: ref, params: { ClusterIdentifier: cluster.id }, reason, slot },
+    {
+      kind: 'act',
+      action: 'PauseCluster',
+      target: ref,
+      params: { ClusterIdentifier: cluster.id },
+      reason,
+      slot,
+      allowZeroEtlTarget: capability.block.pauseZeroEtlTargets === true,
+    },
   ];
 }
 
