@@ -149,5 +149,5 @@ export const command: CliCommand = {
   summary: 'show what the policies would do to a fleet over a period',
   usage:
     'autopilot plan --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events.jsonl>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
-  run: (args, io) => runPlan(parsePlanArgs(args), io),
+  run: async (args, io) => runPlan(parsePlanArgs(args), io),
 };
