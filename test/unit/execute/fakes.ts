@@ -81,7 +81,7 @@ export class FakeError extends Error {
  */
 export class FakeRedshift implements ResourcePort {
   readonly clusters = new Map<string, ClusterResource>();
-  readonly calls: { op: string; id: string }[] = [];
+  readonly calls: { op: string; id: string; accepted?: boolean; params?: Record<string, unknown> }[] = [];
   zeroEtlTargets = new Set<string>();
   /** Throws this error (once per entry) before the named operation. */
   failures: { op: string; error: Error }[] = [];
@@ -95,6 +95,17 @@ export class FakeRedshift implements ResourcePort {
 
   stateChangingCalls(id?: string): number {
     return this.calls.filter((c) => c.op !== 'DescribeClusters' && (id === undefined || c.id === id)).length;
+  }
+
+  /** Calls AWS accepted (changed state), grouped by the `_probe` value tests put into params. */
+  acceptedCallsByProbe(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.calls) {
+      if (c.accepted !== true) continue;
+      const probe = String(c.params?._probe ?? `${c.op}:${c.id}`);
+      counts.set(probe, (counts.get(probe) ?? 0) + 1);
+    }
+    return counts;
   }
 
   #maybeFail(op: string) {
@@ -117,7 +128,8 @@ export class FakeRedshift implements ResourcePort {
     await Promise.resolve();
     this.#maybeFail(action);
     const id = String(params.ClusterIdentifier);
-    this.calls.push({ op: action, id });
+    const call = { op: action, id, accepted: false, params };
+    this.calls.push(call);
     const cluster = this.clusters.get(id);
     if (cluster === undefined) throw new FakeError('ClusterNotFoundFault', `Cluster ${id} not found.`);
     const transition: Record<string, [string, string, string]> = {
@@ -126,6 +138,7 @@ export class FakeRedshift implements ResourcePort {
     };
     const rule = transition[action];
     if (rule === undefined) throw new FakeError('UnsupportedOperationFault', action);
+    // The fake's own check, like AWS's: a call that slipped past the guardrails is refused here.
     if (cluster.status !== rule[0]) {
       throw new FakeError(
         'InvalidClusterStateFault',
@@ -133,6 +146,7 @@ export class FakeRedshift implements ResourcePort {
       );
     }
     cluster.status = this.instant ? rule[2] : rule[1];
+    call.accepted = true;
     return { afterState: cluster.status };
   }
 
