@@ -534,7 +534,8 @@ export class RedshiftSimulator {
             rng = new Prng(`${this.seed}/workload/${spec.clusterIdentifier}/${spec.metricName}`);
             rec.workloadRngs.set(spec.metricName, rng);
           }
-          value = sampleProfile(profile, at, rng, rec.createdAtMs);
+          // The datapoint of the period that just ended, i.e. the workload at its start.
+          value = sampleProfile(profile, new Date(at.getTime() - spec.periodSeconds * 1000), rng, rec.createdAtMs);
         }
       }
       const event = alarm.evaluate(value, at, { region: this.region, account: this.account, ids: this.alarmIds });
