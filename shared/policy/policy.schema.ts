@@ -136,7 +136,9 @@ const maxResourcesSchema = z.union(
       .number()
       .int({ error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` })
       .min(1, { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` }),
-    z.string().regex(/^(100|[1-9]\d?)%$/, { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` }),
+    z.string().regex(/^(100|[1-9]\d?)%$/, {
+      error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}`,
+    }),
   ],
   { error: (iss) => `maxResources ${describe(iss.input)} is not valid; ${MAX_RESOURCES_EXPECTED}` },
 );

@@ -14,7 +14,10 @@ const CATCH_UP_MS = 60 * 60_000;
 function snapshotIdentifier(cluster: string, policy: string, at: number): string {
   const stamp = new Date(at).toISOString().slice(0, 16).replace(/[-:T]/g, '');
   // Snapshot ids: letters, digits and single hyphens, starting with a letter, at most 255 characters.
-  const raw = `${cluster}-${policy}-${stamp}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-');
+  const raw = `${cluster}-${policy}-${stamp}`
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/-+/g, '-');
   return (/^[a-z]/.test(raw) ? raw : `s-${raw}`).slice(0, 255).replace(/-$/, '');
 }
 
@@ -44,9 +47,16 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
       if (cluster.arn !== null) target.arn = cluster.arn;
       if (cluster.region !== null) target.region = cluster.region;
       const slot = new Date(due).toISOString();
-      if (env.ledger.byKey(env.ledger.keyFor(env.policy.name, target, 'CreateClusterSnapshot', slot)) !== undefined) return [];
+      if (env.ledger.byKey(env.ledger.keyFor(env.policy.name, target, 'CreateClusterSnapshot', slot)) !== undefined)
+        return [];
       if (cluster.status === 'paused') {
-        return [{ kind: 'skip', target, reason: `cluster paused at the ${formatUtcMinute(due)} snapshot; a paused cluster takes no snapshots` }];
+        return [
+          {
+            kind: 'skip',
+            target,
+            reason: `cluster paused at the ${formatUtcMinute(due)} snapshot; a paused cluster takes no snapshots`,
+          },
+        ];
       }
       if (cluster.status !== 'available') return [{ kind: 'skip', target, reason: `status ${cluster.status}` }];
       const next = schedule.nextAfter(env.now);
@@ -55,7 +65,10 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
           kind: 'act',
           action: 'CreateClusterSnapshot',
           target,
-          params: { SnapshotIdentifier: snapshotIdentifier(cluster.id, env.policy.name, due), ClusterIdentifier: cluster.id },
+          params: {
+            SnapshotIdentifier: snapshotIdentifier(cluster.id, env.policy.name, due),
+            ClusterIdentifier: cluster.id,
+          },
           reason: `schedule ${block.schedule} ${zoneName} due ${formatUtcMinute(due)}${next === null ? '' : `; next ${formatUtcMinute(next)}`}`,
           slot,
           at: due,

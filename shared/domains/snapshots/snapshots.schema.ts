@@ -14,7 +14,11 @@ export const snapshotsSchema = z.strictObject({
   retain: z
     .unknown()
     .superRefine((_v, ctx) => {
-      ctx.addIssue({ code: 'custom', message: 'snapshots.retain is not supported yet; remove it or comment it out', params: { atKey: true } });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'snapshots.retain is not supported yet; remove it or comment it out',
+        params: { atKey: true },
+      });
     })
     .optional(),
 });

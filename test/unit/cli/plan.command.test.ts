@@ -40,9 +40,20 @@ function writeFixtureFleet(dir: string): string[] {
     { Key: 'env', Value: 'dev' },
   ];
   const files: [string, Placebo][] = [
-    ['available.json', retag(readPlacebo('test_redshift_pause/redshift.DescribeClusters_1.json'), 'dev-fixture-available', managed)],
-    ['paused.json', retag(readPlacebo('test_redshift_resume/redshift.DescribeClusters_1.json'), 'dev-fixture-paused', managed)],
-    ['untagged.json', retag(readPlacebo('test_redshift_pause/redshift.DescribeClusters_1.json'), 'dev-fixture-untagged', [{ Key: 'env', Value: 'dev' }])],
+    [
+      'available.json',
+      retag(readPlacebo('test_redshift_pause/redshift.DescribeClusters_1.json'), 'dev-fixture-available', managed),
+    ],
+    [
+      'paused.json',
+      retag(readPlacebo('test_redshift_resume/redshift.DescribeClusters_1.json'), 'dev-fixture-paused', managed),
+    ],
+    [
+      'untagged.json',
+      retag(readPlacebo('test_redshift_pause/redshift.DescribeClusters_1.json'), 'dev-fixture-untagged', [
+        { Key: 'env', Value: 'dev' },
+      ]),
+    ],
     ['snapshot.json', readPlacebo('test_redshift_snapshot/redshift.DescribeClusters_1.json')],
   ];
   for (const [name, json] of files) writeFileSync(path.join(dir, name), JSON.stringify(json));
@@ -64,7 +75,8 @@ function expectedWeek(): string[] {
       ['05:45', 'ResumeCluster'],
       ['18:00', 'PauseCluster'],
     ] as const) {
-      for (const id of ['dev-fixture-available', 'dev-fixture-paused']) lines.push(`2026-12-${String(day).padStart(2, '0')}T${time}Z ${action} ${id}`);
+      for (const id of ['dev-fixture-available', 'dev-fixture-paused'])
+        lines.push(`2026-12-${String(day).padStart(2, '0')}T${time}Z ${action} ${id}`);
     }
   }
   return lines;
@@ -78,7 +90,17 @@ describe('autopilot plan', () => {
     const { io, out } = fakeIo(ROOT);
     // Act
     const code = await command.run(
-      ['--policies', 'infra/policies/example.yml', '--fleet', ...fleet, '--from', '2026-12-07T00:00+01:00', '--to', '2026-12-14T00:00+01:00', '--json'],
+      [
+        '--policies',
+        'infra/policies/example.yml',
+        '--fleet',
+        ...fleet,
+        '--from',
+        '2026-12-07T00:00+01:00',
+        '--to',
+        '2026-12-14T00:00+01:00',
+        '--json',
+      ],
       io,
     );
     // Assess
@@ -86,13 +108,27 @@ describe('autopilot plan', () => {
     const entries = out()
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { at: string; policy: string; action?: string; target: { id: string }; reason: string; mode?: string });
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            at: string;
+            policy: string;
+            action?: string;
+            target: { id: string };
+            reason: string;
+            mode?: string;
+          },
+      );
     const decisions = entries.filter((e) => e.action !== undefined);
     expect(decisions.map((d) => `${d.at.slice(0, 16)}Z ${d.action} ${d.target.id}`)).toEqual(expectedWeek());
     expect(new Set(decisions.map((d) => `${d.policy}/${d.mode}`))).toEqual(new Set(['dev-office-hours/act']));
-    expect(decisions[0]?.reason).toBe('outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-12-07T05:45Z');
+    expect(decisions[0]?.reason).toBe(
+      'outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-12-07T05:45Z',
+    );
     const skips = entries.filter((e) => e.action === undefined);
-    expect(skips.map((s) => `${s.policy} ${s.target.id} ${s.reason}`)).toEqual(['dev-office-hours dev-fixture-untagged not opted in']);
+    expect(skips.map((s) => `${s.policy} ${s.target.id} ${s.reason}`)).toEqual([
+      'dev-office-hours dev-fixture-untagged not opted in',
+    ]);
   });
 
   it('prints a table grouped by policy with local and UTC times and the savings', async () => {
@@ -102,18 +138,31 @@ describe('autopilot plan', () => {
     const { io, out } = fakeIo(ROOT);
     // Act
     const code = await command.run(
-      ['--policies', 'infra/policies/example.yml', '--fleet', ...fleet, '--from', '2026-12-07T00:00+01:00', '--to', '2026-12-14T00:00+01:00'],
+      [
+        '--policies',
+        'infra/policies/example.yml',
+        '--fleet',
+        ...fleet,
+        '--from',
+        '2026-12-07T00:00+01:00',
+        '--to',
+        '2026-12-14T00:00+01:00',
+      ],
       io,
     );
     // Assess
     expect(code).toBe(0);
     const text = out();
-    expect(text).toContain('dev-office-hours  (infra/policies/example.yml:19:5)  window Mon-Fri 07:00-19:00 Europe/Berlin');
+    expect(text).toContain(
+      'dev-office-hours  (infra/policies/example.yml:19:5)  window Mon-Fri 07:00-19:00 Europe/Berlin',
+    );
     expect(text).toMatch(/2026-12-07 Mon 06:45 \+01:00 {2}2026-12-07T05:45Z {2}ResumeCluster {2}dev-fixture-available/);
     // Node-hours (1 node each): available cluster paused Sun 23:00Z→Mon 05:45Z (6.75 h), four
     // weeknights 18:00Z→05:45Z (4 × 11.75 h), Fri 18:00Z→Sun 23:00Z (53 h) = 106.75; the paused one
     // counts only pauses the policy made: 47 + 53 = 100 h.
-    expect(text).toContain('savings: 206.8 node-hours paused — dev-fixture-available 106.8 (1× dc2.large, 106.8 h); dev-fixture-paused 100.0 (1× dc2.large, 100.0 h)');
+    expect(text).toContain(
+      'savings: 206.8 node-hours paused — dev-fixture-available 106.8 (1× dc2.large, 106.8 h); dev-fixture-paused 100.0 (1× dc2.large, 100.0 h)',
+    );
     expect(text).toContain('Savings: 206.8 node-hours paused over the period');
     expect(text).toContain('test-nightly-batch  (infra/policies/example.yml:31:5)');
   });
@@ -169,6 +218,8 @@ describe('autopilot plan', () => {
     const { io } = fakeIo(ROOT);
     // Act / Assess
     await expect(command.run(['--fleet', 'x.json'], io)).rejects.toThrow('--policies is required');
-    await expect(command.run(['--policies', 'p.yml', '--fleet', 'f.json', '--tick', '0'], io)).rejects.toThrow('--tick must be whole minutes');
+    await expect(command.run(['--policies', 'p.yml', '--fleet', 'f.json', '--tick', '0'], io)).rejects.toThrow(
+      '--tick must be whole minutes',
+    );
   });
 });

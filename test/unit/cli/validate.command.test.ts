@@ -10,7 +10,13 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 function fakeIo(cwd: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), readStdin: async () => '', cwd, now: () => new Date('2026-12-07T00:00:00Z') };
+  const io: CliIo = {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    readStdin: async () => '',
+    cwd,
+    now: () => new Date('2026-12-07T00:00:00Z'),
+  };
   return { io, out: () => out.join(''), err: () => err.join('') };
 }
 
@@ -52,14 +58,20 @@ describe('autopilot validate', () => {
     // Prepare
     const { io, out } = fakeIo(ROOT);
     // Act
-    const code = await command.run(['infra/policies/example.yml', '--fleet', 'infra/examples/fleet.json', 'infra/examples/workgroups.json'], io);
+    const code = await command.run(
+      ['infra/policies/example.yml', '--fleet', 'infra/examples/fleet.json', 'infra/examples/workgroups.json'],
+      io,
+    );
     // Assess
     expect([code, out()]).toEqual([0, '5 policies OK\n']);
   });
 
   it('exits 1 with one file:line:col line per problem', async () => {
     // Prepare
-    const dir = dirWith({ 'a.yml': 'version: 1\npolicies:\n  - name: x\n    resource: cluster\n    window: { running: ["Mon 07:00-07:00"], timezone: UTC }\n    shedule: daily\n' });
+    const dir = dirWith({
+      'a.yml':
+        'version: 1\npolicies:\n  - name: x\n    resource: cluster\n    window: { running: ["Mon 07:00-07:00"], timezone: UTC }\n    shedule: daily\n',
+    });
     const { io, out, err } = fakeIo(dir);
     // Act
     const code = await command.run(['a.yml'], io);
@@ -98,9 +110,30 @@ describe('autopilot validate', () => {
     // Prepare
     const fleet = {
       Clusters: [
-        { ClusterIdentifier: 'dev-etl', ClusterStatus: 'available', Tags: [{ Key: 'autopilot:managed', Value: 'true' }, { Key: 'env', Value: 'dev' }] },
-        { ClusterIdentifier: 'dev-prod-mirror', ClusterStatus: 'available', Tags: [{ Key: 'autopilot:managed', Value: 'true' }, { Key: 'env', Value: 'prod' }] },
-        { ClusterIdentifier: 'ops', ClusterStatus: 'available', Tags: [{ Key: 'autopilot:managed', Value: 'true' }, { Key: 'env', Value: 'dev' }] },
+        {
+          ClusterIdentifier: 'dev-etl',
+          ClusterStatus: 'available',
+          Tags: [
+            { Key: 'autopilot:managed', Value: 'true' },
+            { Key: 'env', Value: 'dev' },
+          ],
+        },
+        {
+          ClusterIdentifier: 'dev-prod-mirror',
+          ClusterStatus: 'available',
+          Tags: [
+            { Key: 'autopilot:managed', Value: 'true' },
+            { Key: 'env', Value: 'prod' },
+          ],
+        },
+        {
+          ClusterIdentifier: 'ops',
+          ClusterStatus: 'available',
+          Tags: [
+            { Key: 'autopilot:managed', Value: 'true' },
+            { Key: 'env', Value: 'dev' },
+          ],
+        },
       ],
     };
     const dir = dirWith({ 'p.yml': TWO_WINDOWS, 'fleet.json': JSON.stringify(fleet) });

@@ -10,7 +10,11 @@ const ACCOUNT = '123456789012';
 const NS = (id: string) => `arn:aws:redshift:eu-central-1:${ACCOUNT}:namespace:${id}`;
 const MANAGED = { Key: 'autopilot:managed', Value: 'true' };
 
-function cluster(id: string, extra: Record<string, unknown> = {}, tags: { Key: string; Value: string }[] = [MANAGED, { Key: 'env', Value: 'dev' }]) {
+function cluster(
+  id: string,
+  extra: Record<string, unknown> = {},
+  tags: { Key: string; Value: string }[] = [MANAGED, { Key: 'env', Value: 'dev' }],
+) {
   return {
     ClusterIdentifier: id,
     NodeType: 'ra3.xlplus',
@@ -53,7 +57,10 @@ function run(set: PolicySet, fleet: FleetSnapshot, now: string, ledger: LedgerVi
 }
 
 function fleetOf(clusters: unknown[], more: unknown[] = []): FleetSnapshot {
-  return parseFleet([{ name: 'c.json', json: { Clusters: clusters } }, ...more.map((json, i) => ({ name: `m${i}.json`, json }))], '2026-12-07T00:00:00.000Z');
+  return parseFleet(
+    [{ name: 'c.json', json: { Clusters: clusters } }, ...more.map((json, i) => ({ name: `m${i}.json`, json }))],
+    '2026-12-07T00:00:00.000Z',
+  );
 }
 
 describe('decide: window on clusters', () => {
@@ -71,7 +78,12 @@ describe('decide: window on clusters', () => {
       at: '2026-12-07T20:00:00.000Z',
       policy: 'office',
       action: 'PauseCluster',
-      target: { type: 'cluster', id: 'dev-1', region: 'eu-central-1', arn: `arn:aws:redshift:eu-central-1:${ACCOUNT}:cluster:dev-1` },
+      target: {
+        type: 'cluster',
+        id: 'dev-1',
+        region: 'eu-central-1',
+        arn: `arn:aws:redshift:eu-central-1:${ACCOUNT}:cluster:dev-1`,
+      },
       params: { ClusterIdentifier: 'dev-1' },
       reason: 'outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-12-08T06:00Z',
       mode: 'act',
@@ -124,7 +136,11 @@ describe('decide: window on clusters', () => {
         cluster('dev-multiaz', { MultiAZ: 'Enabled' }),
         cluster('dev-nosnap', { AutomatedSnapshotRetentionPeriod: 0 }),
         cluster('dev-zetl'),
-        cluster('dev-override-bad', {}, [MANAGED, { Key: 'env', Value: 'dev' }, { Key: 'autopilot:override', Value: 'running-until=soon' }]),
+        cluster('dev-override-bad', {}, [
+          MANAGED,
+          { Key: 'env', Value: 'dev' },
+          { Key: 'autopilot:override', Value: 'running-until=soon' },
+        ]),
         cluster('prod-1', {}, [MANAGED, { Key: 'env', Value: 'prod' }]),
       ],
       [integration],
@@ -148,10 +164,22 @@ describe('decide: window on clusters', () => {
 
   it('pauses a zero-ETL target only when the policy says so, and tells the executor', () => {
     // Prepare
-    const allow = policies(OFFICE.replace('closedOn: [holidays] }', 'closedOn: [holidays], pauseZeroEtlTargets: true }'));
+    const allow = policies(
+      OFFICE.replace('closedOn: [holidays] }', 'closedOn: [holidays], pauseZeroEtlTargets: true }'),
+    );
     const fleet = fleetOf(
       [cluster('dev-zetl')],
-      [{ Integrations: [{ IntegrationArn: 'arn:aws:redshift:eu-central-1:1:integration:x', SourceArn: 'arn:s', TargetArn: NS('ns-dev-zetl') }] }],
+      [
+        {
+          Integrations: [
+            {
+              IntegrationArn: 'arn:aws:redshift:eu-central-1:1:integration:x',
+              SourceArn: 'arn:s',
+              TargetArn: NS('ns-dev-zetl'),
+            },
+          ],
+        },
+      ],
     );
     // Act
     const { decisions } = run(allow, fleet, '2026-12-07T20:00:00.000Z');
@@ -200,7 +228,12 @@ describe('decide: window on clusters', () => {
   it('applies a percentage limit to the selected, opted-in resources', () => {
     // Prepare
     const limited = policies(OFFICE.replace('    freeze: [freeze]\n', '    maxResources: "50%"\n'));
-    const fleet = fleetOf([cluster('dev-1'), cluster('dev-2'), cluster('dev-3', { ClusterStatus: 'paused' }), cluster('dev-4', { ClusterStatus: 'paused' })]);
+    const fleet = fleetOf([
+      cluster('dev-1'),
+      cluster('dev-2'),
+      cluster('dev-3', { ClusterStatus: 'paused' }),
+      cluster('dev-4', { ClusterStatus: 'paused' }),
+    ]);
     // Act
     const { decisions, skips } = run(limited, fleet, '2026-12-07T20:00:00.000Z');
     // Assess: 2 to pause out of 4 selected is within 50%
@@ -213,7 +246,11 @@ describe('decide: window on clusters', () => {
 
   it('lets the override tag win until it expires', () => {
     // Prepare
-    const tags = [MANAGED, { Key: 'env', Value: 'dev' }, { Key: 'autopilot:override', Value: 'running-until=2026-12-08T18:00Z' }];
+    const tags = [
+      MANAGED,
+      { Key: 'env', Value: 'dev' },
+      { Key: 'autopilot:override', Value: 'running-until=2026-12-08T18:00Z' },
+    ];
     const fleet = fleetOf([cluster('dev-1', { ClusterStatus: 'paused' }, tags)]);
     // Act
     const during = run(set, fleet, '2026-12-07T22:00:00.000Z').decisions;
@@ -231,7 +268,16 @@ describe('decide: window on clusters', () => {
     const pause = run(set, fleet, '2026-12-07T18:00:00.000Z').decisions[0];
     if (pause === undefined) throw new Error('expected a pause');
     const ledger: LedgerView = {
-      entries: [{ idempotencyKey: pause.idempotencyKey, policy: 'office', action: 'PauseCluster', target: pause.target, status: 'succeeded', at: pause.at }],
+      entries: [
+        {
+          idempotencyKey: pause.idempotencyKey,
+          policy: 'office',
+          action: 'PauseCluster',
+          target: pause.target,
+          status: 'succeeded',
+          at: pause.at,
+        },
+      ],
     };
     // Act
     const later = run(set, fleet, '2026-12-07T21:00:00.000Z', ledger);
@@ -246,7 +292,16 @@ describe('decide: window on clusters', () => {
     // Prepare
     const fleet = fleetOf([cluster('dev-1')]);
     const ledger: LedgerView = {
-      entries: [{ idempotencyKey: 'k', policy: 'resize-x', action: 'ResizeCluster', target: { type: 'cluster', id: 'dev-1' }, status: 'in-progress', at: '2026-12-07T17:00:00.000Z' }],
+      entries: [
+        {
+          idempotencyKey: 'k',
+          policy: 'resize-x',
+          action: 'ResizeCluster',
+          target: { type: 'cluster', id: 'dev-1' },
+          status: 'in-progress',
+          at: '2026-12-07T17:00:00.000Z',
+        },
+      ],
     };
     // Act
     const { decisions, skips } = run(set, fleet, '2026-12-07T20:00:00.000Z', ledger);
@@ -267,7 +322,19 @@ policies:
   const integrationArn = `arn:aws:redshift:eu-central-1:${ACCOUNT}:integration:7c9e`;
   const fleet = fleetOf(
     [cluster('dev-zetl', { ClusterStatus: 'paused' })],
-    [{ Integrations: [{ IntegrationArn: integrationArn, IntegrationName: 'orders', SourceArn: 'arn:aws:rds:x', TargetArn: NS('ns-dev-zetl'), Tags: [MANAGED] }] }],
+    [
+      {
+        Integrations: [
+          {
+            IntegrationArn: integrationArn,
+            IntegrationName: 'orders',
+            SourceArn: 'arn:aws:rds:x',
+            TargetArn: NS('ns-dev-zetl'),
+            Tags: [MANAGED],
+          },
+        ],
+      },
+    ],
   );
   const event: NormalizedEvent = {
     kind: 'integration-event',
@@ -332,7 +399,19 @@ policies:
 `);
   const fleet = parseFleet(
     [
-      { name: 'w', json: { workgroups: [{ workgroupName: 'wg-1', baseCapacity: 8, status: 'AVAILABLE', tags: [{ key: 'autopilot:managed', value: 'true' }] }] } },
+      {
+        name: 'w',
+        json: {
+          workgroups: [
+            {
+              workgroupName: 'wg-1',
+              baseCapacity: 8,
+              status: 'AVAILABLE',
+              tags: [{ key: 'autopilot:managed', value: 'true' }],
+            },
+          ],
+        },
+      },
       { name: 'c', json: { Clusters: [cluster('dev-1')] } },
     ],
     '2026-12-07T00:00:00.000Z',
@@ -343,7 +422,9 @@ policies:
     const atBoundary = run(set, fleet, '2026-12-07T06:05:00.000Z');
     const midWindow = run(set, fleet, '2026-12-07T09:00:00.000Z');
     // Assess
-    expect(atBoundary.decisions.map((d) => [d.action, d.params])).toEqual([['UpdateWorkgroup', { workgroupName: 'wg-1', baseCapacity: 64 }]]);
+    expect(atBoundary.decisions.map((d) => [d.action, d.params])).toEqual([
+      ['UpdateWorkgroup', { workgroupName: 'wg-1', baseCapacity: 64 }],
+    ]);
     expect(midWindow.decisions).toEqual([]);
     expect(midWindow.skips.map((s) => s.reason)).toEqual([
       'base capacity 8 RPU differs from 64 RPU mid-window; a change can cancel running queries, so it waits for the next boundary 2026-12-07T18:00Z',
@@ -355,7 +436,11 @@ policies:
     const { decisions } = run(set, fleet, '2026-12-08T01:10:00.000Z');
     // Assess: 02:00 Berlin = 01:00Z
     expect(decisions.map((d) => [d.at, d.action, d.params])).toEqual([
-      ['2026-12-08T01:00:00.000Z', 'CreateClusterSnapshot', { SnapshotIdentifier: 'dev-1-nightly-202612080100', ClusterIdentifier: 'dev-1' }],
+      [
+        '2026-12-08T01:00:00.000Z',
+        'CreateClusterSnapshot',
+        { SnapshotIdentifier: 'dev-1-nightly-202612080100', ClusterIdentifier: 'dev-1' },
+      ],
     ]);
   });
 });
@@ -393,9 +478,17 @@ describe('decide: determinism (property)', () => {
             { Key: 'env', Value: c.env },
           ]),
         );
-        const shuffled = [...raw].sort((a, b) => ((a.ClusterIdentifier.length * 31 + seed) % 7) - ((b.ClusterIdentifier.length * 31 + seed) % 7));
+        const shuffled = [...raw].sort(
+          (a, b) => ((a.ClusterIdentifier.length * 31 + seed) % 7) - ((b.ClusterIdentifier.length * 31 + seed) % 7),
+        );
         const now = new Date(Date.parse('2026-12-14T00:00:00.000Z') + minutes * 60_000).toISOString();
-        const input = (list: unknown[]): DecideInput => ({ policies: set, fleet: fleetOf(list), trigger: tick(now), now, ledger: EMPTY_LEDGER });
+        const input = (list: unknown[]): DecideInput => ({
+          policies: set,
+          fleet: fleetOf(list),
+          trigger: tick(now),
+          now,
+          ledger: EMPTY_LEDGER,
+        });
         // Act
         const first = JSON.stringify(decide(input(raw)));
         const again = JSON.stringify(decide(input(raw)));

@@ -31,7 +31,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     resource: cluster
     snapshots: { schedule: "cron(0 2 * * * *)" }
 `,
-    expected: ['p.yml:8:28: "cron(0 2 * * * *)" is not a valid schedule: exactly one of Day-of-month and Day-of-week must be "?"'],
+    expected: [
+      'p.yml:8:28: "cron(0 2 * * * *)" is not a valid schedule: exactly one of Day-of-month and Day-of-week must be "?"',
+    ],
   },
   {
     name: 'bad rate unit',
@@ -51,7 +53,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
       running: ["Mon-Fri 07:00-19:00"]
       timezone: Europe/Berln
 `,
-    expected: ['p.yml:10:17: unknown time zone "Europe/Berln"; expected an IANA zone such as Europe/Berlin or America/New_York'],
+    expected: [
+      'p.yml:10:17: unknown time zone "Europe/Berln"; expected an IANA zone such as Europe/Berlin or America/New_York',
+    ],
   },
   {
     name: 'window that ends when it starts',
@@ -69,7 +73,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     resource: cluster
     window: { running: ["Mon-Fri 07:00-19:00", "Fry 08:00-09:00"] }
 `,
-    expected: ['p.yml:8:48: "Fry" is not a day in window "Fry 08:00-09:00"; expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun or "daily"'],
+    expected: [
+      'p.yml:8:48: "Fry" is not a day in window "Fry 08:00-09:00"; expected one of Mon, Tue, Wed, Thu, Fri, Sat, Sun or "daily"',
+    ],
   },
   {
     name: 'unknown calendar',
@@ -154,7 +160,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     maxResources: "150%"
     window: { running: ["Mon-Fri 07:00-19:00"] }
 `,
-    expected: ['p.yml:8:19: maxResources "150%" is not valid; expected a whole number ≥ 1 or a percentage from 1% to 100% such as "25%"'],
+    expected: [
+      'p.yml:8:19: maxResources "150%" is not valid; expected a whole number ≥ 1 or a percentage from 1% to 100% such as "25%"',
+    ],
   },
   {
     name: 'opt-in tag without a value',
@@ -232,12 +240,15 @@ describe('policy loader: invalid policies', () => {
     // Act
     const problems = loadPolicySources([a, b]).problems.map(formatProblem);
     // Assess
-    expect(problems).toEqual(['b.yml:3:3: duplicate calendar "h"; expected each calendar name once across all policy files']);
+    expect(problems).toEqual([
+      'b.yml:3:3: duplicate calendar "h"; expected each calendar name once across all policy files',
+    ]);
   });
 
   it('warns (without failing) when a window has no time zone anywhere', () => {
     // Prepare
-    const text = 'version: 1\npolicies:\n  - name: x\n    resource: cluster\n    window: { running: ["daily 08:00-09:00"] }\n';
+    const text =
+      'version: 1\npolicies:\n  - name: x\n    resource: cluster\n    window: { running: ["daily 08:00-09:00"] }\n';
     // Act
     const result = loadPolicySources([{ file: 'p.yml', text }]);
     // Assess

@@ -18,10 +18,20 @@ import { parseWindowSpec, WEEKDAYS } from '../../../shared/policy/window-spec.ts
 // zones with DST (and Kolkata without), periods straddling DST changes, and random closed days.
 const ZONES = ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Asia/Kolkata'] as const;
 // Period starts: a few days before each 2026 DST change of the zones above, plus ordinary weeks.
-const PERIOD_STARTS = ['2026-03-05', '2026-03-25', '2026-04-01', '2026-09-30', '2026-10-21', '2026-10-29', '2026-06-10', '2028-02-25'];
+const PERIOD_STARTS = [
+  '2026-03-05',
+  '2026-03-25',
+  '2026-04-01',
+  '2026-09-30',
+  '2026-10-21',
+  '2026-10-29',
+  '2026-06-10',
+  '2028-02-25',
+];
 const PERIOD_DAYS = 21;
 
-const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+const clock = (minute: number) =>
+  `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
 const windowArb = fc.record({
   zone: fc.constantFrom(...ZONES),
@@ -38,7 +48,10 @@ type WindowCase = typeof windowArb extends fc.Arbitrary<infer T> ? T : never;
 
 function build(c: WindowCase) {
   const end = (c.start + c.duration) % 1440;
-  const spec = `${[...c.days].sort().map((d) => WEEKDAYS[d - 1]).join(',')} ${clock(c.start)}-${end === 0 ? '24:00' : clock(end)}`;
+  const spec = `${[...c.days]
+    .sort()
+    .map((d) => WEEKDAYS[d - 1])
+    .join(',')} ${clock(c.start)}-${end === 0 ? '24:00' : clock(end)}`;
   const parsed = parseWindowSpec(spec);
   if (!parsed.ok) throw new Error(parsed.message);
   const first = dayNumberFromIsoDate(c.periodStart);
@@ -126,7 +139,6 @@ describe('running window (property)', () => {
 });
 
 describe('running window (examples)', () => {
-  const zone = (name: string) => ianaZone(name) as IANAZone;
   const compile = (spec: string, zoneName: string, leadMs = 0) => {
     const parsed = parseWindowSpec(spec);
     if (!parsed.ok) throw new Error(parsed.message);
