@@ -35,6 +35,7 @@ import type {
   TaggedResource,
   UsageLimit,
 } from '@aws-sdk/client-redshift';
+import type { Namespace, Workgroup } from '@aws-sdk/client-redshift-serverless';
 import {
   invalidParameterValue,
   MESSAGES,
@@ -64,6 +65,7 @@ import {
 import { type DeliveryOptions, EventBus, type EventHandler, type SimEvent } from './event-delivery.ts';
 import { catalogRow, integrationEvent, redshiftSnsRecord, renderTemplate } from './event-envelopes.ts';
 import { decodeToken, paginate } from './pagination.ts';
+import { reviveDates } from './placebo-loader.ts';
 import { Prng } from './prng.ts';
 import { attachClient } from './sdk-attach.ts';
 import { type ServerlessContext, ServerlessModel } from './serverless-model.ts';
@@ -443,6 +445,45 @@ export class RedshiftSimulator {
     this.clusters.set(id, rec);
     this.clusterOrder.push(rec);
     return rec.view;
+  }
+
+  /**
+   * Seed from what the AWS CLI prints (`aws redshift describe-clusters`,
+   * `aws redshift-serverless list-namespaces` / `list-workgroups`, `aws redshift
+   * describe-cluster-snapshots`) or a recorded placebo response; ISO timestamps become Dates.
+   * Namespaces are added before workgroups whatever the order of the documents.
+   */
+  seedFromAwsCli(documents: readonly unknown[]): {
+    clusters: number;
+    snapshots: number;
+    namespaces: number;
+    workgroups: number;
+  } {
+    const counts = { clusters: 0, snapshots: 0, namespaces: 0, workgroups: 0 };
+    const docs = documents.map((d) => {
+      const doc = reviveDates(d) as Record<string, unknown>;
+      return (typeof doc.data === 'object' && doc.data !== null ? doc.data : doc) as {
+        Clusters?: Cluster[];
+        Snapshots?: Snapshot[];
+        namespaces?: Namespace[];
+        workgroups?: Workgroup[];
+      };
+    });
+    for (const doc of docs) {
+      for (const ns of doc.namespaces ?? []) this.serverless.seedNamespace(ns);
+      counts.namespaces += doc.namespaces?.length ?? 0;
+    }
+    for (const doc of docs) {
+      for (const c of doc.Clusters ?? []) this.seedCluster(c);
+      for (const w of doc.workgroups ?? []) this.serverless.seedWorkgroup(w);
+      counts.clusters += doc.Clusters?.length ?? 0;
+      counts.workgroups += doc.workgroups?.length ?? 0;
+    }
+    for (const doc of docs) {
+      for (const snap of doc.Snapshots ?? []) this.seedSnapshot(snap);
+      counts.snapshots += doc.Snapshots?.length ?? 0;
+    }
+    return counts;
   }
 
   /** Add a snapshot exactly as given (e.g. from a recorded DescribeClusterSnapshots). */

@@ -149,6 +149,26 @@ export class ServerlessModel {
     return view;
   }
 
+  /** Add a namespace exactly as given (e.g. one item of `aws redshift-serverless list-namespaces`). */
+  seedNamespace(namespace: Namespace, options: { dataSizeMB?: number } = {}): Namespace {
+    const name = namespace.namespaceName ?? '';
+    if (name === '' || this.namespaces.has(name)) throw new Error(`seedNamespace: missing or duplicate name '${name}'`);
+    const view = deepFreeze({ status: 'AVAILABLE' as const, ...structuredClone(namespace) });
+    this.namespaces.set(name, { view, dataSizeMB: options.dataSizeMB ?? this.ctx.attrRng.int(10_000, 500_000) });
+    return view;
+  }
+
+  /** Add a workgroup exactly as given (e.g. one item of `aws redshift-serverless list-workgroups`). */
+  seedWorkgroup(workgroup: Workgroup): Workgroup {
+    const name = workgroup.workgroupName ?? '';
+    if (name === '' || this.workgroups.has(name)) throw new Error(`seedWorkgroup: missing or duplicate name '${name}'`);
+    const namespaceName = workgroup.namespaceName ?? '';
+    if (namespaceName !== '' && !this.namespaces.has(namespaceName)) this.addNamespace({ namespaceName });
+    const view = deepFreeze({ status: 'AVAILABLE' as const, ...structuredClone(workgroup) });
+    this.workgroups.set(name, { view });
+    return view;
+  }
+
   getWorkgroupView(name: string): Workgroup | undefined {
     return this.workgroups.get(name)?.view;
   }
