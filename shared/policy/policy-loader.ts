@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { CAPABILITIES } from '../domains/index.ts';
 import { type PolicyProblem, PolicyValidationError } from '../errors.ts';
+import { catalogEvents } from '../events/catalog.ts';
 import { type CalendarDefinition, type CompiledCalendar, compileCalendar } from './calendar.ts';
 import type { CapabilityRegistration, CompileContext, CompiledPolicy, CompileProblem } from './capability.ts';
 import {
@@ -235,20 +235,10 @@ function problemsFromIssues(
 
 // ---------- event catalog ----------
 
-let catalogIds: ReadonlySet<string> | null | undefined;
-/** Event ids from the project's copy of the catalog, if present (pattern check only otherwise). */
-export function catalogEventIds(): ReadonlySet<string> | null {
-  if (catalogIds !== undefined) return catalogIds;
-  catalogIds = null;
-  try {
-    const url = new URL('../events/catalog/redshift-events.json', import.meta.url);
-    if (existsSync(url)) {
-      const rows = JSON.parse(readFileSync(url, 'utf8')) as { id: string }[];
-      catalogIds = new Set(rows.map((r) => r.id));
-    }
-  } catch {
-    catalogIds = null;
-  }
+let catalogIds: ReadonlySet<string> | undefined;
+/** Event ids from the project's copy of the Redshift event catalog (shared/events). */
+export function catalogEventIds(): ReadonlySet<string> {
+  catalogIds ??= new Set(catalogEvents().map((e) => e.id));
   return catalogIds;
 }
 
