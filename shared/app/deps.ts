@@ -1,0 +1,64 @@
+import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { BreakerOptions } from '../execute/circuit-breaker.ts';
+import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
+import type { Observability } from '../lambda/observability.ts';
+import type { Decision, FleetResource } from '../policy/decision.ts';
+import type { PolicySet } from '../policy/policy-loader.ts';
+
+/**
+ * Everything a deployed function needs, injected. The Lambda entry points build one `AppDeps` per cold
+ * start from the environment (`depsFromEnv()` in env-deps.ts); the in-process simulation harness and
+ * the tests build their own from the simulator-attached SDK clients and in-memory ports. The use cases
+ * in this folder see nothing else: no `process.env`, no `new Date()`, no SDK client construction.
+ */
+
+/** Reads the fleet as decide() needs it. */
+export interface FleetReader {
+  /**
+   * The whole fleet for the reconcile sweep: DescribeClusters one page of 100 at a time (tags inside),
+   * zero-ETL integrations, Serverless workgroups. No per-cluster reads.
+   */
+  readAll(): Promise<FleetResource[]>;
+  /**
+   * The slice one event needs: the event's resource with one Describe call, plus what a reaction needs
+   * next to it (for a zero-ETL integration event, the integration and its target cluster). Empty when
+   * the resource no longer exists or its type is not something the engine acts on.
+   */
+  readFor(event: NormalizedEvent): Promise<FleetResource[]>;
+}
+
+/** Sends decisions to the FIFO decision queue (group = resource, dedup id = idempotency key). */
+export interface DecisionSender {
+  send(decisions: readonly Decision[]): Promise<{ sent: number }>;
+}
+
+export interface AppConfig {
+  /** Region for console links and for decisions that do not name one. */
+  readonly region: string;
+  readonly stage: string;
+  readonly alertTopicArn: string;
+  readonly decisionQueueUrl: string;
+  readonly ledgerTableName: string;
+  /** Must equal the decision queue's redrive `maxReceiveCount` (infra/acting.yml). */
+  readonly maxReceiveCount: number;
+  /** Per-run circuit breaker of the executor. */
+  readonly breaker: BreakerOptions;
+}
+
+export interface AppDeps {
+  readonly config: AppConfig;
+  /**
+   * Compiled once per cold start. In Lambda: the policy file bundled into the zip (POLICY_PATH), see
+   * env-deps.ts for why it is a file and not an SSM parameter.
+   */
+  readonly policies: PolicySet;
+  readonly fleet: FleetReader;
+  readonly queue: DecisionSender;
+  readonly ledger: LedgerPort;
+  readonly notifier: NotifierPort;
+  /** The executor's re-read and state-changing calls, routed by target type. */
+  readonly resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+  readonly clock: Clock;
+  /** Powertools Logger and Metrics (flushed by the handler middleware after every invocation). */
+  readonly observability: Observability;
+}
