@@ -1,17 +1,18 @@
 import type { EventBridgeEvent } from 'aws-lambda';
-import { parseIngress, reportReceived } from '../../shared/lambda/ingest.ts';
-import { withObservability } from '../../shared/lambda/observability.ts';
+import type { AppDeps } from '../../shared/app/deps.ts';
+import { depsFromEnv } from '../../shared/app/env-deps.ts';
+import { type IngestResult, ingestPayload } from '../../shared/app/ingest.use-case.ts';
+import { observe } from '../../shared/lambda/observability.ts';
 
 /**
  * EventBridge rules of infra/ingest.yml: zero-ETL integration events, Redshift Serverless events,
- * CloudWatch alarm state changes on Redshift metrics and state-changing API calls seen by CloudTrail.
+ * CloudWatch alarm state changes on Redshift metrics and state-changing API calls seen by CloudTrail:
+ * normalize → decide → enqueue (e.g. zero-ETL 0018/0019 → resume the target cluster).
  */
-export const handler = withObservability<EventBridgeEvent<string, unknown>, { received: number }>(
-  { service: 'ingest-event-bridge' },
-  async (event, tools) => {
-    const events = parseIngress(event, new Date().toISOString(), tools);
-    // decide → act: the policy engine (issue 3) and the decision queue (issue 4) plug in here.
-    reportReceived(events, tools);
-    return { received: events.length };
-  },
-);
+export function createIngestEventBridgeHandler(deps: AppDeps) {
+  return observe<EventBridgeEvent<string, unknown>, IngestResult>(deps.observability, (event, tools) =>
+    ingestPayload(event, deps, tools),
+  );
+}
+
+export const handler = createIngestEventBridgeHandler(depsFromEnv({ service: 'ingest-event-bridge' }));

@@ -1,17 +1,15 @@
-import { parseIngress, reportReceived } from '../../shared/lambda/ingest.ts';
-import { withObservability } from '../../shared/lambda/observability.ts';
+import type { AppDeps } from '../../shared/app/deps.ts';
+import { depsFromEnv } from '../../shared/app/env-deps.ts';
+import { type ReconcileResult, reconcilePayload } from '../../shared/app/reconcile.use-case.ts';
+import { observe } from '../../shared/lambda/observability.ts';
 
 /**
- * EventBridge Scheduler tick (infra/reconcile.yml). The target input is
- * `{"source":"autopilot.scheduler","schedule":"reconcile","scheduledTime":"<aws.scheduler.scheduled-time>"}`.
- * For now the tick is normalized and reported; the fleet sweep (issue 4) plugs in here.
+ * EventBridge Scheduler tick (infra/reconcile.yml), input
+ * `{"source":"autopilot.scheduler","schedule":"reconcile","scheduledTime":"<aws.scheduler.scheduled-time>"}`:
+ * the sweep — fleet page by page, decide() per desired-state policy, enqueue what differs.
  */
-export const handler = withObservability<unknown, { received: number }>(
-  { service: 'reconcile' },
-  async (event, tools) => {
-    const ticks = parseIngress(event, new Date().toISOString(), tools);
-    // sweep: read the fleet page by page, decide() for every desired-state policy, enqueue what differs.
-    reportReceived(ticks, tools);
-    return { received: ticks.length };
-  },
-);
+export function createReconcileHandler(deps: AppDeps) {
+  return observe<unknown, ReconcileResult>(deps.observability, (event, tools) => reconcilePayload(event, deps, tools));
+}
+
+export const handler = createReconcileHandler(depsFromEnv({ service: 'reconcile' }));

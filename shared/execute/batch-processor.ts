@@ -15,7 +15,7 @@ import { type LoggerPort, silentLogger } from './ports.ts';
 export interface QueueRecord {
   messageId: string;
   body: string;
-  attributes: { MessageGroupId?: string; ApproximateReceiveCount?: string };
+  attributes: { MessageGroupId?: string | undefined; ApproximateReceiveCount?: string | undefined };
 }
 
 export interface BatchResponse {

@@ -107,11 +107,16 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   return report;
 }
 
-async function advanceFromFleet(
+/**
+ * Advances in-flight records from the resources just read; a record whose resource is not among them
+ * is left alone when `onlyObserved` (an event handler reads one resource, not the fleet).
+ */
+export async function advanceFromFleet(
   inFlight: readonly LedgerRecord[],
   resources: readonly FleetResource[],
   now: Date,
-  deps: ReconcileDeps,
+  deps: Pick<ReconcileDeps, 'ledger' | 'notifier' | 'region'>,
+  onlyObserved = false,
 ): Promise<Map<string, LedgerRecord>> {
   const byKey = new Map(resources.map((r) => [`${r.type}:${r.id}`, r]));
   const changed = new Map<string, LedgerRecord>();
@@ -119,6 +124,7 @@ async function advanceFromFleet(
     // Snapshots and other created things are advanced by their own events, not by the cluster's state.
     if (operationSpec(record.action)?.observes !== 'resource') continue;
     const observed = byKey.get(`${record.target.type}:${record.target.id}`);
+    if (onlyObserved && observed === undefined) continue;
     const next = advance(record, observed?.status ?? null, now);
     if (next === record) continue;
     if (!(await deps.ledger.save(next))) continue;

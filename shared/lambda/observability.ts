@@ -41,17 +41,24 @@ export function createObservability(options: ObservabilityOptions): Observabilit
 /**
  * Wraps a handler body in middy with Powertools: the Lambda context on every log line (keys reset
  * between invocations), metrics flushed as EMF after every invocation (also when it throws) plus a
- * ColdStart metric. Called at module scope, so Logger and Metrics exist once per container.
+ * ColdStart metric. The Observability is the function's own, built once per cold start.
  */
-export function withObservability<TEvent, TResult>(
-  options: ObservabilityOptions,
+export function observe<TEvent, TResult>(
+  observability: Observability,
   body: HandlerBody<TEvent, TResult>,
 ): ObservedHandler<TEvent, TResult> {
-  const observability = createObservability(options);
   const handler = middy<TEvent, TResult, Error, Context>(async (event: TEvent, context: Context) =>
     body(event, { ...observability, context }),
   )
     .use(injectLambdaContext(observability.logger, { resetKeys: true }))
     .use(logMetrics(observability.metrics, { captureColdStartMetric: true, throwOnEmptyMetrics: false }));
   return Object.assign(handler, { observability });
+}
+
+/** `observe` with a Logger and Metrics of its own (called at module scope: once per container). */
+export function withObservability<TEvent, TResult>(
+  options: ObservabilityOptions,
+  body: HandlerBody<TEvent, TResult>,
+): ObservedHandler<TEvent, TResult> {
+  return observe(createObservability(options), body);
 }

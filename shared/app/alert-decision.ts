@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type ExecuteOptions,
+  type ExecutionResult,
+  Executor,
+  type ExecutorDeps,
+  type Run,
+} from '../execute/executor.ts';
+import {
+  type Alert,
+  type LedgerRecord,
+  noMetrics,
+  type Severity,
+  silentLogger,
+  systemClock,
+} from '../execute/ports.ts';
+import { consoleLink, safeSubject } from '../execute/report.ts';
+import type { Decision } from '../policy/decision.ts';
+
+/**
+ * Reactions may decide `Publish` (a policy's `do: [alert]`): a message to the alert topic, not a call
+ * on a resource. It travels the same queue so the ledger claim keeps a duplicated event from alerting
+ * twice; this executor publishes it through the notifier (the topic the executor owns) and hands every
+ * other action to the guarded Executor unchanged.
+ */
+export const ALERT_ACTION = 'Publish' as const;
+
+const SEVERITIES: readonly Severity[] = ['INFO', 'WARNING', 'ERROR'];
+
+function stringAttribute(params: Record<string, unknown>, name: string): string | undefined {
+  const attributes = params.MessageAttributes as Record<string, { StringValue?: unknown }> | undefined;
+  const value = attributes?.[name]?.StringValue;
+  return typeof value === 'string' ? value : undefined;
+}
+
+export function alertFromDecision(decision: Decision, region: string): Alert {
+  const severity = stringAttribute(decision.params, 'severity');
+  const subject = typeof decision.params.Subject === 'string' ? decision.params.Subject : decision.reason;
+  const message = typeof decision.params.Message === 'string' ? decision.params.Message : '';
+  const mode = decision.mode === 'act' ? '' : ` (${decision.mode}: reported only)`;
+  return {
+    subject: safeSubject(subject),
+    body: [
+      `${decision.reason}${mode}`,
+      `Policy: ${decision.policy}`,
+      `Resource: ${decision.target.type} ${decision.target.id}`,
+      `Console: ${consoleLink(decision.target, decision.target.region ?? region)}`,
+      '',
+      message,
+    ].join('\n'),
+    attributes: {
+      severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : 'WARNING',
+      policy: decision.policy,
+      resource: decision.target.id,
+      action: ALERT_ACTION,
+      outcome: 'succeeded',
+    },
+  };
+}
+
+export class AppExecutor extends Executor {
+  readonly #deps: ExecutorDeps;
+
+  constructor(deps: ExecutorDeps) {
+    super(deps);
+    this.#deps = deps;
+  }
+
+  override async execute(decision: Decision, run: Run, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    if (decision.action !== ALERT_ACTION) return super.execute(decision, run, options);
+    return this.#publish(decision);
+  }
+
+  async #publish(decision: Decision): Promise<ExecutionResult> {
+    const { ledger, notifier } = this.#deps;
+    const clock = this.#deps.clock ?? systemClock;
+    const logger = this.#deps.logger ?? silentLogger;
+    const metrics = this.#deps.metrics ?? noMetrics;
+    const now = clock.now();
+    const claim = await ledger.claim(pendingRecord(decision, now, this.#deps), now);
+    if (claim.kind === 'duplicate') {
+      metrics.count('duplicates', claim.record?.status ?? 'unknown');
+      return { kind: 'duplicate' };
+    }
+    // Publishing is the whole action: a failure goes back to SQS (TransientAwsError via the batch processor).
+    await notifier.alert(alertFromDecision(decision, this.#deps.region));
+    const at = clock.now().toISOString();
+    const record: LedgerRecord = {
+      ...claim.record,
+      attempts: (claim.previous?.attempts ?? 0) + 1,
+      status: 'succeeded',
+      outcomeReason: 'alert published',
+      updatedAt: at,
+      completedAt: at,
+    };
+    if (!(await ledger.save(record))) return { kind: 'duplicate' };
+    metrics.count('actions', ALERT_ACTION);
+    logger.info('alert decision published', { idempotencyKey: decision.idempotencyKey, policy: decision.policy });
+    return { kind: 'done', outcome: 'succeeded', record };
+  }
+}
+
+function pendingRecord(decision: Decision, now: Date, deps: ExecutorDeps): LedgerRecord {
+  const at = now.toISOString();
+  return {
+    idempotencyKey: decision.idempotencyKey,
+    policy: decision.policy,
+    action: decision.action,
+    target: decision.target,
+    mode: decision.mode,
+    params: decision.params,
+    reason: decision.reason,
+    decisionAt: decision.at,
+    status: 'pending',
+    retryable: false,
+    attempts: 0,
+    claimToken: (deps.newToken ?? randomUUID)(),
+    leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? 15 * 60_000)).toISOString(),
+    outcomeReason: null,
+    beforeState: null,
+    afterState: null,
+    expectedState: null,
+    createdId: null,
+    error: null,
+    budgetSlot: null,
+    claimedAt: at,
+    updatedAt: at,
+    completedAt: null,
+  };
+}

@@ -1,0 +1,138 @@
+import { createClients } from '../aws/client-factory.ts';
+import { DynamoLedger } from '../aws/ledger.adapter.ts';
+import { Notifier } from '../aws/notifier.adapter.ts';
+import { DecisionQueue } from '../aws/queue.adapter.ts';
+import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
+import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { ConfigurationError } from '../errors.ts';
+import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
+import { systemClock } from '../execute/ports.ts';
+import { createObservability } from '../lambda/observability.ts';
+import { AwsFleetReader } from './aws-fleet-reader.ts';
+import type { AppConfig, AppDeps } from './deps.ts';
+import { loadPolicyFileSync, POLICY_PATH_DEFAULT } from './policy-file.ts';
+
+/**
+ * The Lambda wiring: AppDeps from the environment serverless.yml sets. Importing a handler module must
+ * not need AWS or a policy file (the simulation harness imports the factories), so every member is
+ * built on first use and kept for the container's life: constructing SDK clients makes no call, and
+ * the policy file is read once. `warm()` touches the members that can fail at init so a broken policy
+ * or a missing variable fails the cold start instead of the first event.
+ */
+export const ENV = {
+  region: 'AWS_REGION',
+  stage: 'AUTOPILOT_STAGE',
+  alertTopicArn: 'ALERT_TOPIC_ARN',
+  decisionQueueUrl: 'DECISION_QUEUE_URL',
+  ledgerTableName: 'LEDGER_TABLE_NAME',
+  maxReceiveCount: 'DECISION_MAX_RECEIVE_COUNT',
+  breakerFailureShare: 'BREAKER_FAILURE_SHARE',
+  breakerMinFailures: 'BREAKER_MIN_FAILURES',
+  policyPath: 'POLICY_PATH',
+  service: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/** The queue's redrive maxReceiveCount in infra/acting.yml. */
+export const DEFAULT_MAX_RECEIVE_COUNT = 5;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function required(env: Env, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConfigurationError(`environment variable ${name} is not set`);
+  return value;
+}
+
+function numberFrom(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw new ConfigurationError(`environment variable ${name}=${raw} is not a number`);
+  return value;
+}
+
+export function configFromEnv(env: Env): AppConfig {
+  return {
+    region: env[ENV.region] ?? 'us-east-1',
+    stage: env[ENV.stage] ?? 'dev',
+    alertTopicArn: required(env, ENV.alertTopicArn),
+    decisionQueueUrl: required(env, ENV.decisionQueueUrl),
+    ledgerTableName: required(env, ENV.ledgerTableName),
+    maxReceiveCount: numberFrom(env, ENV.maxReceiveCount, DEFAULT_MAX_RECEIVE_COUNT),
+    breaker: {
+      failureShare: numberFrom(env, ENV.breakerFailureShare, BREAKER_DEFAULTS.failureShare),
+      minFailures: numberFrom(env, ENV.breakerMinFailures, BREAKER_DEFAULTS.minFailures),
+    },
+  };
+}
+
+function lazy<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => {
+    built ??= { value: build() };
+    return built.value;
+  };
+}
+
+export interface EnvDepsOptions {
+  /** Log/metric service name when POWERTOOLS_SERVICE_NAME is not set. */
+  service: string;
+  env?: Env;
+  /** Where POLICY_PATH is resolved; the task root in Lambda. */
+  cwd?: string;
+}
+
+export function depsFromEnv(options: EnvDepsOptions): AppDeps {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const config = lazy(() => configFromEnv(env));
+  const clients = lazy(() => createClients({ region: config().region }));
+  const redshift = lazy(() => new RedshiftAdapter(clients().redshift));
+  const serverless = lazy(() => new RedshiftServerlessAdapter(clients().redshiftServerless));
+  const fleet = lazy(() => new AwsFleetReader(redshift(), serverless()));
+  const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
+  const ledger = lazy(() => new DynamoLedger(clients().dynamodb, config().ledgerTableName));
+  const notifier = lazy(() => new Notifier(clients(), config().alertTopicArn));
+  const policies = lazy(() => loadPolicyFileSync(env[ENV.policyPath] ?? POLICY_PATH_DEFAULT, cwd));
+  const observability = lazy(() => createObservability({ service: env[ENV.service] ?? options.service }));
+  const deps: AppDeps = {
+    get config() {
+      return config();
+    },
+    get policies() {
+      return policies();
+    },
+    get fleet() {
+      return fleet();
+    },
+    get queue() {
+      return queue();
+    },
+    get ledger() {
+      return ledger();
+    },
+    get notifier() {
+      return notifier();
+    },
+    get resources() {
+      return { cluster: redshift(), workgroup: serverless() };
+    },
+    clock: systemClock,
+    get observability() {
+      return observability();
+    },
+  };
+  if (inLambda(env)) warm(deps);
+  return deps;
+}
+
+/** Builds what can fail at init (configuration, policy file). Called at module scope only inside Lambda. */
+export function warm(deps: AppDeps): void {
+  void deps.config;
+  void deps.policies;
+}
+
+/** True inside the Lambda runtime (never in tests or the simulator). */
+export function inLambda(env: Env = process.env): boolean {
+  return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.LAMBDA_TASK_ROOT !== undefined;
+}

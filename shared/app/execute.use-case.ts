@@ -1,0 +1,46 @@
+import { EmfMetrics } from '../aws/metrics.adapter.ts';
+import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../execute/batch-processor.ts';
+import { AppExecutor } from './alert-decision.ts';
+import type { AppDeps } from './deps.ts';
+
+/**
+ * The executor function's use case: one SQS FIFO batch of decisions → the guarded Executor → Lambda's
+ * partial batch response. The Executor is built on first use and kept per container; its metrics are
+ * flushed after every batch.
+ */
+export interface DecisionBatchRunner {
+  run(records: readonly QueueRecord[]): Promise<BatchResponse>;
+}
+
+export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
+  let built: { executor: AppExecutor; metrics: EmfMetrics } | undefined;
+  const build = () => {
+    const { logger, metrics } = deps.observability;
+    const emf = new EmfMetrics(metrics);
+    const executor = new AppExecutor({
+      resources: deps.resources,
+      ledger: deps.ledger,
+      notifier: deps.notifier,
+      region: deps.config.region,
+      logger,
+      metrics: emf,
+      clock: deps.clock,
+    });
+    return { executor, metrics: emf };
+  };
+  return {
+    async run(records) {
+      built ??= build();
+      try {
+        const report = await processDecisionBatch(records, built.executor, {
+          maxReceiveCount: deps.config.maxReceiveCount,
+          breaker: deps.config.breaker,
+          logger: deps.observability.logger,
+        });
+        return { batchItemFailures: report.batchItemFailures };
+      } finally {
+        built.metrics.flush();
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { EmfMetrics } from '../aws/metrics.adapter.ts';
+import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { advanceFromFleet, ledgerEntryView } from '../execute/reconcile.ts';
+import { parseIngress, reportReceived } from '../lambda/ingest.ts';
+import type { Observability } from '../lambda/observability.ts';
+import { decide } from '../policy/decide.ts';
+import type { Decision } from '../policy/decision.ts';
+import type { AppDeps } from './deps.ts';
+
+/**
+ * After normalize, per event: read the slice of the fleet it is about (one Describe for its resource),
+ * advance in-progress ledger records of that resource from what was read (3619 "cluster paused" closes
+ * the pause record), decide() with the event as trigger, and enqueue the decisions. Nothing here changes
+ * a cluster: the executor does, from the queue.
+ */
+export interface IngestReport {
+  events: number;
+  decisions: number;
+  enqueued: number;
+  skips: number;
+  advanced: number;
+}
+
+export async function ingestEvents(events: readonly NormalizedEvent[], deps: AppDeps): Promise<IngestReport> {
+  const { logger, metrics } = deps.observability;
+  const emf = new EmfMetrics(metrics);
+  const report: IngestReport = { events: events.length, decisions: 0, enqueued: 0, skips: 0, advanced: 0 };
+  if (events.length === 0) return report;
+  let inFlight = await deps.ledger.listInFlight();
+  const byKey = new Map<string, Decision>();
+  try {
+    for (const event of events) {
+      const resources = await deps.fleet.readFor(event);
+      const now = deps.clock.now();
+      const advanced = await advanceFromFleet(
+        inFlight,
+        resources,
+        now,
+        { ledger: deps.ledger, notifier: deps.notifier, region: deps.config.region },
+        true,
+      );
+      report.advanced += advanced.size;
+      inFlight = inFlight.map((r) => advanced.get(r.idempotencyKey) ?? r);
+      const { decisions, skips } = decide({
+        policies: deps.policies,
+        fleet: { readAt: now.toISOString(), resources },
+        trigger: event,
+        now: now.toISOString(),
+        ledger: { entries: inFlight.map(ledgerEntryView) },
+      });
+      for (const decision of decisions) byKey.set(decision.idempotencyKey, decision);
+      for (const skip of skips) emf.count('skips', `decide: ${skip.reason.split(':')[0] ?? skip.reason}`);
+      report.decisions += decisions.length;
+      report.skips += skips.length;
+      if (decisions.length > 0 || skips.length > 0) {
+        logger.info('decided', {
+          eventId: event.eventId,
+          resource: event.resource,
+          decisions: decisions.map((d) => ({ policy: d.policy, action: d.action, target: d.target, mode: d.mode })),
+          skips: skips.map((s) => ({ policy: s.policy, target: s.target, reason: s.reason })),
+        });
+      }
+    }
+    // Duplicates within a batch collapse here; across invocations SQS dedup and the ledger claim do it.
+    const toSend = [...byKey.values()];
+    if (toSend.length > 0) report.enqueued = (await deps.queue.send(toSend)).sent;
+    logger.info('ingest decided', { ...report });
+    return report;
+  } finally {
+    emf.flush();
+  }
+}
+
+export interface IngestResult {
+  received: number;
+  decisions: number;
+  enqueued: number;
+}
+
+/** The whole ingest handler body: normalize (a rejected payload throws, to the DLQ), report, decide, enqueue. */
+export async function ingestPayload(payload: unknown, deps: AppDeps, tools: Observability): Promise<IngestResult> {
+  const events = parseIngress(payload, deps.clock.now().toISOString(), tools);
+  reportReceived(events, tools);
+  const report = await ingestEvents(events, deps);
+  return { received: events.length, decisions: report.decisions, enqueued: report.enqueued };
+}

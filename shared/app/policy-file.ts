@@ -1,0 +1,43 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigurationError, PolicyValidationError } from '../errors.ts';
+import { catalogEventIds, loadPolicySources, type PolicySet, type PolicySource } from '../policy/policy-loader.ts';
+
+/**
+ * Policies in Lambda: the YAML of infra/policies is copied into every zip (serverless.yml
+ * `package.patterns`) and read once per cold start from `POLICY_PATH` (a file or a folder, relative to
+ * the task root). Why a bundled file and not an SSM parameter: a policy change is then a deployment —
+ * reviewed, versioned with the code that interprets it, rolled back with it — the function needs no
+ * ssm:GetParameter permission and no network call at init, and the 4 KB (8 KB advanced) parameter
+ * limit never bites. A policy that does not validate fails the init, loudly, instead of acting on half.
+ */
+export const POLICY_PATH_DEFAULT = 'infra/policies' as const;
+
+export function readPolicySourcesSync(policyPath: string, cwd: string): PolicySource[] {
+  const absolute = path.resolve(cwd, policyPath);
+  let files: string[];
+  try {
+    files = statSync(absolute).isDirectory()
+      ? readdirSync(absolute)
+          .filter((name) => /\.ya?ml$/.test(name))
+          .sort()
+          .map((name) => path.join(absolute, name))
+      : [absolute];
+  } catch (error) {
+    throw new ConfigurationError(`POLICY_PATH ${policyPath}: cannot read (${(error as NodeJS.ErrnoException).code})`, {
+      cause: error,
+    });
+  }
+  if (files.length === 0) throw new ConfigurationError(`POLICY_PATH ${policyPath}: no .yml or .yaml files`);
+  return files.map((file) => ({ file: path.relative(cwd, file), text: readFileSync(file, 'utf8') }));
+}
+
+/** Loads and compiles, or throws PolicyValidationError with every problem (file:line:col). */
+export function loadPolicyFileSync(policyPath: string, cwd: string): PolicySet {
+  const { policySet, problems } = loadPolicySources(readPolicySourcesSync(policyPath, cwd), {
+    knownEventIds: catalogEventIds(),
+  });
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new PolicyValidationError(errors);
+  return policySet;
+}
