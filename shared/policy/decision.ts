@@ -25,6 +25,16 @@ export interface ClusterResource {
   automatedSnapshotRetentionPeriod: number;
   /** Namespace ARN of the cluster; zero-ETL integrations target it. */
   namespaceArn: string | null;
+  /** `ClusterSnapshotCopyStatus`: cross-Region snapshot copy, when enabled (absent when not read). */
+  snapshotCopy?: SnapshotCopyStatus | null;
+}
+
+export interface SnapshotCopyStatus {
+  destinationRegion: string;
+  /** Days copied automated snapshots are kept. */
+  retentionPeriod: number | null;
+  /** Days copied manual snapshots are kept (-1 = until deleted). */
+  manualSnapshotRetentionPeriod: number | null;
 }
 
 export interface WorkgroupResource {
@@ -62,7 +72,36 @@ export interface IntegrationResource {
   targetArn: string;
 }
 
-export type FleetResource = ClusterResource | WorkgroupResource | NamespaceResource | IntegrationResource;
+/**
+ * A provisioned cluster snapshot (`describe-cluster-snapshots`) or a Serverless namespace snapshot
+ * (`list-snapshots`). Capabilities never select it as a policy resource; the snapshots capability reads
+ * it to know what exists (retention, retries, in-progress checks).
+ */
+export interface SnapshotResource {
+  type: 'snapshot';
+  /** `SnapshotIdentifier` / `snapshotName`. */
+  id: string;
+  arn: string | null;
+  region: string | null;
+  account: string | null;
+  /** Lower-case: `creating`, `available`, `failed`, `deleted`, `copying`, `cancelled`. */
+  status: string;
+  tags: Record<string, string>;
+  service: 'redshift' | 'redshift-serverless';
+  /** Cluster identifier (provisioned) or namespace name (Serverless). */
+  sourceId: string;
+  /** `manual` or `automated` (Serverless snapshots are all manual). */
+  snapshotType: string;
+  /** ISO 8601 UTC `SnapshotCreateTime`, null when not reported. */
+  createdAt: string | null;
+}
+
+export type FleetResource =
+  | ClusterResource
+  | WorkgroupResource
+  | NamespaceResource
+  | IntegrationResource
+  | SnapshotResource;
 
 export interface FleetSnapshot {
   /** ISO 8601 UTC time the fleet was read. */

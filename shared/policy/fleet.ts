@@ -6,6 +6,8 @@ import type {
   FleetSnapshot,
   IntegrationResource,
   NamespaceResource,
+  SnapshotCopyStatus,
+  SnapshotResource,
   WorkgroupResource,
 } from './decision.ts';
 
@@ -16,7 +18,8 @@ import type {
  * (`workgroups`) and `list-namespaces` (`namespaces`) — the same wrapped in a recorded botocore
  * response (`{status_code, data}`, Cloud Custodian's placebo format), or a FleetSnapshot itself.
  * list-workgroups/list-namespaces carry no tags; a `tags: [{key, value}]` array on an item (from
- * `list-tags-for-resource`) is read when present.
+ * `list-tags-for-resource`) is read when present. Snapshots: `aws redshift describe-cluster-snapshots`
+ * (`Snapshots`, tags inside) and `aws redshift-serverless list-snapshots` (`snapshots`, tags as above).
  */
 
 type Json = Record<string, unknown>;
@@ -51,6 +54,7 @@ function clusterFrom(raw: Json, where: string): ClusterResource {
   const zone = str(raw.AvailabilityZone);
   const region = fromArn.region ?? (zone === null ? null : zone.replace(/[a-z]$/, ''));
   const account = fromArn.account;
+  const copy = snapshotCopyFrom(raw.ClusterSnapshotCopyStatus);
   return {
     type: 'cluster',
     id,
@@ -66,6 +70,88 @@ function clusterFrom(raw: Json, where: string): ClusterResource {
     multiAz: raw.MultiAZ === 'Enabled' || raw.MultiAZ === true,
     automatedSnapshotRetentionPeriod: num(raw.AutomatedSnapshotRetentionPeriod, 1),
     namespaceArn,
+    // Only when enabled, so resources read without it compare equal to before.
+    ...(copy === null ? {} : { snapshotCopy: copy }),
+  };
+}
+
+function snapshotCopyFrom(raw: unknown): SnapshotCopyStatus | null {
+  if (!isObject(raw) || str(raw.DestinationRegion) === null) return null;
+  return {
+    destinationRegion: raw.DestinationRegion as string,
+    retentionPeriod: typeof raw.RetentionPeriod === 'number' ? raw.RetentionPeriod : null,
+    manualSnapshotRetentionPeriod:
+      typeof raw.ManualSnapshotRetentionPeriod === 'number' ? raw.ManualSnapshotRetentionPeriod : null,
+  };
+}
+
+/** A time as the SDK (Date), the CLI (ISO string) or a placebo recording (`{__class__: 'datetime', …}`) gives it. */
+function isoTime(v: unknown): string | null {
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (typeof v === 'string') {
+    const ms = Date.parse(v);
+    return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+  }
+  if (isObject(v) && v.__class__ === 'datetime') {
+    const n = (k: string) => num(v[k], 0);
+    return new Date(
+      Date.UTC(
+        n('year'),
+        n('month') - 1,
+        n('day'),
+        n('hour'),
+        n('minute'),
+        n('second'),
+        Math.floor(n('microsecond') / 1000),
+      ),
+    ).toISOString();
+  }
+  return null;
+}
+
+function clusterSnapshotFrom(raw: Json, where: string): SnapshotResource {
+  const id = str(raw.SnapshotIdentifier);
+  const sourceId = str(raw.ClusterIdentifier);
+  if (id === null || sourceId === null) {
+    throw new ConfigurationError(
+      `${where}: a snapshot has no SnapshotIdentifier or ClusterIdentifier; expected describe-cluster-snapshots output`,
+    );
+  }
+  const arn = str(raw.SnapshotArn);
+  return {
+    type: 'snapshot',
+    id,
+    arn,
+    ...arnParts(arn),
+    status: (str(raw.Status) ?? 'unknown').toLowerCase(),
+    tags: tagsOf(raw.Tags, 'Key', 'Value'),
+    service: 'redshift',
+    sourceId,
+    snapshotType: str(raw.SnapshotType) ?? 'manual',
+    createdAt: isoTime(raw.SnapshotCreateTime),
+  };
+}
+
+function serverlessSnapshotFrom(raw: Json, where: string): SnapshotResource {
+  const id = str(raw.snapshotName);
+  const sourceId = str(raw.namespaceName);
+  if (id === null || sourceId === null) {
+    throw new ConfigurationError(
+      `${where}: a snapshot has no snapshotName or namespaceName; expected list-snapshots output`,
+    );
+  }
+  const arn = str(raw.snapshotArn);
+  return {
+    type: 'snapshot',
+    id,
+    arn,
+    ...arnParts(arn),
+    status: (str(raw.status) ?? 'unknown').toLowerCase(),
+    tags: tagsOf(raw.tags, 'key', 'value'),
+    service: 'redshift-serverless',
+    sourceId,
+    snapshotType: 'manual',
+    createdAt: isoTime(raw.snapshotCreateTime),
   };
 }
 
@@ -161,19 +247,28 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
       recognised = true;
       resources.push(...listOf(doc, 'namespaces', name).map((c) => namespaceFrom(c, name)));
     }
+    if ('Snapshots' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'Snapshots', name).map((c) => clusterSnapshotFrom(c, name)));
+    }
+    if ('snapshots' in doc) {
+      recognised = true;
+      resources.push(...listOf(doc, 'snapshots', name).map((c) => serverlessSnapshotFrom(c, name)));
+    }
     if ('resources' in doc && Array.isArray(doc.resources)) {
       recognised = true;
       resources.push(...(doc.resources as FleetResource[]));
     }
     if (!recognised) {
       throw new ConfigurationError(
-        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, aws redshift describe-integrations, aws redshift-serverless list-workgroups or list-namespaces`,
+        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, aws redshift-serverless list-workgroups, list-namespaces or list-snapshots`,
       );
     }
   }
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
   const unique = new Map<string, FleetResource>();
-  for (const r of resources) unique.set(`${r.type}:${r.id}`, r);
+  for (const r of resources)
+    unique.set(r.type === 'snapshot' ? `snapshot:${r.service}:${r.id}` : `${r.type}:${r.id}`, r);
   const sorted = [...unique.values()].sort((a, b) =>
     a.type === b.type ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.type < b.type ? -1 : 1,
   );

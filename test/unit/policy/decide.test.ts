@@ -439,7 +439,18 @@ policies:
       [
         '2026-12-08T01:00:00.000Z',
         'CreateClusterSnapshot',
-        { SnapshotIdentifier: 'dev-1-nightly-202612080100', ClusterIdentifier: 'dev-1' },
+        {
+          SnapshotIdentifier: 'dev-1-nightly-202612080100',
+          ClusterIdentifier: 'dev-1',
+          // Kept until retention deletes it; tags mark it as this policy's (issue 6).
+          ManualSnapshotRetentionPeriod: -1,
+          Tags: [
+            { Key: 'managed-by', Value: 'redshift-autopilot' },
+            { Key: 'autopilot:policy', Value: 'nightly' },
+            { Key: 'autopilot:slot', Value: '2026-12-08T01:00:00.000Z' },
+            { Key: 'autopilot:attempt', Value: '0' },
+          ],
+        },
       ],
     ]);
   });
