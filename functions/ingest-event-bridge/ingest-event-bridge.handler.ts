@@ -2,6 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { type IngestResult, ingestPayload } from '../../shared/app/ingest.use-case.ts';
+import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -15,4 +16,6 @@ export function createIngestEventBridgeHandler(deps: AppDeps) {
   );
 }
 
-export const handler = createIngestEventBridgeHandler(depsFromEnv({ service: 'ingest-event-bridge' }));
+export const handler = createIngestEventBridgeHandler(
+  depsFromEnv({ service: 'ingest-event-bridge', loadPolicies: loadPolicyFileSync }),
+);

@@ -2,6 +2,7 @@ import type { SNSEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { type IngestResult, ingestPayload } from '../../shared/app/ingest.use-case.ts';
+import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -13,4 +14,6 @@ export function createIngestRedshiftEventHandler(deps: AppDeps) {
   return observe<SNSEvent, IngestResult>(deps.observability, (event, tools) => ingestPayload(event, deps, tools));
 }
 
-export const handler = createIngestRedshiftEventHandler(depsFromEnv({ service: 'ingest-redshift-event' }));
+export const handler = createIngestRedshiftEventHandler(
+  depsFromEnv({ service: 'ingest-redshift-event', loadPolicies: loadPolicyFileSync }),
+);

@@ -8,9 +8,9 @@ import { ConfigurationError } from '../errors.ts';
 import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
 import { systemClock } from '../execute/ports.ts';
 import { createObservability } from '../lambda/observability.ts';
+import type { PolicySet } from '../policy/policy-loader.ts';
 import { AwsFleetReader } from './aws-fleet-reader.ts';
 import type { AppConfig, AppDeps } from './deps.ts';
-import { loadPolicyFileSync, POLICY_PATH_DEFAULT } from './policy-file.ts';
 
 /**
  * The Lambda wiring: AppDeps from the environment serverless.yml sets. Importing a handler module must
@@ -31,6 +31,9 @@ export const ENV = {
   policyPath: 'POLICY_PATH',
   service: 'POWERTOOLS_SERVICE_NAME',
 } as const;
+
+/** POLICY_PATH when unset: the folder serverless.yml copies into every zip (package.patterns). */
+export const POLICY_PATH_DEFAULT = 'infra/policies' as const;
 
 /** The queue's redrive maxReceiveCount in infra/acting.yml. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -80,6 +83,12 @@ export interface EnvDepsOptions {
   env?: Env;
   /** Where POLICY_PATH is resolved; the task root in Lambda. */
   cwd?: string;
+  /**
+   * Reads and compiles POLICY_PATH (`loadPolicyFileSync` from policy-file.ts). Injected rather than
+   * imported so the executor, which acts on decisions and never decides, does not bundle the policy
+   * engine (YAML parser, time zones, cron): without it, `deps.policies` is a configuration error.
+   */
+  loadPolicies?: (policyPath: string, cwd: string) => PolicySet;
 }
 
 export function depsFromEnv(options: EnvDepsOptions): AppDeps {
@@ -93,7 +102,12 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
   const ledger = lazy(() => new DynamoLedger(clients().dynamodb, config().ledgerTableName));
   const notifier = lazy(() => new Notifier(clients(), config().alertTopicArn));
-  const policies = lazy(() => loadPolicyFileSync(env[ENV.policyPath] ?? POLICY_PATH_DEFAULT, cwd));
+  const policies = lazy(() => {
+    if (options.loadPolicies === undefined) {
+      throw new ConfigurationError(`${options.service} decides nothing and loads no policies`);
+    }
+    return options.loadPolicies(env[ENV.policyPath] ?? POLICY_PATH_DEFAULT, cwd);
+  });
   const observability = lazy(() => createObservability({ service: env[ENV.service] ?? options.service }));
   const deps: AppDeps = {
     get config() {
@@ -122,14 +136,14 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
       return observability();
     },
   };
-  if (inLambda(env)) warm(deps);
+  if (inLambda(env)) warm(deps, options.loadPolicies !== undefined);
   return deps;
 }
 
 /** Builds what can fail at init (configuration, policy file). Called at module scope only inside Lambda. */
-export function warm(deps: AppDeps): void {
+export function warm(deps: AppDeps, withPolicies: boolean): void {
   void deps.config;
-  void deps.policies;
+  if (withPolicies) void deps.policies;
 }
 
 /** True inside the Lambda runtime (never in tests or the simulator). */

@@ -11,7 +11,6 @@ import { catalogEventIds, loadPolicySources, type PolicySet, type PolicySource }
  * ssm:GetParameter permission and no network call at init, and the 4 KB (8 KB advanced) parameter
  * limit never bites. A policy that does not validate fails the init, loudly, instead of acting on half.
  */
-export const POLICY_PATH_DEFAULT = 'infra/policies' as const;
 
 export function readPolicySourcesSync(policyPath: string, cwd: string): PolicySource[] {
   const absolute = path.resolve(cwd, policyPath);
