@@ -1,0 +1,97 @@
+/**
+ * Puts the fleet files `--fleet` takes (AWS CLI output: describe-clusters, list-workgroups,
+ * list-namespaces, describe-integrations, describe-cluster-snapshots, or placebo recordings) into
+ * the simulator. What the simulator does not take from CLI output is done here: zero-ETL
+ * integrations (by the target's namespace ARN) and workgroup tags (list-workgroups output as the
+ * project's fleet files carry them; the simulator answers ListTagsForResource from them).
+ */
+import type { Tag } from '@aws-sdk/client-redshift';
+import { ConfigurationError } from '../errors.ts';
+import type { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
+
+export interface FleetFile {
+  name: string;
+  json: unknown;
+}
+
+type Json = Record<string, unknown>;
+
+function dataOf(doc: unknown): Json {
+  const d = (typeof doc === 'object' && doc !== null ? doc : {}) as Json;
+  return (typeof d.data === 'object' && d.data !== null ? d.data : d) as Json;
+}
+
+function arrayOf(value: unknown): Json[] {
+  return Array.isArray(value) ? (value.filter((v) => typeof v === 'object' && v !== null) as Json[]) : [];
+}
+
+/** Region and account of the fleet, from the first ARN found (the simulator builds ARNs from them). */
+export function fleetLocation(files: readonly FleetFile[]): { region: string; account: string } | null {
+  for (const file of files) {
+    const data = dataOf(file.json);
+    const arns = [
+      ...arrayOf(data.Clusters).map((c) => c.ClusterNamespaceArn),
+      ...arrayOf(data.workgroups).map((w) => w.workgroupArn),
+      ...arrayOf(data.namespaces).map((n) => n.namespaceArn),
+      ...arrayOf(data.Integrations).map((i) => i.IntegrationArn),
+    ];
+    for (const arn of arns) {
+      const parts = typeof arn === 'string' ? arn.split(':') : [];
+      if (parts.length >= 6 && parts[3] !== '' && parts[4] !== '') {
+        return { region: parts[3] as string, account: parts[4] as string };
+      }
+    }
+  }
+  return null;
+}
+
+export interface SeedResult {
+  clusters: number;
+  workgroups: number;
+  namespaces: number;
+  snapshots: number;
+  integrations: number;
+  /** workgroup ARN → tags in ListTagsForResource's shape. */
+  workgroupTags: Map<string, { key: string; value: string }[]>;
+}
+
+export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[]): SeedResult {
+  const documents = files.map((f) => f.json);
+  let counts: ReturnType<RedshiftSimulator['seedFromAwsCli']>;
+  try {
+    counts = sim.seedFromAwsCli(documents);
+  } catch (error) {
+    throw new ConfigurationError(`fleet: ${(error as Error).message}`, { cause: error });
+  }
+  const workgroupTags = new Map<string, { key: string; value: string }[]>();
+  let integrations = 0;
+  const byNamespace = new Map(
+    sim.listClusters().flatMap((c) => (c.ClusterNamespaceArn === undefined ? [] : [[c.ClusterNamespaceArn, c]])),
+  );
+  for (const file of files) {
+    const data = dataOf(file.json);
+    for (const w of arrayOf(data.workgroups)) {
+      if (typeof w.workgroupArn !== 'string') continue;
+      workgroupTags.set(
+        w.workgroupArn,
+        arrayOf(w.tags).map((t) => ({ key: String(t.key ?? ''), value: String(t.value ?? '') })),
+      );
+    }
+    for (const integ of arrayOf(data.Integrations)) {
+      const target = byNamespace.get(String(integ.TargetArn ?? ''));
+      if (target === undefined) {
+        throw new ConfigurationError(
+          `${file.name}: integration ${String(integ.IntegrationName ?? integ.IntegrationArn)} targets ${String(integ.TargetArn)}, which is no cluster of the fleet (the simulator models provisioned targets)`,
+        );
+      }
+      sim.addIntegration({
+        IntegrationName: String(integ.IntegrationName ?? integ.IntegrationArn ?? 'integration'),
+        SourceArn: String(integ.SourceArn ?? ''),
+        targetClusterIdentifier: target.ClusterIdentifier ?? '',
+        Tags: arrayOf(integ.Tags) as Tag[],
+      });
+      integrations++;
+    }
+  }
+  return { ...counts, integrations, workgroupTags };
+}
