@@ -1,16 +1,42 @@
 import {
+  CreateSnapshotCommand,
+  type CreateSnapshotCommandInput,
+  CreateSnapshotCopyConfigurationCommand,
+  type CreateSnapshotCopyConfigurationCommandInput,
+  DeleteSnapshotCommand,
+  GetSnapshotCommand,
   GetWorkgroupCommand,
+  ListSnapshotCopyConfigurationsCommand,
   ListTagsForResourceCommand,
+  paginateListSnapshots,
   paginateListWorkgroups,
   type RedshiftServerlessClient,
+  type Snapshot,
+  UpdateSnapshotCopyConfigurationCommand,
   UpdateWorkgroupCommand,
   type UpdateWorkgroupCommandInput,
   type Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
 import { ConfigurationError } from '../errors.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
-import type { ClusterResource, TargetRef, WorkgroupResource } from '../policy/decision.ts';
+import type { ClusterResource, SnapshotResource, TargetRef, WorkgroupResource } from '../policy/decision.ts';
+import { parseFleet } from '../policy/fleet.ts';
 import { mapWorkgroups } from './fleet-mapping.ts';
+import { deletionRefusal, snapshotRefusal } from './redshift.adapter.ts';
+
+/** Serverless snapshots (SDK shape, with their tags) → engine resources, through the engine's parser. */
+export function mapServerlessSnapshots(
+  items: readonly { snapshot: Snapshot; tags: Record<string, string> }[],
+): SnapshotResource[] {
+  const json = {
+    snapshots: items.map(({ snapshot, tags }) => ({
+      ...snapshot,
+      tags: Object.entries(tags).map(([key, value]) => ({ key, value })),
+    })),
+  };
+  const { resources } = parseFleet([{ name: 'ListSnapshots', json }], '');
+  return resources.filter((r): r is SnapshotResource => r.type === 'snapshot');
+}
 
 /**
  * Redshift Serverless workgroups. ListWorkgroups carries no tags, so tags are a second call per
@@ -68,10 +94,84 @@ export class RedshiftServerlessAdapter implements ResourcePort {
   }
 
   async perform(action: string, params: Record<string, unknown>): Promise<ActionResult> {
-    if (action !== 'UpdateWorkgroup')
-      throw new ConfigurationError(`RedshiftServerlessAdapter cannot perform ${action}`);
-    const out = await this.#client.send(new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput));
-    return { afterState: out.workgroup?.status ?? null };
+    switch (action) {
+      case 'UpdateWorkgroup': {
+        const out = await this.#client.send(
+          new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),
+        );
+        return { afterState: out.workgroup?.status ?? null };
+      }
+      case 'CreateSnapshot': {
+        const out = await this.#client.send(new CreateSnapshotCommand(params as unknown as CreateSnapshotCommandInput));
+        const name = out.snapshot?.snapshotName;
+        return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
+      }
+      case 'DeleteSnapshot':
+        return this.#deleteSnapshot(String(params.snapshotName ?? ''));
+      case 'CreateSnapshotCopyConfiguration':
+        return this.#ensureCopyConfiguration(params as unknown as CreateSnapshotCopyConfigurationCommandInput);
+      default:
+        throw new ConfigurationError(`RedshiftServerlessAdapter cannot perform ${action}`);
+    }
+  }
+
+  /** ListSnapshots carries no tags: one ListTagsForResource per snapshot (namespaces are few). */
+  async readSnapshots(options: { namespaceName?: string } = {}): Promise<SnapshotResource[]> {
+    const snapshots: Snapshot[] = [];
+    const input = options.namespaceName === undefined ? {} : { namespaceName: options.namespaceName };
+    for await (const page of paginateListSnapshots({ client: this.#client, pageSize: WORKGROUP_PAGE_SIZE }, input)) {
+      snapshots.push(...(page.snapshots ?? []));
+    }
+    const items = await Promise.all(
+      snapshots.map(async (snapshot) => ({ snapshot, tags: await this.tagsOf(snapshot.snapshotArn) })),
+    );
+    return mapServerlessSnapshots(items);
+  }
+
+  async readSnapshot(snapshotName: string): Promise<SnapshotResource | null> {
+    try {
+      const out = await this.#client.send(new GetSnapshotCommand({ snapshotName }));
+      if (out.snapshot === undefined) return null;
+      const tags = await this.tagsOf(out.snapshot.snapshotArn);
+      return mapServerlessSnapshots([{ snapshot: out.snapshot, tags }])[0] ?? null;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
+      throw error;
+    }
+  }
+
+  async #deleteSnapshot(snapshotName: string): Promise<ActionResult> {
+    const target = await this.readSnapshot(snapshotName);
+    const siblings = target === null ? [] : await this.readSnapshots({ namespaceName: target.sourceId });
+    const refusal = deletionRefusal(target, siblings);
+    if (refusal !== null) throw snapshotRefusal('DeleteSnapshot', refusal);
+    const out = await this.#client.send(new DeleteSnapshotCommand({ snapshotName }));
+    return { afterState: out.snapshot?.status ?? 'DELETED' };
+  }
+
+  /** Create, or — when the namespace already copies to that Region — set the wanted retention. */
+  async #ensureCopyConfiguration(input: CreateSnapshotCopyConfigurationCommandInput): Promise<ActionResult> {
+    const existing = await this.#client.send(
+      new ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
+    );
+    const same = (existing.snapshotCopyConfigurations ?? []).find(
+      (c) => c.destinationRegion === input.destinationRegion,
+    );
+    if (same?.snapshotCopyConfigurationId === undefined) {
+      await this.#client.send(new CreateSnapshotCopyConfigurationCommand(input));
+      return { afterState: null };
+    }
+    if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {
+      await this.#client.send(
+        new UpdateSnapshotCopyConfigurationCommand({
+          snapshotCopyConfigurationId: same.snapshotCopyConfigurationId,
+          ...(input.snapshotRetentionPeriod === undefined
+            ? {}
+            : { snapshotRetentionPeriod: input.snapshotRetentionPeriod }),
+        }),
+      );
+    }
+    return { afterState: null };
   }
 
   /** Pause does not exist for Serverless; zero-ETL only matters before a pause. */

@@ -56,6 +56,15 @@ export const targetMatches: Guardrail = {
     }
     if (resource.id !== decision.target.id) return `re-read ${resource.id}, decision names ${decision.target.id}`;
     const named = decision.params[operation.idParam];
+    const idOf = operation.idOf ?? 'target';
+    if (idOf === 'none') return null;
+    if (idOf === 'namespace') {
+      // Serverless snapshot calls name the namespace: it must be the re-read workgroup's own.
+      const namespace = resource.type === 'workgroup' ? resource.namespaceName : null;
+      return named === namespace && namespace !== null
+        ? null
+        : `params.${operation.idParam} is ${JSON.stringify(named)}, workgroup ${resource.id} has namespace ${JSON.stringify(namespace)}`;
+    }
     if (named !== decision.target.id) {
       return `params.${operation.idParam} is ${JSON.stringify(named)}, decision target is ${decision.target.id}`;
     }
@@ -80,6 +89,7 @@ export const stateAllowsOperation: Guardrail = {
   rule: 'the current status allows the operation (pause only available, resume only paused, nothing mid-change)',
   appliesTo: always,
   check({ decision, operation, resource }) {
+    if (operation.anyState === true) return null;
     if (!operation.allowedStatuses.includes(resource.status)) {
       return `status ${resource.status}: ${decision.action} needs ${operation.allowedStatuses.join(' or ')}`;
     }

@@ -26,6 +26,14 @@ export interface OperationSpec {
    * (every snapshot stands alone).
    */
   stateKey: 'running' | 'size' | 'capacity' | null;
+  /**
+   * What `idParam` names: the target itself (default); the re-read workgroup's namespace (Serverless
+   * snapshot calls take `namespaceName`); or nothing the target can vouch for (`DeleteSnapshot` takes only
+   * the snapshot name: the adapter re-reads the snapshot and checks its namespace and tags instead).
+   */
+  idOf?: 'target' | 'namespace' | 'none';
+  /** The target's state does not matter (a paused cluster's snapshots can be deleted). */
+  anyState?: boolean;
 }
 
 const CLUSTER_BROKEN = [
@@ -64,6 +72,69 @@ export const OPERATIONS = {
     finalState: 'available',
     failedStates: ['failed', 'deleted'],
     observes: 'created',
+    stateKey: null,
+  },
+  // Retention: the snapshot is what changes; the cluster may be paused. Only tagged snapshots reach
+  // here (decide), and the adapter re-reads the snapshot's tags before deleting (issue 6).
+  DeleteClusterSnapshot: {
+    resourceType: 'cluster',
+    idParam: 'SnapshotClusterIdentifier',
+    allowedStatuses: [],
+    anyState: true,
+    finalState: null,
+    failedStates: [],
+    observes: 'created',
+    stateKey: null,
+  },
+  // Cross-Region copy changes the cluster's configuration: only on an available cluster.
+  EnableSnapshotCopy: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['available'],
+    finalState: null,
+    failedStates: [],
+    observes: 'resource',
+    stateKey: null,
+  },
+  ModifySnapshotCopyRetentionPeriod: {
+    resourceType: 'cluster',
+    idParam: 'ClusterIdentifier',
+    allowedStatuses: ['available'],
+    finalState: null,
+    failedStates: [],
+    observes: 'resource',
+    stateKey: null,
+  },
+  // Serverless snapshots are of the workgroup's namespace, which must be Available (L2435).
+  CreateSnapshot: {
+    resourceType: 'workgroup',
+    idParam: 'namespaceName',
+    idOf: 'namespace',
+    allowedStatuses: ['AVAILABLE'],
+    finalState: 'AVAILABLE',
+    failedStates: ['FAILED', 'CANCELLED', 'DELETED'],
+    observes: 'created',
+    stateKey: null,
+  },
+  DeleteSnapshot: {
+    resourceType: 'workgroup',
+    idParam: 'snapshotName',
+    idOf: 'none',
+    allowedStatuses: [],
+    anyState: true,
+    finalState: null,
+    failedStates: [],
+    observes: 'created',
+    stateKey: null,
+  },
+  CreateSnapshotCopyConfiguration: {
+    resourceType: 'workgroup',
+    idParam: 'namespaceName',
+    idOf: 'namespace',
+    allowedStatuses: ['AVAILABLE'],
+    finalState: null,
+    failedStates: [],
+    observes: 'resource',
     stateKey: null,
   },
   // Never resize a paused cluster (DESIGN.md §5).
