@@ -51,7 +51,8 @@ export function alertFromDecision(decision: Decision, region: string): Alert {
     attributes: {
       severity: SEVERITIES.includes(severity as Severity) ? (severity as Severity) : 'WARNING',
       policy: decision.policy,
-      resource: decision.target.id,
+      // Same form as the executor's outcome alerts (report.ts), so one subscription filter covers both.
+      resource: `${decision.target.type}/${decision.target.id}`,
       action: ALERT_ACTION,
       outcome: 'succeeded',
     },

@@ -1,0 +1,172 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import { messageGroupId, sqsSafeId } from '../aws/queue.adapter.ts';
+import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
+import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import type { QueueRecord } from '../execute/batch-processor.ts';
+import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
+import { MemoryLedger } from '../execute/memory-ledger.ts';
+import type { ActionEventDetail, Alert, Clock, NotifierPort } from '../execute/ports.ts';
+import { METRICS_NAMESPACE, type Observability } from '../lambda/observability.ts';
+import type { Decision } from '../policy/decision.ts';
+import type { PolicySet } from '../policy/policy-loader.ts';
+import { AwsFleetReader } from './aws-fleet-reader.ts';
+import type { AppConfig, AppDeps, DecisionSender } from './deps.ts';
+import { DEFAULT_MAX_RECEIVE_COUNT } from './env-deps.ts';
+
+/**
+ * In-process AppDeps: the real adapters over SDK clients the caller attached to the simulator (or to
+ * anything else), and in-memory stand-ins for what the simulator does not model — the FIFO decision
+ * queue, the ledger table, the alert topic and the default event bus. For tests and the simulation
+ * harness; the handlers cannot tell the difference.
+ */
+
+/** SQS FIFO deduplication window: the same MessageDeduplicationId within it is accepted and dropped. */
+export const FIFO_DEDUP_WINDOW_MS = 5 * 60_000;
+
+/** The decision queue in memory, with FIFO dedup (by idempotency key) and per-group order. */
+export class MemoryDecisionQueue implements DecisionSender {
+  /** Every message accepted (after dedup), in send order. */
+  readonly accepted: Decision[] = [];
+  readonly #clock: Clock;
+  readonly #dedup = new Map<string, number>();
+  readonly #pending: { record: QueueRecord; decision: Decision }[] = [];
+  #nextId = 1;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  async send(decisions: readonly Decision[]): Promise<{ sent: number }> {
+    const now = this.#clock.now().getTime();
+    for (const decision of decisions) {
+      const dedupId = sqsSafeId(decision.idempotencyKey);
+      const seen = this.#dedup.get(dedupId);
+      // SQS answers success for a duplicate within the window and delivers nothing: so do we.
+      if (seen !== undefined && now - seen < FIFO_DEDUP_WINDOW_MS) continue;
+      this.#dedup.set(dedupId, now);
+      this.accepted.push(decision);
+      this.#pending.push({ decision, record: this.#record(decision, 1) });
+    }
+    return { sent: decisions.length };
+  }
+
+  get depth(): number {
+    return this.#pending.length;
+  }
+
+  /** Up to `max` messages as Lambda's SQS event records, removed from the queue (acknowledged). */
+  receive(max = 10): QueueRecord[] {
+    return this.#pending.splice(0, max).map((p) => p.record);
+  }
+
+  /** Puts records back as SQS would after a visibility timeout (failed items of a partial batch response). */
+  redeliver(records: readonly QueueRecord[]): void {
+    for (const record of records) {
+      const count = Number(record.attributes.ApproximateReceiveCount ?? '1') + 1;
+      const decision = JSON.parse(record.body) as Decision;
+      this.#pending.push({
+        decision,
+        record: { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count) } },
+      });
+    }
+  }
+
+  #record(decision: Decision, receiveCount: number): QueueRecord {
+    return {
+      messageId: `m-${this.#nextId++}`,
+      body: JSON.stringify(decision),
+      attributes: { MessageGroupId: messageGroupId(decision), ApproximateReceiveCount: String(receiveCount) },
+    };
+  }
+}
+
+/** The alert topic and the default event bus in memory. */
+export class MemoryNotifier implements NotifierPort {
+  readonly alerts: Alert[] = [];
+  readonly events: ActionEventDetail[] = [];
+
+  async alert(alert: Alert): Promise<void> {
+    this.alerts.push(alert);
+  }
+
+  async event(detail: ActionEventDetail): Promise<void> {
+    this.events.push(detail);
+  }
+}
+
+/** Powertools reads POWERTOOLS_METRICS_DISABLED when a Metrics object is built; build one with it set. */
+function disabledWhileBuilding<T>(build: () => T): T {
+  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  try {
+    return build();
+  } finally {
+    if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = previous;
+  }
+}
+
+/**
+ * Powertools Logger and Metrics that print nothing. `singleMetric()` builds a fresh Metrics per call,
+ * so it is wrapped to build those disabled too.
+ */
+export function quietObservability(service: string): Observability {
+  const logger = new Logger({ serviceName: service, logLevel: 'SILENT' });
+  const metrics = disabledWhileBuilding(
+    () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service, logger }),
+  );
+  const single = metrics.singleMetric.bind(metrics);
+  metrics.singleMetric = () => disabledWhileBuilding(single);
+  return { logger, metrics };
+}
+
+export interface InProcessOptions {
+  redshift: RedshiftClient;
+  redshiftServerless: RedshiftServerlessClient;
+  policies: PolicySet;
+  clock: Clock;
+  region?: string;
+  config?: Partial<AppConfig>;
+  service?: string;
+  observability?: Observability;
+}
+
+export interface InProcessDeps {
+  deps: AppDeps;
+  queue: MemoryDecisionQueue;
+  ledger: MemoryLedger;
+  notifier: MemoryNotifier;
+}
+
+export function inProcessDeps(options: InProcessOptions): InProcessDeps {
+  const region = options.region ?? 'us-east-1';
+  const queue = new MemoryDecisionQueue(options.clock);
+  const ledger = new MemoryLedger();
+  const notifier = new MemoryNotifier();
+  const redshift = new RedshiftAdapter(options.redshift);
+  const serverless = new RedshiftServerlessAdapter(options.redshiftServerless);
+  const deps: AppDeps = {
+    config: {
+      region,
+      stage: 'local',
+      alertTopicArn: `arn:aws:sns:${region}:123456789012:redshift-autopilot-local-alerts`,
+      decisionQueueUrl: `https://sqs.${region}.amazonaws.com/123456789012/redshift-autopilot-local-decisions.fifo`,
+      ledgerTableName: 'redshift-autopilot-local-ledger',
+      maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+      breaker: { ...BREAKER_DEFAULTS },
+      ...options.config,
+    },
+    policies: options.policies,
+    fleet: new AwsFleetReader(redshift, serverless, () => options.clock.now().getTime()),
+    queue,
+    ledger,
+    notifier,
+    resources: { cluster: redshift, workgroup: serverless },
+    clock: options.clock,
+    observability: options.observability ?? quietObservability(options.service ?? 'autopilot-local'),
+  };
+  return { deps, queue, ledger, notifier };
+}
