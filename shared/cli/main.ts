@@ -6,6 +6,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   normalize: () => import('./commands/normalize.command.ts'),
   validate: () => import('./commands/validate.command.ts'),
   plan: () => import('./commands/plan.command.ts'),
+  simulate: () => import('./commands/simulate.command.ts'),
   start: () => import('./commands/start.command.ts'),
 };
 

@@ -716,11 +716,20 @@ export class Simulation {
     // arrives before then is impossible (SNS delivery takes seconds).
   }
 
+  /** Outcome alerts name `type/id`; a policy's own `Publish` alert names the bare id. */
+  private resourceOfAlert(resource: string): string {
+    if (resource.includes('/')) return resource;
+    for (const type of ['cluster', 'workgroup']) {
+      if (this.lastState.has(resourceName(type, resource))) return resourceName(type, resource);
+    }
+    return resource;
+  }
+
   private onAlert(alert: PublishedAlert): void {
     const record: AlertRecord = {
       type: 'alert',
       at: alert.at,
-      resource: alert.attributes.resource ?? '-',
+      resource: this.resourceOfAlert(alert.attributes.resource ?? '-'),
       policy: alert.attributes.policy ?? '-',
       action: alert.attributes.action ?? '-',
       severity: alert.attributes.severity ?? 'INFO',
