@@ -1,11 +1,12 @@
 import {
   DescribeClustersCommand,
-  DescribeInboundIntegrationsCommand,
   DescribeIntegrationsCommand,
   PauseClusterCommand,
   RedshiftClient,
 } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+// Type only: the SDK's own middleware types (a dependency of every @aws-sdk client).
+import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { Context, SNSEvent, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecuteDecisionHandler } from '../../../functions/execute-decision/execute-decision.handler.ts';
@@ -65,21 +66,23 @@ function policies() {
  * integrations, in front of the simulator middleware.
  */
 function answerInboundIntegrations(client: RedshiftClient): void {
-  client.middlewareStack.addRelativeTo(
-    (next, ctx) => async (args) => {
-      if (ctx.commandName !== 'DescribeInboundIntegrationsCommand') return next(args);
-      const target = (args.input as { TargetArn?: string }).TargetArn;
-      const { Integrations = [] } = await client.send(new DescribeIntegrationsCommand({}));
-      const inbound = Integrations.filter((i) => i.TargetArn === target).map((i) => ({
-        IntegrationArn: i.IntegrationArn,
-        SourceArn: i.SourceArn,
-        TargetArn: i.TargetArn,
-        Status: i.Status,
-      }));
-      return { output: { InboundIntegrations: inbound, $metadata: {} }, response: {} } as never;
-    },
-    { relation: 'before', toMiddleware: SIMULATOR_MIDDLEWARE_NAME, name: 'answerInboundIntegrations' },
-  );
+  const middleware: InitializeMiddleware<object, MetadataBearer> = (next, ctx) => async (args) => {
+    if (ctx.commandName !== 'DescribeInboundIntegrationsCommand') return next(args);
+    const target = (args.input as { TargetArn?: string }).TargetArn;
+    const { Integrations = [] } = await client.send(new DescribeIntegrationsCommand({}));
+    const inbound = Integrations.filter((i) => i.TargetArn === target).map((i) => ({
+      IntegrationArn: i.IntegrationArn,
+      SourceArn: i.SourceArn,
+      TargetArn: i.TargetArn,
+      Status: i.Status,
+    }));
+    return { output: { InboundIntegrations: inbound, $metadata: {} }, response: {} };
+  };
+  client.middlewareStack.addRelativeTo(middleware, {
+    relation: 'before',
+    toMiddleware: SIMULATOR_MIDDLEWARE_NAME,
+    name: 'answerInboundIntegrations',
+  });
 }
 
 const sqsEvent = (records: readonly QueueRecord[]): SQSEvent => ({ Records: records as SQSEvent['Records'] });
