@@ -6,18 +6,18 @@
  *   npm run bench                 full run (~5 minutes on 2 shared cores)
  *   npm run bench -- --quick      fewer repeats, one simulated day for the large fleet (a smoke run)
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { packageService, REPO_ROOT } from '../test/helpers/template.ts';
 import { generateFleet, generatePolicyYaml, generateStream } from './fixtures/generate.ts';
-import { examplePolicies, exampleWorld } from './lib/example.ts';
+import { EXAMPLE_FLEET_FILES, examplePolicies } from './lib/example.ts';
 import { readBudgets } from './lib/functions.ts';
 import { quietly, round } from './lib/stats.ts';
 import { buildWorld, loadPolicies, WORLD_START } from './lib/world.ts';
 import { benchBundles } from './sections/bundles.ts';
 import { benchEngine } from './sections/engine.ts';
-import { benchWeek } from './sections/simulation.ts';
+import { benchSimulation, benchWeek, fleetFiles } from './sections/simulation.ts';
 import { benchSweep } from './sections/sweep.ts';
 
 export const TARGETS = {
@@ -77,11 +77,21 @@ const engineVariant = {
 log('sweep: 1,000 clusters + 200 workgroups…');
 const sweep = await quietly(() => benchSweep(largeSpec, policies, quick ? 3 : 7));
 
-log('simulation: a week of the example fleet, then of the 1,000-cluster fleet…');
-const weekExample = await quietly(() => benchWeek('example fleet', exampleWorld(), examplePolicies(), 7));
+log('simulation: a week of the example fleet, then of the 1,000-cluster fleet (shared/simulation)…');
+const exampleFiles = EXAMPLE_FLEET_FILES.map((f) => ({
+  name: f,
+  json: JSON.parse(readFileSync(join(REPO_ROOT, 'infra/examples', f), 'utf8')) as unknown,
+}));
+const weekExample = await quietly(() =>
+  benchSimulation('example fleet', exampleFiles, examplePolicies(), WORLD_START, 7),
+);
 const largeDays = quick ? 1 : 7;
 const weekLarge = await quietly(() =>
-  benchWeek('1,000 clusters + 200 workgroups', buildWorld(largeSpec), policies, largeDays),
+  benchSimulation('1,000 clusters + 200 workgroups', fleetFiles(largeSpec), policies, WORLD_START, largeDays),
+);
+log('simulation: the same large-fleet period with the direct driver (sweep + executor only, no event delivery)…');
+const weekDirect = await quietly(() =>
+  benchWeek('1,000 clusters + 200 workgroups (direct)', buildWorld(largeSpec), policies, largeDays),
 );
 
 // ------------------------------------------------------------------------------------------ targets
@@ -152,7 +162,7 @@ const results = {
   engine,
   engineVariant,
   sweep,
-  simulation: [weekExample, weekLarge],
+  simulation: [weekExample, weekLarge, weekDirect],
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -262,8 +272,8 @@ out.push(
 out.push('', '### Simulation', '');
 out.push(
   table([
-    ['fleet', 'days', 'ticks', 'wall', 'per tick', 'decisions', 'executed', 'outcomes'],
-    ...[weekExample, weekLarge].map((w) => [
+    ['fleet', 'days', 'ticks', 'wall', 'per tick', 'decisions', 'executor runs', 'outcomes'],
+    ...[weekExample, weekLarge, weekDirect].map((w) => [
       w.label,
       String(w.simulatedDays),
       String(w.ticks),
@@ -277,6 +287,6 @@ out.push(
     ]),
   ]),
 );
-out.push('', `driver: ${weekLarge.driver}`);
+out.push('', `drivers: ${weekLarge.driver}; (direct) ${weekDirect.driver}`);
 process.stdout.write(`${out.join('\n')}\n`);
 log('wrote bench/results.json');
