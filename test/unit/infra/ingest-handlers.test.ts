@@ -1,14 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { Context, SNSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handler as ingestEventBridge } from '../../../functions/ingest-event-bridge/ingest-event-bridge.handler.ts';
-import { handler as ingestRedshiftEvent } from '../../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
-import { handler as reconcile } from '../../../functions/reconcile/reconcile.handler.ts';
-import { EventParseError } from '../../../shared/errors.ts';
+import {
+  createIngestEventBridgeHandler,
+  handler as deployedIngestEventBridge,
+} from '../../../functions/ingest-event-bridge/ingest-event-bridge.handler.ts';
+import { createIngestRedshiftEventHandler } from '../../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
+import { createReconcileHandler } from '../../../functions/reconcile/reconcile.handler.ts';
+import type { AppDeps } from '../../../shared/app/deps.ts';
+import { inProcessDeps } from '../../../shared/app/memory-deps.ts';
+import { ConfigurationError, EventParseError } from '../../../shared/errors.ts';
+import { createObservability } from '../../../shared/lambda/observability.ts';
+import { RedshiftSimulator } from '../../../shared/simulator/index.ts';
 
-// The deployed handlers, invoked as Lambda would (middy chain, Powertools Logger and Metrics), with real
-// payloads; what they print to stdout — JSON log lines and EMF metric blobs — is what CloudWatch gets.
+// The deployed handler factories, invoked as Lambda would (middy chain, Powertools Logger and Metrics),
+// with real payloads, against an empty simulated account and in-memory queue/ledger; what they print to
+// stdout — JSON log lines and EMF metric blobs — is what CloudWatch gets.
+
+function appDeps(service: string): AppDeps {
+  const sim = new RedshiftSimulator({ seed: 1 });
+  const redshift = new RedshiftClient({ region: sim.region });
+  const redshiftServerless = new RedshiftServerlessClient({ region: sim.region });
+  sim.attach(redshift);
+  sim.attach(redshiftServerless);
+  const { deps } = inProcessDeps({
+    redshift,
+    redshiftServerless,
+    policies: { policies: [], files: [] },
+    clock: sim.clock,
+  });
+  return { ...deps, observability: createObservability({ service }) };
+}
+const ingestRedshiftEvent = createIngestRedshiftEventHandler(appDeps('ingest-redshift-event'));
+const ingestEventBridge = createIngestEventBridgeHandler(appDeps('ingest-event-bridge'));
+const reconcile = createReconcileHandler(appDeps('reconcile'));
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'events');
 /** A real payload, typed as whatever the handler under test takes (it is the real thing). */
@@ -65,7 +93,7 @@ describe('ingestRedshiftEvent (SNS)', () => {
     );
 
     // Assess
-    expect(result).toEqual({ received: 1 });
+    expect(result).toEqual({ received: 1, decisions: 0, enqueued: 0 });
     expect(logs('event received')).toEqual([
       expect.objectContaining({
         level: 'INFO',
@@ -113,7 +141,7 @@ describe('ingestRedshiftEvent (SNS)', () => {
       context,
     );
 
-    expect(result).toEqual({ received: 0 });
+    expect(result).toEqual({ received: 0, decisions: 0, enqueued: 0 });
     expect(metrics('PayloadsAccepted')).toEqual([expect.objectContaining({ PayloadsAccepted: 1 })]);
     expect(logs('input ignored')).toEqual([expect.objectContaining({ path: 'Records[0].Sns.Message' })]);
     expect(metrics('EventsReceived')).toEqual([]);
@@ -145,7 +173,7 @@ describe('ingestEventBridge', () => {
       context,
     );
 
-    expect(result).toEqual({ received: 1 });
+    expect(result).toEqual({ received: 1, decisions: 0, enqueued: 0 });
     expect(logs('event received')).toEqual([
       expect.objectContaining({ service: 'ingest-event-bridge', kind: 'integration-event', severity: 'INFO' }),
     ]);
@@ -167,7 +195,7 @@ describe('reconcile (EventBridge Scheduler)', () => {
   it('normalizes the tick the schedule sends and reports it', async () => {
     const result = await reconcile(tick, context);
 
-    expect(result).toEqual({ received: 1 });
+    expect(result).toMatchObject({ received: 1, resources: 0, decisions: 0, enqueued: 0 });
     expect(logs('event received')).toEqual([
       expect.objectContaining({
         service: 'reconcile',
@@ -182,5 +210,19 @@ describe('reconcile (EventBridge Scheduler)', () => {
     await expect(reconcile({ ...tick, scheduledTime: '<aws.scheduler.scheduled-time>' }, context)).rejects.toThrow(
       EventParseError,
     );
+  });
+});
+
+describe('deployed entry point (export const handler)', () => {
+  it('imports without AWS and fails a real invocation loudly when the stack environment is missing', async () => {
+    const context = lambdaContext('redshift-autopilot-dev-ingestEventBridge');
+
+    await expect(
+      deployedIngestEventBridge(
+        fixture('eventbridge-aws.redshift-integration-monitoring.CAPTURED-PARTIAL.json'),
+        context,
+      ),
+    ).rejects.toThrow(ConfigurationError);
+    expect(logs('event received')).toHaveLength(1);
   });
 });
