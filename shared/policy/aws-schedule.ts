@@ -165,6 +165,9 @@ function yearPredicate(raw: string): ((year: number) => boolean) | { error: stri
   return (year) => tests.some((t) => t(year));
 }
 
+/** Larger than any DST shift (1 h; 30 min on Lord Howe Island). */
+const DST_MARGIN_MS = 3 * 3_600_000;
+
 function compileCron(expression: string, body: string, zoneName: string): ScheduleResult {
   const fields = body.trim().split(/\s+/);
   if (fields.length !== 6) {
@@ -211,8 +214,12 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
       zoneName,
       nextAfter,
       lastAtOrBefore: (ms, notBefore) => {
+        // Scan from a few hours earlier: asked from inside a repeated (DST fall-back) hour, croner's
+        // next run skips that day's occurrence, which would lose the day's slot.
         let last: number | null = null;
-        for (let at = nextAfter(notBefore); at !== null && at <= ms; at = nextAfter(at)) last = at;
+        for (let at = nextAfter(notBefore - DST_MARGIN_MS); at !== null && at <= ms; at = nextAfter(at)) {
+          if (at > notBefore) last = at;
+        }
         return last;
       },
     },
