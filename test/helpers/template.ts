@@ -453,3 +453,58 @@ export function externalImports(bundle: string): string[] {
   }
   return [...specifiers].sort();
 }
+
+// ------------------------------------------------------------------------------------------ acting path
+
+/** Redshift / Redshift Serverless actions that change something (everything but reads and listings). */
+export function isRedshiftWrite(action: string): boolean {
+  return /^(redshift|redshift-serverless):/i.test(action) && !/:(Describe|List|Get)/i.test(action);
+}
+
+/** Role logical id → the Redshift write actions its Allow statements grant. */
+export function redshiftWriteGrants(template: CfnTemplate): Map<string, string[]> {
+  const grants = new Map<string, string[]>();
+  for (const { where, statement } of iamStatements(template)) {
+    if (statement.Effect !== 'Allow') continue;
+    const role = where.split(' ')[0] ?? where;
+    for (const action of asArray(statement.Action).map(String).filter(isRedshiftWrite)) {
+      grants.set(role, [...(grants.get(role) ?? []), action]);
+    }
+  }
+  return grants;
+}
+
+/**
+ * Allow statements granting a Redshift write on cluster or workgroup ARNs without the opt-in tag
+ * condition. The snapshot ARN of CreateClusterSnapshot is exempt: a new snapshot carries no tags.
+ */
+export function findUnconditionedWrites(template: CfnTemplate, tagKey: string, tagValue: string): string[] {
+  return iamStatements(template)
+    .filter(
+      ({ statement }) => statement.Effect === 'Allow' && asArray(statement.Action).map(String).some(isRedshiftWrite),
+    )
+    .filter(({ statement }) => {
+      const resources = JSON.stringify(statement.Resource ?? '');
+      if (!/:cluster:|workgroup\/|"\*"/.test(resources)) return false;
+      return get(statement.Condition, 'StringEquals', `aws:ResourceTag/${tagKey}`) !== tagValue;
+    })
+    .map(({ where, statement }) => `${where}: ${JSON.stringify(statement.Action)} without aws:ResourceTag/${tagKey}`);
+}
+
+export interface SqsEventSource {
+  id: string;
+  functionId: string | null;
+  queueId: string | null;
+  batchSize: unknown;
+  responseTypes: unknown;
+}
+
+export function sqsEventSources(template: CfnTemplate): SqsEventSource[] {
+  return resourcesOfType(template, 'AWS::Lambda::EventSourceMapping').map(([id, mapping]) => ({
+    id,
+    functionId: refTarget(get(mapping, 'Properties', 'FunctionName')),
+    queueId: refTarget(get(mapping, 'Properties', 'EventSourceArn')),
+    batchSize: get(mapping, 'Properties', 'BatchSize'),
+    responseTypes: get(mapping, 'Properties', 'FunctionResponseTypes'),
+  }));
+}

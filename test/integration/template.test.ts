@@ -4,23 +4,30 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createClients } from '../../shared/aws/client-factory.ts';
+import { motoClientConfig, motoEndpoint } from '../helpers/moto.ts';
 import {
   asyncTriggers,
   type CfnTemplate,
   cloneTemplate,
   findDeadLetterProblems,
   findRoleProblems,
+  findUnconditionedWrites,
   findUnscopedResources,
   findWildcardActions,
   functionRoles,
+  iamStatements,
   type PackagedService,
   packageService,
   REPO_ROOT,
   readZip,
+  redshiftWriteGrants,
   refTarget,
   resourcesOfType,
+  sqsEventSources,
   unbundledImports,
 } from '../helpers/template.ts';
 
@@ -28,13 +35,22 @@ import {
 
 const PACKAGING_TIMEOUT_MS = 180_000;
 /** APIs that only authorise their listing form on Resource "*" (see the comments in serverless.yml). */
-const RESOURCE_STAR_ALLOWED = ['redshift:DescribeClusters'] as const;
+const RESOURCE_STAR_ALLOWED = [
+  'redshift:DescribeClusters',
+  'redshift:DescribeInboundIntegrations',
+  'redshift-serverless:ListWorkgroups',
+] as const;
+const OPT_IN = { key: 'autopilot:managed', value: 'true' } as const;
+const EXECUTOR_ROLE = 'ExecuteDecisionIamRoleLambdaExecution';
 
 const FUNCTIONS = {
   ingestRedshiftEvent: 'functions/ingest-redshift-event/ingest-redshift-event.handler.mjs',
   ingestEventBridge: 'functions/ingest-event-bridge/ingest-event-bridge.handler.mjs',
   reconcile: 'functions/reconcile/reconcile.handler.mjs',
+  executeDecision: 'functions/execute-decision/execute-decision.handler.mjs',
 } as const;
+/** Copied into every zip (serverless.yml package.patterns) and read at init from POLICY_PATH. */
+const BUNDLED_POLICY = 'infra/policies/example.yml';
 
 let service: PackagedService;
 let template: CfnTemplate;
@@ -75,6 +91,7 @@ describe('one IAM role per function', () => {
   it('gives each function its own role and drops the shared default role', () => {
     const roles = functionRoles(template);
     expect([...roles.keys()].sort()).toEqual([
+      'ExecuteDecisionLambdaFunction',
       'IngestEventBridgeLambdaFunction',
       'IngestRedshiftEventLambdaFunction',
       'ReconcileLambdaFunction',
@@ -187,13 +204,17 @@ describe('least privilege', () => {
     const role = broken.Resources.ReconcileIamRoleLambdaExecution?.Properties as {
       Policies: { PolicyDocument: { Statement: unknown[] } }[];
     };
-    role.Policies[0]?.PolicyDocument.Statement.push(
+    const statements = role.Policies[0]?.PolicyDocument.Statement ?? [];
+    const next = statements.length;
+    statements.push(
       { Effect: 'Allow', Action: ['redshift:*'], Resource: 'arn:aws:redshift:us-east-1:1:cluster:x' },
       { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' },
     );
-    expect(findWildcardActions(broken)).toEqual(['ReconcileIamRoleLambdaExecution statement 4: Action redshift:*']);
+    expect(findWildcardActions(broken)).toEqual([
+      `ReconcileIamRoleLambdaExecution statement ${next}: Action redshift:*`,
+    ]);
     expect(findUnscopedResources(broken, RESOURCE_STAR_ALLOWED)).toEqual([
-      'ReconcileIamRoleLambdaExecution statement 5: "sqs:SendMessage" on "*"',
+      `ReconcileIamRoleLambdaExecution statement ${next + 1}: "sqs:SendMessage" on "*"`,
     ]);
   });
 
@@ -210,12 +231,103 @@ describe('least privilege', () => {
   });
 });
 
+describe('acting path: only the executor changes clusters', () => {
+  const roles = () => functionRoles(template);
+
+  it('grants Redshift write actions to the executor role only, tag-conditioned, never the opt-in tag', () => {
+    const grants = redshiftWriteGrants(template);
+    expect(roles().get('ExecuteDecisionLambdaFunction')).toBe(EXECUTOR_ROLE);
+    expect([...grants.keys()]).toEqual([EXECUTOR_ROLE]);
+    expect(grants.get(EXECUTOR_ROLE)).toEqual(
+      expect.arrayContaining([
+        'redshift:PauseCluster',
+        'redshift:ResumeCluster',
+        'redshift:ResizeCluster',
+        'redshift:CreateClusterSnapshot',
+        'redshift:DeleteClusterSnapshot',
+        'redshift-serverless:UpdateWorkgroup',
+      ]),
+    );
+    expect(findUnconditionedWrites(template, OPT_IN.key, OPT_IN.value)).toEqual([]);
+    const deny = iamStatements(template).find(
+      ({ where, statement }) => where.startsWith(EXECUTOR_ROLE) && statement.Effect === 'Deny',
+    )?.statement;
+    expect(deny).toMatchObject({
+      Action: expect.arrayContaining(['redshift:CreateTags', 'redshift:DeleteTags']),
+      Resource: '*',
+      Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [OPT_IN.key] } },
+    });
+  });
+
+  it('reports a deciding role that gets a write action, and an executor write without the tag condition', () => {
+    for (const fn of [
+      'ReconcileLambdaFunction',
+      'IngestEventBridgeLambdaFunction',
+      'IngestRedshiftEventLambdaFunction',
+    ]) {
+      const broken = cloneTemplate(template);
+      const role = roles().get(fn) ?? '';
+      (
+        broken.Resources[role]?.Properties as { Policies: { PolicyDocument: { Statement: unknown[] } }[] }
+      ).Policies[0]?.PolicyDocument.Statement.push({
+        Effect: 'Allow',
+        Action: ['redshift:PauseCluster'],
+        Resource: 'arn:aws:redshift:us-east-1:1:cluster:*',
+      });
+      expect([...redshiftWriteGrants(broken).keys()].sort()).toEqual([EXECUTOR_ROLE, role].sort());
+    }
+    const unconditioned = cloneTemplate(template);
+    for (const { where, statement } of iamStatements(unconditioned)) {
+      if (where.startsWith(EXECUTOR_ROLE) && JSON.stringify(statement.Action).includes('PauseCluster')) {
+        delete statement.Condition;
+      }
+    }
+    expect(findUnconditionedWrites(unconditioned, OPT_IN.key, OPT_IN.value)).toEqual([
+      expect.stringMatching(/^ExecuteDecisionIamRoleLambdaExecution statement \d+: .*PauseCluster/),
+    ]);
+  });
+
+  it('feeds the executor from the FIFO decision queue with partial batch responses; the queue has a DLQ', () => {
+    expect(sqsEventSources(template)).toEqual([
+      expect.objectContaining({
+        functionId: 'ExecuteDecisionLambdaFunction',
+        queueId: 'DecisionQueue',
+        batchSize: 10,
+        responseTypes: ['ReportBatchItemFailures'],
+      }),
+    ]);
+    const executor = template.Resources.ExecuteDecisionLambdaFunction?.Properties as Record<string, unknown>;
+    expect(executor.Timeout).toBe(custom.executor.timeoutSeconds);
+    const queue = template.Resources.DecisionQueue?.Properties as { RedrivePolicy: { deadLetterTargetArn: unknown } };
+    expect(refTarget(queue.RedrivePolicy.deadLetterTargetArn)).toBe('DecisionDlq');
+    // The executor alerts a transient failure on the delivery that reaches the queue's maxReceiveCount.
+    const env = (executor.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(Number(env.DECISION_MAX_RECEIVE_COUNT)).toBe(
+      (queue.RedrivePolicy as unknown as { maxReceiveCount: number }).maxReceiveCount,
+    );
+  });
+
+  it('lets every deciding function enqueue decisions and read the ledger, and only them and the executor', () => {
+    const sends = iamStatements(template).filter(
+      ({ statement }) =>
+        JSON.stringify(statement.Resource ?? '').includes('"DecisionQueue"') &&
+        JSON.stringify(statement.Action).includes('sqs:SendMessage'),
+    );
+    expect(sends.map(({ where }) => where.split(' ')[0]).sort()).toEqual(
+      ['IngestEventBridgeLambdaFunction', 'IngestRedshiftEventLambdaFunction', 'ReconcileLambdaFunction']
+        .map((fn) => roles().get(fn))
+        .sort(),
+    );
+  });
+});
+
 describe('function packages', () => {
   it('holds one zip per function with only its bundled ESM handler and no external module', () => {
     expect(Object.keys(service.zips).sort()).toEqual(Object.keys(FUNCTIONS).sort());
     for (const [name, handlerPath] of Object.entries(FUNCTIONS)) {
       const entries = readZip(service.zips[name] ?? '');
-      expect([...entries.keys()]).toEqual([handlerPath]);
+      expect([...entries.keys()].sort()).toEqual([handlerPath, BUNDLED_POLICY].sort());
+      expect(entries.get(BUNDLED_POLICY)?.toString('utf8')).toBe(readFileSync(join(REPO_ROOT, BUNDLED_POLICY), 'utf8'));
       const bundle = entries.get(handlerPath)?.toString('utf8') ?? '';
       expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
       // Only Node builtins may be imported at run time: the SDK and every dependency are inside.
@@ -223,34 +335,77 @@ describe('function packages', () => {
     }
   });
 
-  it('runs from the zip: the bundled handler loads as ESM and handles a real payload', async () => {
-    // Prepare: each bundle extracted as Lambda would (a fresh directory, no node_modules next to it).
+  it('runs from the zip: each bundle loads as ESM, reads its bundled policy and calls AWS through the bundled SDK', async () => {
+    // Prepare: each zip extracted as Lambda would (a fresh task root, no node_modules next to it), the
+    // stack's environment pointing at moto (AWS_ENDPOINT_URL) when it runs, else at nothing.
     const root = mkdtempSync(join(tmpdir(), 'autopilot-bundle-'));
     const load = async (name: keyof typeof FUNCTIONS) => {
-      const path = join(root, name, FUNCTIONS[name]);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, readZip(service.zips[name] ?? '').get(FUNCTIONS[name]) ?? '');
-      return (await import(pathToFileURL(path).href)) as { handler: (event: unknown, context: unknown) => unknown };
+      for (const [entry, data] of readZip(service.zips[name] ?? '')) {
+        mkdirSync(dirname(join(root, name, entry)), { recursive: true });
+        writeFileSync(join(root, name, entry), data);
+      }
+      vi.stubEnv('POLICY_PATH', join(root, name, 'infra/policies'));
+      const module = join(root, name, FUNCTIONS[name]);
+      return (await import(pathToFileURL(module).href)) as { handler: (event: unknown, context: unknown) => unknown };
     };
     const context = { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 30_000 };
-    const testNotification = JSON.parse(
-      readFileSync(
-        join(REPO_ROOT, 'test/fixtures/events/sns-lambda-event-redshift-subscription-test-topic.json'),
-        'utf8',
-      ),
-    );
+    const fixture = (name: string) => JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/events', name), 'utf8'));
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      // Act / Assess
+      // Act / Assess: no stack environment → the first AWS use names what is missing.
       const tick = { source: 'autopilot.scheduler', schedule: 'reconcile', scheduledTime: '2026-11-25T09:05:00Z' };
-      expect(await (await load('reconcile')).handler(tick, context)).toEqual({ received: 1 });
-      expect(await (await load('ingestRedshiftEvent')).handler(testNotification, context)).toEqual({ received: 0 });
+      await expect((await load('reconcile')).handler(tick, context)).rejects.toThrow(/ALERT_TOPIC_ARN is not set/);
       await expect((await load('ingestEventBridge')).handler({ 'detail-type': 'x' }, context)).rejects.toThrow(
         /source/,
       );
+      const executor = await load('executeDecision');
+      const bad = {
+        messageId: 'm1',
+        body: '{"not":"a decision"}',
+        attributes: { MessageGroupId: 'g', ApproximateReceiveCount: '1' },
+      };
+      await expect(executor.handler({ Records: [bad] }, context)).rejects.toThrow(/ALERT_TOPIC_ARN is not set/);
+
+      if (motoEndpoint !== null) {
+        // A real notification: one DescribeClusters and one ledger Query, through the bundled SDK, on moto.
+        const clients = createClients({ ...motoClientConfig(), region: 'us-east-1' });
+        await clients.dynamodb.send(
+          new CreateTableCommand({
+            TableName: 'bundle-ledger',
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: 'pk', AttributeType: 'S' },
+              { AttributeName: 'sk', AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'sk', KeyType: 'RANGE' },
+            ],
+          }),
+        );
+        vi.stubEnv('AWS_ENDPOINT_URL', motoEndpoint);
+        vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+        vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+        vi.stubEnv('AWS_REGION', 'us-east-1');
+        vi.stubEnv('ALERT_TOPIC_ARN', 'arn:aws:sns:us-east-1:123456789012:bundle-alerts');
+        vi.stubEnv('DECISION_QUEUE_URL', `${motoEndpoint}/123456789012/bundle-decisions.fifo`);
+        vi.stubEnv('LEDGER_TABLE_NAME', 'bundle-ledger');
+        const ingest = await load('ingestRedshiftEvent');
+        expect(
+          await ingest.handler(
+            fixture('sns-lambda-event-redshift-event-notification-REDSHIFT-EVENT-2004.json'),
+            context,
+          ),
+        ).toEqual({ received: 1, decisions: 0, enqueued: 0 });
+        // The executor reports an unreadable message as a failed item (SQS redelivers it, then the DLQ).
+        expect(await executor.handler({ Records: [bad] }, context)).toEqual({
+          batchItemFailures: [{ itemIdentifier: 'm1' }],
+        });
+      }
     } finally {
       vi.restoreAllMocks();
+      vi.unstubAllEnvs();
       rmSync(root, { recursive: true, force: true });
     }
   });
