@@ -36,6 +36,7 @@ import { decide } from '../policy/decide.ts';
 import type { FleetResource } from '../policy/decision.ts';
 import { parseFleet } from '../policy/fleet.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
+import type { RunningWindow } from '../policy/running-window.ts';
 import type { DeliveryOptions, SimEvent } from '../simulator/event-delivery.ts';
 import { Prng } from '../simulator/prng.ts';
 import { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
@@ -230,6 +231,7 @@ export class Simulation {
   private readonly nodeHours = new Map<string, number>();
   private pollAt: number | undefined;
   private lastFleet: FleetResource[] | null = null;
+  private lastSkipSignature = '';
   private ticks = 0;
   private batches = 0;
   private workgroupTags = new Map<string, { key: string; value: string }[]>();
@@ -494,8 +496,25 @@ export class Simulation {
 
   /** decide()'s own skips are not reported by the sweep (only counted): recompute them for the timeline. */
   private async observeSkips(resources: FleetResource[]): Promise<void> {
-    const now = this.sim.clock.now().toISOString();
+    const nowMs = this.sim.clock.nowMs();
+    const now = new Date(nowMs).toISOString();
     const inFlight = await this.ledger.listInFlight();
+    // decide() is pure: with the same fleet states, the same in-flight records and every window in
+    // the same segment, its skips are the ones already reported. Comparing that is far cheaper than
+    // deciding again for a large fleet.
+    const signature = [
+      ...resources.map(
+        (r) =>
+          `${r.type}:${r.id}:${r.status}:${r.type === 'workgroup' ? r.baseCapacity : ''}:${Object.entries(r.tags).join(',')}`,
+      ),
+      ...inFlight.map((r) => r.idempotencyKey),
+      ...this.options.policies.policies.map((p) => {
+        const window = (p.capability as { window?: RunningWindow }).window;
+        return window === undefined || typeof window.segment !== 'function' ? '' : String(window.segment(nowMs).prev);
+      }),
+    ].join('|');
+    if (signature === this.lastSkipSignature) return;
+    this.lastSkipSignature = signature;
     const { skips } = decide({
       policies: this.options.policies,
       fleet: { readAt: now, resources },
