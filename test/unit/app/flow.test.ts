@@ -262,18 +262,22 @@ describe('events → decide → queue → executor', () => {
     });
   });
 
-  // KNOWN BUG (shared/execute guardrails.ts + operations.ts, left to their owner): stateAllowsOperation
-  // requires ClusterAvailabilityStatus Available for every operation, but a paused cluster reports
-  // "Paused" (recorded in test/fixtures/api test_redshift_pause), so no ResumeCluster ever passes.
-  // When that is fixed this test starts passing: turn `it.fails` into `it`.
-  it.fails('resumes the paused zero-ETL target once', async () => {
+  // A paused cluster reports ClusterAvailabilityStatus "Paused": stateAllowsOperation must accept it for
+  // ResumeCluster (operations.ts allowedAvailability), or no resume ever passes.
+  it('resumes the paused zero-ETL target once', async () => {
     const ingest = createIngestEventBridgeHandler(app.deps);
     const execute = createExecuteDecisionHandler(app.deps);
     await ingest(await pausedByHand(), context);
 
-    await execute(sqsEvent(app.queue.receive()), context);
+    const records = app.queue.receive();
+    await execute(sqsEvent(records), context);
+    await execute(sqsEvent(records.map((r) => ({ ...r, messageId: `${r.messageId}-again` }))), context);
 
     expect(sim.callCounts().ResumeCluster).toBe(1);
     expect(await clusterStatus('dev-etl')).toBe('resuming');
+    expect(app.notifier.alerts.map((a) => [a.attributes.action, a.attributes.outcome])).toEqual([
+      ['ResumeCluster', 'in-progress'],
+      ['Publish', 'succeeded'],
+    ]);
   });
 });
