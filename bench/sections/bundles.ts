@@ -213,6 +213,22 @@ const PIECES = [
     entry: { contents: "import * as z from 'zod/mini'; (globalThis as Record<string, unknown>).__bench = z;" },
   },
   {
+    piece: 'zod schema',
+    what: 'one small object schema (string, optional number, enum array, union, record) with classic `z.`',
+    entry: {
+      contents:
+        "import { z } from 'zod'; (globalThis as Record<string, unknown>).__bench = z.object({ a: z.string(), b: z.number().optional(), c: z.array(z.enum(['x', 'y'])), d: z.union([z.string(), z.null()]), e: z.record(z.string(), z.string()) });",
+    },
+  },
+  {
+    piece: 'zod/mini schema',
+    what: 'the same schema with named zod/mini imports (what a migration would tree-shake to)',
+    entry: {
+      contents:
+        "import { array, enum as zenum, null as znull, number, object, optional, record, string, union } from 'zod/mini'; (globalThis as Record<string, unknown>).__bench = object({ a: string(), b: optional(number()), c: array(zenum(['x', 'y'])), d: union([string(), znull()]), e: record(string(), string()) });",
+    },
+  },
+  {
     piece: 'parse path',
     what: 'shared/events/normalize.ts: zod + every ingress schema built at module scope + catalog JSON',
     entry: { file: 'shared/events/normalize.ts' },
