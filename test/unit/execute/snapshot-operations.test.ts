@@ -165,7 +165,7 @@ describe('RedshiftServerlessAdapter snapshot calls (SDK mocked)', () => {
   const snapshotOf = (name: string, created: string) => ({
     snapshotName: name,
     namespaceName: 'analytics-ns',
-    status: 'AVAILABLE',
+    status: 'AVAILABLE' as const,
     snapshotCreateTime: new Date(created),
     snapshotArn: arnOf(name),
   });
