@@ -95,8 +95,10 @@ export const stateAllowsOperation: Guardrail = {
     }
     if (resource.type === 'cluster') {
       const availability = resource.availabilityStatus;
-      if (!(USABLE_AVAILABILITY as readonly (string | null)[]).includes(availability)) {
-        return `availability ${availability}: ${decision.action} needs Available`;
+      const allowed: readonly (string | null)[] = operation.allowedAvailability ?? USABLE_AVAILABILITY;
+      if (!allowed.includes(availability)) {
+        const names = allowed.filter((a): a is string => a !== null);
+        return `availability ${availability}: ${decision.action} needs ${names.join(' or ')}`;
       }
     }
     return null;

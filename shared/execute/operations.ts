@@ -34,6 +34,11 @@ export interface OperationSpec {
   idOf?: 'target' | 'namespace' | 'none';
   /** The target's state does not matter (a paused cluster's snapshots can be deleted). */
   anyState?: boolean;
+  /**
+   * `ClusterAvailabilityStatus` values the call accepts; default USABLE_AVAILABILITY. A paused cluster
+   * reports `Paused` (recorded test_redshift_resume/DescribeClusters_1), so resume must accept it.
+   */
+  allowedAvailability?: readonly (string | null)[];
 }
 
 const CLUSTER_BROKEN = [
@@ -59,6 +64,7 @@ export const OPERATIONS = {
     resourceType: 'cluster',
     idParam: 'ClusterIdentifier',
     allowedStatuses: ['paused'],
+    allowedAvailability: [null, 'Paused'],
     finalState: 'available',
     failedStates: CLUSTER_BROKEN,
     observes: 'resource',

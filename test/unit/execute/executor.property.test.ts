@@ -11,6 +11,7 @@ import {
   pauseDecision,
   RecordingNotifier,
   sequentialTokens,
+  withStatus,
 } from './fakes.ts';
 
 /**
@@ -75,7 +76,7 @@ describe('executor under duplicated, reordered and delayed delivery', () => {
       fc.asyncProperty(wantsArb, async ({ wants, initial, deliveries }) => {
         const fake = new FakeRedshift();
         CLUSTERS.forEach((id, i) => {
-          fake.add({ ...clusterResource({ ClusterIdentifier: id }), status: initial[i] ?? 'available' });
+          fake.add(withStatus(clusterResource({ ClusterIdentifier: id }), initial[i] ?? 'available'));
         });
         const ledger = new MemoryLedger();
         const clock = fixedClock('2026-12-07T23:30:00.000Z');
@@ -163,7 +164,7 @@ describe('duplicates are acknowledged without a second call or alert', () => {
         async (initial, deliveries) => {
           const fake = new FakeRedshift();
           CLUSTERS.forEach((id, i) => {
-            fake.add({ ...clusterResource({ ClusterIdentifier: id }), status: initial[i] ?? 'available' });
+            fake.add(withStatus(clusterResource({ ClusterIdentifier: id }), initial[i] ?? 'available'));
           });
           const ledger = new MemoryLedger();
           const notifier = new RecordingNotifier();

@@ -145,7 +145,7 @@ export class FakeRedshift implements ResourcePort {
         `There is an operation running on the Cluster (${cluster.status}).`,
       );
     }
-    cluster.status = this.instant ? rule[2] : rule[1];
+    setStatus(cluster, this.instant ? rule[2] : rule[1]);
     call.accepted = true;
     return { afterState: cluster.status };
   }
@@ -157,10 +157,30 @@ export class FakeRedshift implements ResourcePort {
   /** Long-running operations finish. */
   settle(): void {
     for (const c of this.clusters.values()) {
-      if (c.status === 'pausing') c.status = 'paused';
-      if (c.status === 'resuming') c.status = 'available';
+      if (c.status === 'pausing') setStatus(c, 'paused');
+      if (c.status === 'resuming') setStatus(c, 'available');
     }
   }
+}
+
+/** `ClusterAvailabilityStatus` as AWS reports it with each status (recorded pause/resume fixtures). */
+const AVAILABILITY: Record<string, string> = {
+  available: 'Available',
+  pausing: 'Modifying',
+  resuming: 'Modifying',
+  paused: 'Paused',
+};
+
+function setStatus(cluster: ClusterResource, status: string): void {
+  cluster.status = status;
+  cluster.availabilityStatus = AVAILABILITY[status] ?? cluster.availabilityStatus;
+}
+
+/** A copy of the resource in `status`, with the availability AWS reports alongside it. */
+export function withStatus(cluster: ClusterResource, status: string): ClusterResource {
+  const copy = { ...cluster };
+  setStatus(copy, status);
+  return copy;
 }
 
 export class RecordingNotifier implements NotifierPort {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Cluster } from '@aws-sdk/client-redshift';
 import { describe, expect, it } from 'vitest';
 import { Executor } from '../../../shared/execute/executor.ts';
@@ -11,6 +12,7 @@ import {
 import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
 import { KNOWN_CLUSTER_STATUSES, OPERATIONS } from '../../../shared/execute/operations.ts';
 import type { Decision } from '../../../shared/policy/decision.ts';
+import { parseFleet } from '../../../shared/policy/fleet.ts';
 import {
   clusterResource,
   FakeRedshift,
@@ -148,7 +150,8 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
   });
 
   it.each(KNOWN_CLUSTER_STATUSES)('ResumeCluster in status "%s"', async (status) => {
-    const resource = { ...clusterResource(), status };
+    // Availability not reported (null): the status alone decides.
+    const resource = { ...clusterResource(), status, availabilityStatus: null };
     const refusal = await firstRefusal(
       { decision: resumeDecision(), operation: OPERATIONS.ResumeCluster, resource, facts },
       guard,
@@ -163,6 +166,31 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
       guard,
     );
     expect(refusal?.reason).toContain('Maintenance');
+  });
+
+  it('resumes a cluster as AWS reports it when paused (recorded paused / Paused), and refuses to pause one', async () => {
+    // Prepare: the recorded DescribeClusters of test_redshift_resume, mapped like every fleet read.
+    const recorded = JSON.parse(
+      readFileSync(
+        new URL('../../fixtures/api/test_redshift_resume/redshift.DescribeClusters_1.json', import.meta.url),
+        'utf8',
+      ),
+    ) as { data: { Clusters: Cluster[] } };
+    const [paused] = parseFleet([{ name: 'resume.json', json: recorded }], '2026-11-25T00:00:00Z').resources;
+    if (paused?.type !== 'cluster') throw new Error('fixture has no cluster');
+    expect([paused.status, paused.availabilityStatus]).toEqual(['paused', 'Paused']);
+    // Act
+    const resume = await firstRefusal(
+      { decision: resumeDecision(), operation: OPERATIONS.ResumeCluster, resource: paused, facts },
+      guard,
+    );
+    const pause = await firstRefusal(
+      { decision: pauseDecision(), operation: OPERATIONS.PauseCluster, resource: paused, facts },
+      guard,
+    );
+    // Assess
+    expect(resume).toBeNull();
+    expect(pause?.reason).toBe('status paused: PauseCluster needs available');
   });
 
   it('knows the statuses the brief names as blocking', () => {
