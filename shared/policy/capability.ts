@@ -89,6 +89,12 @@ export interface CompiledCapability {
   reconcile?(resource: FleetResource, override: Override, env: EvaluationEnv): Proposal[];
   /** Reactions: called for each event trigger. */
   react?(event: NormalizedEvent, env: EvaluationEnv): Proposal[];
+  /**
+   * The event is the expected consequence of this capability's own desired state (a zero-ETL target
+   * paused on purpose says REDSHIFT-INTEGRATION-EVENT-0019): returns why, and decide() turns the other
+   * policies' reactions to it into skips with that reason (logged, not acted on, not alerted).
+   */
+  explainsEvent?(event: NormalizedEvent, env: EvaluationEnv): string | null;
   /** For static conflict analysis and plan output. */
   summary: string;
 }

@@ -36,6 +36,12 @@ export interface DecideInput {
 export interface DecideOutput {
   decisions: Decision[];
   skips: Skip[];
+  /**
+   * Idempotency keys decide() looked up and did not find in the ledger view it was given (the sweep
+   * passes only in-flight records). A caller that can read them (LedgerPort.getMany) and finds some
+   * should decide again with them added: the answer may change (an idle pause keeps its cluster paused).
+   */
+  ledgerKeys: string[];
 }
 
 const IN_PROGRESS: ReadonlySet<LedgerEntryView['status']> = new Set(['in-progress']);
@@ -97,7 +103,16 @@ export function decide(input: DecideInput): DecideOutput {
   const now = Date.parse(input.now);
   const nowIso = new Date(now).toISOString();
   const fleet = fleetIndexOf(input.fleet);
-  const ledger = indexLedger(input.ledger);
+  const indexed = indexLedger(input.ledger);
+  const asked = new Set<string>();
+  const ledger: LedgerIndex = {
+    ...indexed,
+    byKey: (key) => {
+      const found = indexed.byKey(key);
+      if (found === undefined) asked.add(key);
+      return found;
+    },
+  };
   const memo = new Map<string, unknown>();
   const decisions: Decision[] = [];
   const skips: Skip[] = [];
@@ -110,6 +125,18 @@ export function decide(input: DecideInput): DecideOutput {
     eventResource =
       (event.resource.arn === undefined ? undefined : fleet.byArn(event.resource.arn)) ??
       fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id);
+  }
+
+  // An event one policy caused on purpose is not something other policies react to.
+  let explained: string | null = null;
+  if (event !== null) {
+    for (const policy of policies) {
+      const why = policy.capability.explainsEvent?.(event, { now, fleet, ledger, policy, memo }) ?? null;
+      if (why !== null) {
+        explained = `${policy.name}: ${why}`;
+        break;
+      }
+    }
   }
 
   for (const policy of policies) {
@@ -137,7 +164,15 @@ export function decide(input: DecideInput): DecideOutput {
     if (event !== null && capability.react !== undefined) {
       const reactions = capability.react(event, env);
       selected += reactions.length > 0 ? 1 : 0;
-      proposals.push(...reactions);
+      for (const reaction of reactions) {
+        if (explained !== null && reaction.kind === 'act' && capability.explainsEvent === undefined) {
+          proposals.push({
+            kind: 'skip',
+            target: reaction.target,
+            reason: `expected event, not acted on: ${explained}`,
+          });
+        } else proposals.push(reaction);
+      }
     }
 
     const acts = proposals.filter((p): p is ProposedAction => p.kind === 'act');
@@ -212,5 +247,5 @@ export function decide(input: DecideInput): DecideOutput {
       cmp(a.target.id, b.target.id) ||
       cmp(a.reason, b.reason),
   );
-  return { decisions, skips };
+  return { decisions, skips, ledgerKeys: [...asked].sort() };
 }
