@@ -5,7 +5,7 @@ import type { FleetResource } from '../policy/decision.ts';
 import type { FleetReader } from './deps.ts';
 
 /**
- * FleetReader over the SDK adapters. The sweep reads everything page by page; an event reads only its
+ * FleetReader over the SDK adapters. The sweep reads everything page by page (snapshots included); an event reads only its
  * resource (one Describe). A zero-ETL integration event needs the integration and its target cluster,
  * which DescribeClusters cannot find by namespace ARN: it takes the whole fleet, cached for a short
  * while per container so a burst of integration events costs one read.
@@ -24,7 +24,22 @@ export class AwsFleetReader implements FleetReader {
     this.#now = now;
   }
 
+  /**
+   * The sweep's fleet: the resources policies act on and autopilot's own snapshots, which retention,
+   * retries, the in-progress guard and deadlines decide from. Snapshots are listed page by page and
+   * filtered by AWS on the managed-by tag (DescribeClusterSnapshots TagKeys/TagValues), never per
+   * cluster; Serverless names that cannot be autopilot's are not even tag-read.
+   */
   async readAll(): Promise<FleetResource[]> {
+    const [resources, clusterSnapshots, serverlessSnapshots] = await Promise.all([
+      this.#readResources(),
+      this.#redshift.readSnapshots({ managedOnly: true }),
+      this.#serverless.readSnapshots({ managedOnly: true }),
+    ]);
+    return [...resources, ...clusterSnapshots, ...serverlessSnapshots];
+  }
+
+  async #readResources(): Promise<FleetResource[]> {
     const [clusters, integrations, workgroups] = await Promise.all([
       this.#redshift.readFleet(),
       this.#redshift.readIntegrations(),
@@ -52,10 +67,11 @@ export class AwsFleetReader implements FleetReader {
     }
   }
 
+  /** Integration reactions need clusters and integrations, not snapshot listings. */
   #cachedAll(): Promise<FleetResource[]> {
     const now = this.#now();
     if (this.#cache === null || now - this.#cache.at > FLEET_CACHE_MS) {
-      const resources = this.readAll();
+      const resources = this.#readResources();
       this.#cache = { at: now, resources };
       // A failed read must not be served from the cache.
       resources.catch(() => {

@@ -16,7 +16,8 @@ import type { PolicySet } from '../policy/policy-loader.ts';
 export interface FleetReader {
   /**
    * The whole fleet for the reconcile sweep: DescribeClusters one page of 100 at a time (tags inside),
-   * zero-ETL integrations, Serverless workgroups. No per-cluster reads.
+   * zero-ETL integrations, Serverless workgroups, and autopilot's own snapshots (DescribeClusterSnapshots
+   * pages filtered by the managed-by tag; Serverless ListSnapshots). No per-cluster reads.
    */
   readAll(): Promise<FleetResource[]>;
   /**

@@ -17,6 +17,7 @@ import {
   type UpdateWorkgroupCommandInput,
   type Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
+import { isManagedSnapshot } from '../domains/snapshots/snapshot-tags.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
 import type { ClusterResource, SnapshotResource, TargetRef, WorkgroupResource } from '../policy/decision.ts';
@@ -46,6 +47,17 @@ export function mapServerlessSnapshots(
 export type WorkgroupMapper = (
   items: readonly { workgroup: Workgroup; tags: Record<string, string> }[],
 ) => WorkgroupResource[];
+
+/**
+ * Every id autopilot creates ends in the slot's `-yyyymmddhhmm` and an optional `-r<n>` (snapshotId() in
+ * shared/domains/snapshots/snapshot-id.ts); a name without that ending was not made by autopilot, so the
+ * sweep need not read its tags. Ownership itself is still decided by the tag, never by the name.
+ */
+const AUTOPILOT_ID_ENDING = /-\d{12}(-r\d+)?$/;
+
+export function couldBeAutopilotSnapshot(name: string | undefined): boolean {
+  return name !== undefined && AUTOPILOT_ID_ENDING.test(name);
+}
 
 /** ListWorkgroups allows up to 100 per page. */
 export const WORKGROUP_PAGE_SIZE = 100;
@@ -115,17 +127,25 @@ export class RedshiftServerlessAdapter implements ResourcePort {
     }
   }
 
-  /** ListSnapshots carries no tags: one ListTagsForResource per snapshot (namespaces are few). */
-  async readSnapshots(options: { namespaceName?: string } = {}): Promise<SnapshotResource[]> {
+  /**
+   * ListSnapshots carries no tags and cannot filter by tag: one ListTagsForResource per snapshot.
+   * `managedOnly` (the sweep) reads tags only of snapshots whose name can be one autopilot made, and
+   * returns only those tagged as autopilot's, so the sweep's calls grow with autopilot's own snapshots
+   * (which retention bounds), not with every snapshot in the account.
+   */
+  async readSnapshots(options: { namespaceName?: string; managedOnly?: boolean } = {}): Promise<SnapshotResource[]> {
     const snapshots: Snapshot[] = [];
     const input = options.namespaceName === undefined ? {} : { namespaceName: options.namespaceName };
     for await (const page of paginateListSnapshots({ client: this.#client, pageSize: WORKGROUP_PAGE_SIZE }, input)) {
       snapshots.push(...(page.snapshots ?? []));
     }
+    const managedOnly = options.managedOnly === true;
+    const candidates = managedOnly ? snapshots.filter((s) => couldBeAutopilotSnapshot(s.snapshotName)) : snapshots;
     const items = await Promise.all(
-      snapshots.map(async (snapshot) => ({ snapshot, tags: await this.tagsOf(snapshot.snapshotArn) })),
+      candidates.map(async (snapshot) => ({ snapshot, tags: await this.tagsOf(snapshot.snapshotArn) })),
     );
-    return mapServerlessSnapshots(items);
+    const all = mapServerlessSnapshots(items);
+    return managedOnly ? all.filter((s) => isManagedSnapshot(s.tags)) : all;
   }
 
   async readSnapshot(snapshotName: string): Promise<SnapshotResource | null> {
