@@ -104,7 +104,7 @@ describe('AwsFleetReader.readAll', () => {
       snapshotName,
       snapshotArn: arn(snapshotName),
       namespaceName: 'analytics',
-      status: 'AVAILABLE',
+      status: 'AVAILABLE' as const,
       snapshotCreateTime: new Date(START - 3_600_000),
     });
     mock.on(ListWorkgroupsCommand).resolves({ workgroups: [] });
