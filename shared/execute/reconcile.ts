@@ -1,8 +1,10 @@
+import { idempotencyKey } from '../policy/decide.ts';
 import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, LedgerView, Skip } from '../policy/decision.ts';
 import { advance } from './advance.ts';
 import { claimable } from './ledger-rules.ts';
 import { operationSpec } from './operations.ts';
 import {
+  type Alert,
   type Clock,
   type LedgerPort,
   type LedgerRecord,
@@ -13,7 +15,7 @@ import {
   silentLogger,
   systemClock,
 } from './ports.ts';
-import { actionEvent, outcomeAlert } from './report.ts';
+import { actionEvent, consoleLink, outcomeAlert, safeSubject } from './report.ts';
 
 /**
  * The reconcile sweep, the backstop for events that never arrive: read the fleet (paginated, tags
@@ -28,6 +30,8 @@ export interface DecideInput {
 export interface DecideResult {
   decisions: Decision[];
   skips: Skip[];
+  /** Keys decide() looked up and did not have (see policy/decide.ts); fetched and decided again when found. */
+  ledgerKeys?: string[];
 }
 /** The policy engine, injected (the handler closes over the loaded policies). */
 export type DecideFn = (input: DecideInput) => DecideResult;
@@ -43,6 +47,52 @@ export interface ReconcileDeps {
   clock?: Clock;
   logger?: LoggerPort;
   metrics?: MetricsPort;
+  /** How long a state change may take before the sweep alerts (once per record); default STATE_DEADLINES. */
+  stateDeadlines?: Partial<Record<string, number>>;
+}
+
+/**
+ * A pause that has not reached `paused` (or a resume not `available`) this long after the call is
+ * stuck or was undone: the sweep alerts once per record. Pause takes minutes (3618 → 3619); resume
+ * of a large cluster is the slower one in practice but has no event, hence a tighter watch.
+ */
+export const STATE_DEADLINES: Readonly<Record<string, number>> = {
+  PauseCluster: 30 * 60_000,
+  ResumeCluster: 20 * 60_000,
+};
+export const OVERDUE_ACTION = 'StateDeadline';
+
+/** How many times decide() is asked again with ledger records it looked up (a chain of manual resumes). */
+const MAX_LEDGER_ROUNDS = 6;
+
+export interface LedgerAwareDecision extends DecideResult {
+  /** Every record read while deciding, by key (null: none), so the caller does not read them again. */
+  read: Map<string, LedgerRecord | null>;
+}
+
+/**
+ * decide() sees in-flight records only; what else it needs (the pause of this window segment, an
+ * idle pause, a noted manual resume) it names in `ledgerKeys`. Read those, and when any exists decide
+ * again with them: pure decide() stays the only place that knows what the records mean.
+ */
+export async function decideWithLedger(
+  decide: DecideFn,
+  input: DecideInput,
+  ledger: Pick<LedgerPort, 'getMany'>,
+): Promise<LedgerAwareDecision> {
+  const read = new Map<string, LedgerRecord | null>();
+  let entries = input.ledger.entries;
+  for (let round = 0; ; round++) {
+    const result = decide({ ...input, ledger: { entries } });
+    const wanted = (result.ledgerKeys ?? []).filter((k) => !read.has(k));
+    if (wanted.length === 0 || round >= MAX_LEDGER_ROUNDS) return { ...result, read };
+    const found = await ledger.getMany(wanted);
+    for (const key of wanted) read.set(key, null);
+    for (const record of found) read.set(record.idempotencyKey, record);
+    if (found.length === 0) return { ...result, read };
+    const known = new Set(entries.map((e) => e.idempotencyKey));
+    entries = [...entries, ...found.filter((r) => !known.has(r.idempotencyKey)).map(ledgerEntryView)];
+  }
 }
 
 export interface ReconcileReport {
@@ -53,6 +103,8 @@ export interface ReconcileReport {
   alreadyHandled: number;
   skips: number;
   advanced: number;
+  /** Pause/resume records past their deadline, alerted this tick. */
+  overdue: number;
 }
 
 export function ledgerEntryView(record: LedgerRecord): LedgerEntryView {
@@ -79,13 +131,22 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   const advancedRecords = await advanceFromFleet(inFlight, resources, now, deps);
   const stillInFlight = inFlight.map((r) => advancedRecords.get(r.idempotencyKey) ?? r);
 
-  const { decisions, skips } = deps.decide({ fleet, now, ledger: { entries: stillInFlight.map(ledgerEntryView) } });
+  const overdue = await alertOverdue(stillInFlight, now, deps);
+
+  const { decisions, skips, read } = await decideWithLedger(
+    deps.decide,
+    { fleet, now, ledger: { entries: stillInFlight.map(ledgerEntryView) } },
+    deps.ledger,
+  );
 
   // What differs: a decision whose key the ledger already holds (acted, in progress, skipped, dry-run)
   // is not sent again. A retryable failure or an expired claim is.
-  const existing = new Map(
-    (await deps.ledger.getMany(decisions.map((d) => d.idempotencyKey))).map((r) => [r.idempotencyKey, r]),
-  );
+  const unread = decisions.map((d) => d.idempotencyKey).filter((k) => !read.has(k));
+  const existing = new Map<string, LedgerRecord>();
+  for (const [key, record] of read) if (record !== null) existing.set(key, record);
+  for (const record of unread.length > 0 ? await deps.ledger.getMany(unread) : []) {
+    existing.set(record.idempotencyKey, record);
+  }
   const unique = new Map<string, Decision>();
   for (const d of decisions) {
     if (claimable(existing.get(d.idempotencyKey) ?? null, now)) unique.set(d.idempotencyKey, d);
@@ -102,6 +163,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     alreadyHandled: decisions.length - toSend.length,
     skips: skips.length,
     advanced: advancedRecords.size,
+    overdue,
   };
   logger.info('reconcile tick', { ...report });
   return report;
@@ -136,4 +198,90 @@ export async function advanceFromFleet(
     }
   }
   return changed;
+}
+
+/**
+ * One alert per pause/resume record still in progress past its deadline: claimed in the ledger under
+ * its own key (`StateDeadline` of the record's key), so later ticks and concurrent sweeps stay quiet.
+ */
+async function alertOverdue(
+  inFlight: readonly LedgerRecord[],
+  now: Date,
+  deps: Pick<ReconcileDeps, 'ledger' | 'notifier' | 'region' | 'stateDeadlines'>,
+): Promise<number> {
+  if (deps.notifier === undefined) return 0;
+  let sent = 0;
+  for (const record of inFlight) {
+    const limit = deps.stateDeadlines?.[record.action] ?? STATE_DEADLINES[record.action];
+    if (limit === undefined || record.status !== 'in-progress') continue;
+    const since = Date.parse(record.claimedAt);
+    if (now.getTime() - since < limit) continue;
+    const key = idempotencyKey(record.policy, record.target, OVERDUE_ACTION, record.idempotencyKey);
+    const at = now.toISOString();
+    const minutes = Math.round(limit / 60_000);
+    const claim = await deps.ledger.claim(
+      {
+        ...record,
+        idempotencyKey: key,
+        action: OVERDUE_ACTION,
+        params: { record: record.idempotencyKey, action: record.action },
+        reason: `${record.action} not ${record.expectedState ?? 'done'} ${minutes} min after the call`,
+        decisionAt: at,
+        status: 'pending',
+        retryable: false,
+        attempts: 1,
+        claimToken: `deadline:${key}`,
+        leaseUntil: at,
+        outcomeReason: null,
+        createdId: null,
+        error: null,
+        budgetSlot: null,
+        claimedAt: at,
+        updatedAt: at,
+        completedAt: null,
+      },
+      now,
+    );
+    if (claim.kind === 'duplicate') continue;
+    try {
+      await deps.notifier.alert(overdueAlert(record, minutes, now, deps.region ?? 'us-east-1'));
+    } catch {
+      // Not sent: release nothing (the claim is pending with an expired lease), the next tick retries.
+      continue;
+    }
+    await deps.ledger.save({
+      ...claim.record,
+      status: 'succeeded',
+      outcomeReason: 'deadline alert sent',
+      completedAt: at,
+    });
+    sent++;
+  }
+  return sent;
+}
+
+export function overdueAlert(record: LedgerRecord, minutes: number, now: Date, region: string): Alert {
+  const want = record.expectedState ?? 'done';
+  return {
+    subject: safeSubject(
+      `[autopilot] ${record.action} ${record.target.id}: not ${want} after ${minutes} min (${record.policy})`,
+    ),
+    body: [
+      `What:    ${record.action} on ${record.target.type} ${record.target.id} was called at ${record.claimedAt} and is not ${want} yet.`,
+      `Why:     ${record.reason}`,
+      `Policy:  ${record.policy}`,
+      `State:   ${record.beforeState ?? '?'} -> ${record.afterState ?? '?'} (until ${want})`,
+      `Next:    the sweep keeps watching and closes the record when the cluster is ${want}; look at the cluster's events.`,
+      `When:    ${now.toISOString()}`,
+      `Key:     ${record.idempotencyKey}`,
+      `Console: ${consoleLink(record.target, record.target.region ?? region)}`,
+    ].join('\n'),
+    attributes: {
+      severity: 'WARNING',
+      policy: record.policy,
+      resource: `${record.target.type}/${record.target.id}`,
+      action: record.action,
+      outcome: 'in-progress',
+    },
+  };
 }
