@@ -1,17 +1,20 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import { advanceFromFleet, ledgerEntryView } from '../execute/reconcile.ts';
+import { advanceFromFleet, decideWithLedger, ledgerEntryView } from '../execute/reconcile.ts';
 import { parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { AppDeps } from './deps.ts';
+import { createSnapshotVerifier, isSnapshotEvent } from './snapshot-verifier.ts';
 
 /**
  * After normalize, per event: read the slice of the fleet it is about (one Describe for its resource),
  * advance in-progress ledger records of that resource from what was read (3619 "cluster paused" closes
  * the pause record), decide() with the event as trigger, and enqueue the decisions. Nothing here changes
- * a cluster: the executor does, from the queue.
+ * a cluster: the executor does, from the queue. A snapshot event (started/completed/failed/cancelled)
+ * first goes to the snapshot verifier, which closes the snapshot's ledger record, so decide() sees the
+ * attempt as done (a failed one is retried by the next sweeps, with backoff).
  */
 export interface IngestReport {
   events: number;
@@ -19,17 +22,34 @@ export interface IngestReport {
   enqueued: number;
   skips: number;
   advanced: number;
+  /** Snapshot ledger records an event changed (closed, or marked started). */
+  verified: number;
 }
 
 export async function ingestEvents(events: readonly NormalizedEvent[], deps: AppDeps): Promise<IngestReport> {
   const { logger, metrics } = deps.observability;
   const emf = new EmfMetrics(metrics);
-  const report: IngestReport = { events: events.length, decisions: 0, enqueued: 0, skips: 0, advanced: 0 };
+  const report: IngestReport = {
+    events: events.length,
+    decisions: 0,
+    enqueued: 0,
+    skips: 0,
+    advanced: 0,
+    verified: 0,
+  };
   if (events.length === 0) return report;
   let inFlight = await deps.ledger.listInFlight();
   const byKey = new Map<string, Decision>();
+  const verifier = events.some(isSnapshotEvent) ? createSnapshotVerifier(deps) : null;
   try {
     for (const event of events) {
+      if (verifier !== null && isSnapshotEvent(event)) {
+        const changed = await verifier.onEvent(event);
+        if (changed !== null) {
+          report.verified++;
+          inFlight = inFlight.map((r) => (r.idempotencyKey === changed.idempotencyKey ? changed : r));
+        }
+      }
       const resources = await deps.fleet.readFor(event);
       const now = deps.clock.now();
       const advanced = await advanceFromFleet(
@@ -41,13 +61,19 @@ export async function ingestEvents(events: readonly NormalizedEvent[], deps: App
       );
       report.advanced += advanced.size;
       inFlight = inFlight.map((r) => advanced.get(r.idempotencyKey) ?? r);
-      const { decisions, skips } = decide({
-        policies: deps.policies,
-        fleet: { readAt: now.toISOString(), resources },
-        trigger: event,
-        now: now.toISOString(),
-        ledger: { entries: inFlight.map(ledgerEntryView) },
-      });
+      // decide() may ask for ledger records beyond the in-flight ones (the pause of this window segment).
+      const { decisions, skips } = await decideWithLedger(
+        (input) =>
+          decide({
+            policies: deps.policies,
+            fleet: input.fleet,
+            trigger: event,
+            now: input.now.toISOString(),
+            ledger: input.ledger,
+          }),
+        { fleet: { readAt: now.toISOString(), resources }, now, ledger: { entries: inFlight.map(ledgerEntryView) } },
+        deps.ledger,
+      );
       for (const decision of decisions) byKey.set(decision.idempotencyKey, decision);
       for (const skip of skips) emf.count('skips', `decide: ${skip.reason.split(':')[0] ?? skip.reason}`);
       report.decisions += decisions.length;
