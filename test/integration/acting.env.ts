@@ -48,6 +48,20 @@ export async function createActingEnv(options: { maxAttempts?: number; suffix?: 
     credentials: config.credentials,
     maxAttempts: options.maxAttempts ?? 1,
   });
+  // DynamoDB applies a ConditionExpression and the write atomically per item; moto_server serves
+  // requests on threads and checks-then-writes, so two concurrent conditional PutItems can both
+  // succeed there (seen in CI: 2 of 5 racing claims "won"). Serializing the HTTP exchanges restores
+  // the per-item atomicity the ledger relies on; the requests are still issued concurrently by the
+  // code under test and the condition is still evaluated by moto.
+  let dynamoTurn: Promise<unknown> = Promise.resolve();
+  clients.dynamodb.middlewareStack.add(
+    (next) => async (args) => {
+      const mine = dynamoTurn.then(() => next(args));
+      dynamoTurn = mine.catch(() => undefined);
+      return mine;
+    },
+    { step: 'deserialize', name: 'serializeForMotoAtomicity', priority: 'low' },
+  );
   const suffix = options.suffix ?? 'it';
   const redshiftCalls: string[] = [];
   clients.redshift.middlewareStack.add(
