@@ -37,9 +37,16 @@ const PACKAGING_TIMEOUT_MS = 180_000;
 /** APIs that only authorise their listing form on Resource "*" (see the comments in serverless.yml). */
 const RESOURCE_STAR_ALLOWED = [
   'redshift:DescribeClusters',
+  'redshift:DescribeClusterSnapshots',
   'redshift:DescribeInboundIntegrations',
   'redshift-serverless:ListWorkgroups',
+  'redshift-serverless:ListTagsForResource',
+  'redshift-serverless:ListSnapshotCopyConfigurations',
+  'redshift-serverless:UpdateSnapshotCopyConfiguration',
 ] as const;
+/** The one write the reference gives no resource type, hence no tag condition (serverless.yml says why). */
+const UNCONDITIONED_WRITE_ALLOWED = 'UpdateSnapshotCopyConfiguration';
+const MANAGED_BY = { key: 'managed-by', value: 'redshift-autopilot' } as const;
 const OPT_IN = { key: 'autopilot:managed', value: 'true' } as const;
 const EXECUTOR_ROLE = 'ExecuteDecisionIamRoleLambdaExecution';
 
@@ -245,10 +252,17 @@ describe('acting path: only the executor changes clusters', () => {
         'redshift:ResizeCluster',
         'redshift:CreateClusterSnapshot',
         'redshift:DeleteClusterSnapshot',
+        'redshift:EnableSnapshotCopy',
+        'redshift:ModifySnapshotCopyRetentionPeriod',
         'redshift-serverless:UpdateWorkgroup',
+        'redshift-serverless:CreateSnapshot',
+        'redshift-serverless:DeleteSnapshot',
+        'redshift-serverless:CreateSnapshotCopyConfiguration',
       ]),
     );
-    expect(findUnconditionedWrites(template, OPT_IN.key, OPT_IN.value)).toEqual([]);
+    expect(findUnconditionedWrites(template, OPT_IN.key, OPT_IN.value)).toEqual([
+      expect.stringContaining(UNCONDITIONED_WRITE_ALLOWED),
+    ]);
     const deny = iamStatements(template).find(
       ({ where, statement }) => where.startsWith(EXECUTOR_ROLE) && statement.Effect === 'Deny',
     )?.statement;
@@ -284,6 +298,7 @@ describe('acting path: only the executor changes clusters', () => {
     }
     expect(findUnconditionedWrites(unconditioned, OPT_IN.key, OPT_IN.value)).toEqual([
       expect.stringMatching(/^ExecuteDecisionIamRoleLambdaExecution statement \d+: .*PauseCluster/),
+      expect.stringContaining(UNCONDITIONED_WRITE_ALLOWED),
     ]);
   });
 
@@ -318,6 +333,173 @@ describe('acting path: only the executor changes clusters', () => {
         .map((fn) => roles().get(fn))
         .sort(),
     );
+  });
+});
+
+describe('snapshot permissions (issue 6), evaluated on the executor role', () => {
+  // A small IAM evaluator over the packaged statements — enough for the operators this template uses:
+  // an explicit Deny wins, otherwise some Allow must match action, resource and condition; a request
+  // naming several resources (CreateClusterSnapshot: cluster and snapshot) needs each one allowed.
+  type Outcome = 'allowed' | 'denied' | 'implicit deny';
+  type Context = Record<string, string | string[]>;
+  const ARN = {
+    cluster: (id: string) => `arn:aws:redshift:us-east-1:123456789012:cluster:${id}`,
+    snapshot: (cluster: string, id: string) => `arn:aws:redshift:us-east-1:123456789012:snapshot:${cluster}/${id}`,
+    namespace: (id: string) => `arn:aws:redshift-serverless:us-east-1:123456789012:namespace/${id}`,
+    serverlessSnapshot: (id: string) => `arn:aws:redshift-serverless:us-east-1:123456789012:snapshot/${id}`,
+    workgroup: (id: string) => `arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/${id}`,
+  };
+  const PSEUDO: Record<string, string> = {
+    'AWS::Partition': 'aws',
+    'AWS::Region': 'us-east-1',
+    'AWS::AccountId': '123456789012',
+  };
+  const OURS = ['managed-by', 'autopilot:policy', 'autopilot:slot', 'autopilot:attempt'];
+  const created = { [`aws:RequestTag/${MANAGED_BY.key}`]: MANAGED_BY.value, 'aws:TagKeys': OURS };
+  const optedIn = { [`aws:ResourceTag/${OPT_IN.key}`]: OPT_IN.value };
+
+  const list = (value: unknown): unknown[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+  const glob = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    );
+  const resourcePattern = (resource: unknown): string | null => {
+    if (typeof resource === 'string') return resource;
+    const sub = (resource as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
+    return typeof sub === 'string' ? sub.replace(/\$\{([^}]+)\}/g, (_, name: string) => PSEUDO[name] ?? name) : null;
+  };
+
+  function conditionHolds(condition: unknown, context: Context): boolean {
+    return Object.entries((condition ?? {}) as Record<string, Record<string, unknown>>).every(([operator, keys]) =>
+      Object.entries(keys).every(([key, expected]) => {
+        const wanted = list(expected).map(String);
+        const actual = context[key];
+        const values = actual === undefined ? [] : list(actual).map(String);
+        switch (operator) {
+          case 'StringEquals':
+            return values.length === 1 && wanted.includes(values[0] ?? '');
+          case 'ForAnyValue:StringEquals':
+            return values.some((v) => wanted.includes(v));
+          case 'ForAllValues:StringEquals':
+            return values.every((v) => wanted.includes(v));
+          default:
+            throw new Error(`evaluator: operator ${operator} not modelled`);
+        }
+      }),
+    );
+  }
+
+  function evaluate(role: string, action: string, resource: string, context: Context, from = template): Outcome {
+    const matching = iamStatements(from)
+      .filter(({ where }) => where.startsWith(`${role} `))
+      .map(({ statement }) => statement)
+      .filter((st) => list(st.Action).some((a) => glob(String(a)).test(action)))
+      .filter((st) => list(st.Resource).some((r) => glob(resourcePattern(r) ?? '\u0000').test(resource)))
+      .filter((st) => conditionHolds(st.Condition, context));
+    if (matching.some((st) => st.Effect === 'Deny')) return 'denied';
+    return matching.some((st) => st.Effect === 'Allow') ? 'allowed' : 'implicit deny';
+  }
+
+  const executor = (action: string, resource: string, context: Context, from = template) =>
+    evaluate(EXECUTOR_ROLE, action, resource, context, from);
+
+  it('creates a snapshot of an opted-in cluster only with autopilot’s tags, set at create', () => {
+    const snap = ARN.snapshot('prod-etl', 'prod-etl-nightly-202601050100');
+    expect(executor('redshift:CreateClusterSnapshot', ARN.cluster('prod-etl'), { ...created, ...optedIn })).toBe(
+      'allowed',
+    );
+    expect(executor('redshift:CreateClusterSnapshot', snap, created)).toBe('allowed');
+    expect(executor('redshift:CreateTags', snap, created)).toBe('allowed');
+    // Not opted in; no managed-by tag; a foreign tag key.
+    expect(executor('redshift:CreateClusterSnapshot', ARN.cluster('ops'), created)).toBe('implicit deny');
+    expect(executor('redshift:CreateClusterSnapshot', snap, {})).toBe('implicit deny');
+    expect(executor('redshift:CreateTags', snap, { ...created, 'aws:TagKeys': [...OURS, 'owner'] })).toBe(
+      'implicit deny',
+    );
+    // Serverless: the namespace and the new snapshot.
+    expect(executor('redshift-serverless:CreateSnapshot', ARN.namespace('ns-1'), created)).toBe('allowed');
+    expect(executor('redshift-serverless:CreateSnapshot', ARN.serverlessSnapshot('s-1'), created)).toBe('allowed');
+    expect(executor('redshift-serverless:TagResource', ARN.serverlessSnapshot('s-1'), created)).toBe('allowed');
+    expect(executor('redshift-serverless:CreateSnapshot', ARN.serverlessSnapshot('s-1'), {})).toBe('implicit deny');
+  });
+
+  it('can never set the opt-in tag, not even on a snapshot it creates (the explicit Deny)', () => {
+    const withOptIn = {
+      ...created,
+      [`aws:RequestTag/${OPT_IN.key}`]: OPT_IN.value,
+      'aws:TagKeys': [...OURS, OPT_IN.key],
+    };
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), withOptIn)).toBe('denied');
+    expect(executor('redshift:CreateTags', ARN.cluster('prod-etl'), withOptIn)).toBe('denied');
+    expect(executor('redshift-serverless:TagResource', ARN.serverlessSnapshot('s-1'), withOptIn)).toBe('denied');
+    expect(executor('redshift-serverless:TagResource', ARN.workgroup('wg-1'), withOptIn)).toBe('denied');
+    // Defence in depth: without the Deny, tagging a snapshot with the opt-in key is still refused,
+    // because the snapshot statements allow autopilot's tag keys only.
+    const noDeny = cloneTemplate(template);
+    const role = noDeny.Resources[EXECUTOR_ROLE]?.Properties as {
+      Policies: { PolicyDocument: { Statement: { Effect?: string }[] } }[];
+    };
+    for (const policy of role.Policies) {
+      policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter((st) => st.Effect !== 'Deny');
+    }
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), withOptIn, noDeny)).toBe(
+      'implicit deny',
+    );
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), created, noDeny)).toBe(
+      'allowed',
+    );
+  });
+
+  it('deletes only snapshots tagged managed-by=redshift-autopilot, and fails when that condition is removed', () => {
+    const snap = ARN.snapshot('prod-etl', 'prod-etl-before-upgrade');
+    const ours = { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value };
+    expect(executor('redshift:DeleteClusterSnapshot', snap, ours)).toBe('allowed');
+    expect(executor('redshift:DeleteClusterSnapshot', snap, {})).toBe('implicit deny');
+    expect(executor('redshift:DeleteClusterSnapshot', snap, { [`aws:ResourceTag/${MANAGED_BY.key}`]: 'me' })).toBe(
+      'implicit deny',
+    );
+    expect(executor('redshift-serverless:DeleteSnapshot', ARN.serverlessSnapshot('s-1'), ours)).toBe('allowed');
+    expect(executor('redshift-serverless:DeleteSnapshot', ARN.serverlessSnapshot('s-1'), {})).toBe('implicit deny');
+
+    // The statements that grant the deletes carry the condition…
+    const deletes = (from: CfnTemplate) =>
+      iamStatements(from).filter(
+        ({ where, statement }) =>
+          where.startsWith(EXECUTOR_ROLE) &&
+          statement.Effect === 'Allow' &&
+          list(statement.Action).some((a) => /:(DeleteClusterSnapshot|DeleteSnapshot)$/.test(String(a))) &&
+          list(statement.Resource).some((r) => /:snapshot[:/]/.test(resourcePattern(r) ?? '')),
+      );
+    const found = deletes(template);
+    expect(found).toHaveLength(2);
+    for (const { statement } of found) {
+      expect(statement.Condition).toEqual({
+        StringEquals: { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value },
+      });
+    }
+    // …and without it a person's snapshot could be deleted.
+    const unconditioned = cloneTemplate(template);
+    for (const { statement } of deletes(unconditioned)) delete statement.Condition;
+    expect(executor('redshift:DeleteClusterSnapshot', snap, {}, unconditioned)).toBe('allowed');
+  });
+
+  it('lets only reconcile and the executor read snapshots', () => {
+    const readers = iamStatements(template)
+      .filter(({ statement }) => JSON.stringify(statement.Action).includes('redshift:DescribeClusterSnapshots'))
+      .map(({ where }) => where.split(' ')[0])
+      .sort();
+    expect(readers).toEqual([EXECUTOR_ROLE, functionRoles(template).get('ReconcileLambdaFunction') ?? ''].sort());
+    expect(
+      evaluate(
+        functionRoles(template).get('ReconcileLambdaFunction') ?? '',
+        'redshift:DescribeClusterSnapshots',
+        '*',
+        {},
+      ),
+    ).toBe('allowed');
   });
 });
 
