@@ -51,7 +51,7 @@ describe('autopilot validate', () => {
     const code = await command.run(['infra/policies'], io);
     // Assess
     expect(code).toBe(0);
-    expect(out()).toBe('5 policies OK\n');
+    expect(out()).toBe('6 policies OK\n');
   });
 
   it('finds no conflict in the example policies against the example fleet', async () => {
@@ -63,7 +63,7 @@ describe('autopilot validate', () => {
       io,
     );
     // Assess
-    expect([code, out()]).toEqual([0, '5 policies OK\n']);
+    expect([code, out()]).toEqual([0, '6 policies OK\n']);
   });
 
   it('exits 1 with one file:line:col line per problem', async () => {

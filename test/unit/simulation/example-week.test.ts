@@ -71,13 +71,27 @@ describe('the example week through the real handlers', () => {
   });
 
   it('never touches the Multi-AZ cluster or the clusters without the opt-in tag', () => {
-    for (const cluster of ['cluster/dev-bi', 'cluster/dev-adhoc', 'cluster/prod-reporting', 'cluster/prod-dw']) {
+    for (const cluster of ['cluster/dev-bi', 'cluster/dev-adhoc', 'cluster/prod-reporting']) {
       expect(actions(week, cluster)).toEqual([]);
       const states = week.records.filter((x) => x.type === 'state' && x.resource === cluster);
       expect(states).toEqual([expect.objectContaining({ from: null, to: 'available' })]);
     }
     const skipped = week.records.filter((x) => x.type === 'skipped' && x.resource === 'cluster/dev-bi');
     expect(skipped.map((s) => (s.type === 'skipped' ? s.reason : ''))).toContain('Multi-AZ cluster cannot be paused');
+  });
+
+  it('snapshots the opted-in gold cluster every night at 02:00 Berlin (01:00Z), and only snapshots it', () => {
+    // prod-dw (backup: gold, opted in) is in nightly-snapshots only; prod-reporting is gold but not opted in.
+    const nights = [...WEEKDAYS, '2026-12-12', '2026-12-13'];
+    const all = actions(week, 'cluster/prod-dw');
+    expect(all.every((a) => a.action === 'CreateClusterSnapshot' && a.policy === 'nightly-snapshots')).toBe(true);
+    const started = all.filter((a) => a.outcome === 'in-progress');
+    expect(started.map((a) => minute(a.at))).toEqual(nights.map((d) => `${d}T01:00`));
+    expect(all.filter((a) => a.outcome === 'succeeded')).toHaveLength(nights.length);
+    // A snapshot does not change the cluster's state. Nothing is deleted: the first week's seven nightly
+    // snapshots are exactly the 7 daily ones retain keeps (the every() above would catch a delete).
+    const states = week.records.filter((x) => x.type === 'state' && x.resource === 'cluster/prod-dw');
+    expect(states).toEqual([expect.objectContaining({ from: null, to: 'available' })]);
   });
 
   it('delivers 3618 and 3619 to ingest-redshift-event, and the 3619 closes the pause record', () => {
