@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
-import { DateTime } from 'luxon';
-import { isValidZone } from './local-time.ts';
+import { DateTime, type IANAZone } from 'luxon';
+import { ianaZone, isValidZone, offsetAt } from './local-time.ts';
 
 /**
  * AWS schedule expressions, evaluated in an IANA zone (AWS itself reads them in UTC):
@@ -195,7 +195,7 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
     return fail(expression, error instanceof Error ? error.message : String(error));
   }
   const yearOf = (ms: number) => DateTime.fromMillis(ms, { zone: zoneName }).year;
-  const nextAfter = (ms: number): number | null => {
+  const computeNextAfter = (ms: number): number | null => {
     let from = ms;
     // Skip forward through years the Year field excludes; bounded so an impossible year list ends.
     for (let i = 0; i < 10_000; i++) {
@@ -207,21 +207,111 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
     }
     return null;
   };
+  const nextMemo = new MinuteMemo();
+  const zone = ianaZone(zoneName);
+  // Spans [from, to) in which nextAfter is `to` (see FixedOffsetSpans): most questions fall in one.
+  const spans = new FixedOffsetSpans();
+  const nextAfter = (ms: number): number | null => {
+    const known = spans.find(ms);
+    if (known !== null) return known;
+    const next = nextMemo.get(ms, ms, computeNextAfter);
+    if (next !== null && zone !== null) spans.learn(zone, ms, next);
+    return next;
+  };
+  const computeLast = (ms: number, notBefore: number): number | null => {
+    // Scan from a few hours earlier: asked from inside a repeated (DST fall-back) hour, croner's
+    // next run skips that day's occurrence, which would lose the day's slot.
+    let last: number | null = null;
+    for (let at = nextAfter(notBefore - DST_MARGIN_MS); at !== null && at <= ms; at = nextAfter(at)) {
+      if (at > notBefore) last = at;
+    }
+    return last;
+  };
+  const lastMemo = new MinuteMemo();
   return {
     ok: true,
     schedule: {
       expression,
       zoneName,
       nextAfter,
-      lastAtOrBefore: (ms, notBefore) => {
-        // Scan from a few hours earlier: asked from inside a repeated (DST fall-back) hour, croner's
-        // next run skips that day's occurrence, which would lose the day's slot.
-        let last: number | null = null;
-        for (let at = nextAfter(notBefore - DST_MARGIN_MS); at !== null && at <= ms; at = nextAfter(at)) {
-          if (at > notBefore) last = at;
-        }
-        return last;
-      },
+      lastAtOrBefore: (ms, notBefore) => lastMemo.get(ms, notBefore, computeLast),
     },
   };
+}
+
+/**
+ * Croner walks the calendar in the zone on every call: a snapshot policy asks for its due slot on every
+ * decide() call, which made croner a quarter of decide()'s time. The answers only depend on the minutes
+ * the arguments fall in — occurrences are whole minutes (seconds field 0), croner's next run from any
+ * instant inside a minute is the same, and `at <= ms` / `at > notBefore` hold alike for every instant of
+ * the minute — so they are memoised per (minute of ms, minute of notBefore). The memo is a cache of a
+ * pure function: decide() stays pure. Before 1973 some zones still had offsets in seconds (LMT), so
+ * those instants are not memoised. Bounded: cleared when full (a Lambda container lives for hours).
+ */
+const MINUTE_MS = 60_000;
+const MEMO_FROM_MS = Date.UTC(1973, 0, 1);
+const MEMO_MAX_ENTRIES = 4_096;
+const GAP_LIMIT = 2 ** 25;
+/** 2^27 minutes after 1973 (year 2228) times 2^26 stays below 2^53. */
+const MINUTE_LIMIT = 2 ** 27;
+
+class MinuteMemo {
+  readonly #entries = new Map<number, number | null>();
+
+  /** compute(ms, notBefore), from the memo when both fall in minutes already asked about. */
+  get(ms: number, notBefore: number, compute: (ms: number, notBefore: number) => number | null): number | null {
+    if (ms < MEMO_FROM_MS || notBefore < MEMO_FROM_MS) return compute(ms, notBefore);
+    // One number key (no string building on the hot path): minutes since 1973 fit in 23 bits for
+    // centuries, so minute(ms) * 2^26 + (minute(ms) - minute(notBefore)) is exact in a double as long
+    // as the gap stays below 2^26 minutes (127 years); otherwise compute.
+    const minute = Math.floor((ms - MEMO_FROM_MS) / MINUTE_MS);
+    const gap = minute - Math.floor((notBefore - MEMO_FROM_MS) / MINUTE_MS);
+    if (minute >= MINUTE_LIMIT || gap < -GAP_LIMIT || gap >= GAP_LIMIT) return compute(ms, notBefore);
+    const key = minute * (2 * GAP_LIMIT) + (gap + GAP_LIMIT);
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) return hit;
+    const value = compute(ms, notBefore);
+    if (this.#entries.size >= MEMO_MAX_ENTRIES) this.#entries.clear();
+    this.#entries.set(key, value);
+    return value;
+  }
+}
+
+/**
+ * Where the zone's UTC offset does not change, croner's next run after x is the first whole-minute
+ * local time > x matching the pattern: having found `to` = nextAfter(from), there is no occurrence in
+ * (from, to), so nextAfter(x) = `to` for every x in [from, to). A reconcile sweep or a stream of events
+ * asks for the slot before `now` minute after minute; with the span known, croner is asked once per
+ * occurrence instead of once per minute. A span is only learnt when the offset is the same on every
+ * quarter hour (offsets change on quarter hours) from DST_MARGIN_MS before `from` to DST_MARGIN_MS
+ * after `to`, and spans longer than SPAN_MAX_MS are not checked (nor kept): around a DST change the
+ * answer is croner's, asked each time, as before.
+ */
+const QUARTER_MS = 15 * 60_000;
+const SPAN_MAX_MS = 8 * 86_400_000;
+const SPAN_SLOTS = 4;
+
+class FixedOffsetSpans {
+  readonly #from: number[] = [];
+  readonly #to: number[] = [];
+  #next = 0;
+
+  find(ms: number): number | null {
+    for (let i = 0; i < this.#from.length; i++) {
+      if (ms >= (this.#from[i] as number) && ms < (this.#to[i] as number)) return this.#to[i] as number;
+    }
+    return null;
+  }
+
+  learn(zone: IANAZone, from: number, to: number): void {
+    if (!(to > from) || to - from > SPAN_MAX_MS) return;
+    const first = Math.floor((from - DST_MARGIN_MS) / QUARTER_MS) * QUARTER_MS;
+    const offset = offsetAt(zone, first);
+    for (let q = first + QUARTER_MS; q <= to + DST_MARGIN_MS; q += QUARTER_MS) {
+      if (offsetAt(zone, q) !== offset) return;
+    }
+    this.#from[this.#next] = from;
+    this.#to[this.#next] = to;
+    this.#next = (this.#next + 1) % SPAN_SLOTS;
+  }
 }
