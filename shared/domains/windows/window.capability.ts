@@ -6,13 +6,13 @@ import type {
   EvaluationEnv,
   Proposal,
 } from '../../policy/capability.ts';
-import type { ClusterResource, FleetResource, TargetRef, WorkgroupResource } from '../../policy/decision.ts';
+import type { FleetResource, TargetRef, WorkgroupResource } from '../../policy/decision.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
 import { parseDuration } from '../../policy/policy.schema.ts';
 import { compileRunningWindow, type RunningWindow } from '../../policy/running-window.ts';
-import type { Override } from '../../policy/targeting.ts';
 import { parseWindowSpec, type WindowRange } from '../../policy/window-spec.ts';
-import { type WindowBlock, windowSchema } from './window.schema.ts';
+import { type ClusterWindow, explainClusterEvent, reactCluster, reconcileCluster } from './cluster-window.ts';
+import { NEXT_BOUNDARY, type WindowBlock, windowSchema } from './window.schema.ts';
 
 /**
  * `window`: clusters run inside the running ranges and pause outside them (and on closedOn days);
@@ -86,7 +86,7 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
         });
       }
     }
-    for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume'] as const) {
+    for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume', 'idle'] as const) {
       if (block[key] !== undefined) {
         ctx.problems.push({
           path: ['window', key],
@@ -103,6 +103,13 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
       message: `resumeLeadTime ${block.resumeLeadTime} is too long; expected at most 12h`,
     });
   }
+  const grace = block.graceAfterManualResume;
+  if (grace !== undefined && grace !== NEXT_BOUNDARY && (parseDuration(grace) ?? 0) <= 0) {
+    ctx.problems.push({
+      path: ['window', 'graceAfterManualResume'],
+      message: `graceAfterManualResume ${grace} is no grace; expected a duration of at least 1m, or next-boundary`,
+    });
+  }
   if (ranges.length !== block.running.length || ctx.problems.some((p) => p.severity !== 'warning')) return null;
   const window = compileRunningWindow({ ranges, zoneName, closedOn, leadMs });
   const capability: CompiledWindow = {
@@ -112,11 +119,21 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
     block,
     reconcile: (resource, override, env) =>
       resource.type === 'cluster'
-        ? reconcileCluster(capability, resource, override, env)
+        ? reconcileCluster(cluster, resource, override, env)
         : resource.type === 'workgroup'
           ? reconcileWorkgroup(capability, resource, env)
           : [],
   };
+  const cluster: ClusterWindow = {
+    window,
+    block,
+    times: (env) => timesFor(capability, env),
+    stateReason: (times) => stateReason(capability, times),
+  };
+  if (!isWorkgroup) {
+    capability.react = (event, env) => reactCluster(cluster, event, env);
+    capability.explainsEvent = (event, env) => explainClusterEvent(cluster, event, env);
+  }
   return capability;
 }
 
@@ -142,71 +159,6 @@ function stateReason(capability: CompiledWindow, times: WindowTimes): string {
   if (!times.running) return `outside window ${window.description}; ${next}`;
   const early = times.range !== null && window.leadMs > 0 ? `, resuming ${capability.block.resumeLeadTime} ahead` : '';
   return `inside window ${window.description}${early}; ${next}`;
-}
-
-function reconcileCluster(
-  capability: CompiledWindow,
-  cluster: ClusterResource,
-  override: Override,
-  env: EvaluationEnv,
-): Proposal[] {
-  const times = timesFor(capability, env);
-  let wantRunning = times.running;
-  let reason = stateReason(capability, times);
-  let slot = times.prev === null ? 'always' : new Date(times.prev).toISOString();
-  if (override.kind === 'running' || override.kind === 'paused') {
-    wantRunning = override.kind === 'running';
-    reason = `override ${override.text} until ${formatUtcMinute(override.until)}; window says ${times.running ? 'running' : 'paused'}`;
-    slot = `override:${override.text}`;
-  }
-  const ref = target(cluster);
-  const skip = (why: string): Proposal[] => [{ kind: 'skip', target: ref, reason: why }];
-  const status = cluster.status;
-  if (wantRunning) {
-    if (status === 'paused') {
-      return [
-        { kind: 'act', action: 'ResumeCluster', target: ref, params: { ClusterIdentifier: cluster.id }, reason, slot },
-      ];
-    }
-    if (status === 'available' || status === 'resuming') return [];
-    return skip(`status ${status}`);
-  }
-  if (status === 'paused' || status === 'pausing') return [];
-  if (status !== 'available') return skip(`status ${status}`);
-  if (cluster.multiAz) return skip('Multi-AZ cluster cannot be paused');
-  if (cluster.automatedSnapshotRetentionPeriod === 0) return skip('automated snapshots off');
-  if (capability.block.pauseZeroEtlTargets !== true && env.fleet.isZeroEtlTarget(cluster)) {
-    return skip('zero-ETL target (pauseZeroEtlTargets not set)');
-  }
-  const busy = env.ledger.inProgress(ref);
-  if (busy.length > 0) {
-    const first = busy[0];
-    return skip(`${first?.action} by ${first?.policy} in progress (ledger)`);
-  }
-  const earlier = env.ledger.byKey(env.ledger.keyFor(env.policy.name, ref, 'PauseCluster', slot));
-  if (earlier !== undefined && earlier.status === 'succeeded') {
-    const next =
-      times.next === null
-        ? 'until the override or policy changes'
-        : `until the next boundary ${formatUtcMinute(times.next)}`;
-    return skip(`resumed by hand after the pause at ${formatUtcMinute(Date.parse(earlier.at))}; left running ${next}`);
-  }
-  if (earlier !== undefined && earlier.status === 'failed') {
-    return skip(
-      `PauseCluster failed at ${formatUtcMinute(Date.parse(earlier.at))} in this slot (ledger); not retried before the next boundary`,
-    );
-  }
-  return [
-    {
-      kind: 'act',
-      action: 'PauseCluster',
-      target: ref,
-      params: { ClusterIdentifier: cluster.id },
-      reason,
-      slot,
-      allowZeroEtlTarget: capability.block.pauseZeroEtlTargets === true,
-    },
-  ];
 }
 
 function reconcileWorkgroup(capability: CompiledWindow, workgroup: WorkgroupResource, env: EvaluationEnv): Proposal[] {

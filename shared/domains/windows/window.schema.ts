@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarRefsSchema, durationSchema, timezoneSchema } from '../../policy/policy.schema.ts';
+import { calendarRefsSchema, durationSchema, parseDuration, timezoneSchema } from '../../policy/policy.schema.ts';
 import { parseWindowSpec } from '../../policy/window-spec.ts';
 
 /** Redshift Serverless base capacity: RPUs in multiples of 8 from 8 to 512 (catalog/facts.md). */
@@ -21,15 +21,72 @@ const windowSpecSchema = z
     if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
   });
 
-function notSupportedYet(what: string) {
-  return z.unknown().superRefine((_v, ctx) => {
-    ctx.addIssue({
-      code: 'custom',
-      message: `${what} is not supported yet; remove it or comment it out`,
-      params: { atKey: true },
-    });
+/**
+ * `idle`: pause early inside the running window when a CloudWatch alarm goes to ALARM. Only the alarm
+ * form is built: the alarm's state change is an event (EventBridge `CloudWatch Alarm State Change`), so
+ * the pause follows within seconds and costs nothing between changes, while reading metrics in the
+ * sweep would cost a GetMetricData per cluster per tick and re-implement CloudWatch's evaluation
+ * (periods, datapoints to alarm, missing data). Generating the alarm from `{ metric, below, for }`
+ * would tie the policy file to the deployed stack (a policy edit would need a redeploy of infra):
+ * rejected with a pointer to `idle.alarm` (docs/policy-language.md).
+ */
+const IDLE_METRIC_KEYS = ['metric', 'below', 'for', 'threshold', 'period'];
+export const idleSchema = z
+  .unknown()
+  .superRefine((value, ctx) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      ctx.addIssue({ code: 'custom', message: 'expected idle: { alarm: <CloudWatch alarm name> }' });
+      return;
+    }
+    const entries = Object.entries(value);
+    const metricForm = entries.some(([k]) => IDLE_METRIC_KEYS.includes(k));
+    let reported = false;
+    for (const [key, v] of entries) {
+      if (key === 'alarm') {
+        if (typeof v !== 'string' || v.length === 0 || v.length > 255) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['alarm'],
+            message: `alarm ${JSON.stringify(v)} is not valid; expected the name of a CloudWatch alarm (1-255 characters)`,
+          });
+        }
+      } else if (IDLE_METRIC_KEYS.includes(key)) {
+        // One message for the metric form, at its first key.
+        if (reported) continue;
+        reported = true;
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          params: { atKey: true },
+          message: `idle.${key} is not supported yet; use idle: { alarm: <CloudWatch alarm name> } (an alarm such as DatabaseConnections <= 0 for 60 minutes), see docs/policy-language.md`,
+        });
+      } else {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          params: { atKey: true },
+          message: `unknown key "${key}" in idle; expected idle: { alarm: <CloudWatch alarm name> }`,
+        });
+      }
+    }
+    if (!metricForm && !entries.some(([k]) => k === 'alarm')) {
+      ctx.addIssue({ code: 'custom', message: 'idle has no alarm; expected idle: { alarm: <CloudWatch alarm name> }' });
+    }
+  })
+  .transform((value) => value as { alarm: string });
+
+/** `next-boundary` (default: left running until the window's next boundary) or a duration such as 2h. */
+export const NEXT_BOUNDARY = 'next-boundary';
+const graceSchema = z
+  .string({ error: 'expected next-boundary or a duration such as 30m or 2h' })
+  .superRefine((v, ctx) => {
+    if (v !== NEXT_BOUNDARY && parseDuration(v) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `graceAfterManualResume "${v}" is not valid; expected next-boundary or a duration such as 30m or 2h`,
+      });
+    }
   });
-}
 
 export const windowSchema = z.strictObject({
   running: z
@@ -37,19 +94,9 @@ export const windowSchema = z.strictObject({
     .min(1, { error: 'running is empty; expected at least one window such as "Mon-Fri 07:00-19:00"' }),
   timezone: timezoneSchema.optional(),
   closedOn: calendarRefsSchema.optional(),
-  idle: notSupportedYet('window.idle').optional(),
+  idle: idleSchema.optional(),
   resumeLeadTime: durationSchema.optional(),
-  graceAfterManualResume: z
-    .string()
-    .superRefine((v, ctx) => {
-      if (v !== 'next-boundary') {
-        ctx.addIssue({
-          code: 'custom',
-          message: `graceAfterManualResume "${v}" is not supported yet; expected next-boundary (a cluster resumed by hand is left running until the next window boundary)`,
-        });
-      }
-    })
-    .optional(),
+  graceAfterManualResume: graceSchema.optional(),
   pauseZeroEtlTargets: z.boolean({ error: 'expected true or false' }).optional(),
   runningBaseCapacity: rpuSchema.optional(),
   pausedBaseCapacity: rpuSchema.optional(),

@@ -281,10 +281,27 @@ describe('decide: window on clusters', () => {
     };
     // Act
     const later = run(set, fleet, '2026-12-07T21:00:00.000Z', ledger);
-    // Assess
-    expect(later.decisions).toEqual([]);
-    expect(later.skips.map((s) => s.reason)).toEqual([
-      'resumed by hand after the pause at 2026-12-07T18:00Z; left running until the next boundary 2026-12-08T06:00Z',
+    const note = later.decisions[0];
+    if (note === undefined) throw new Error('expected a note');
+    const noted: LedgerView = {
+      entries: [
+        ...ledger.entries,
+        {
+          ...pause,
+          idempotencyKey: note.idempotencyKey,
+          action: 'Publish',
+          status: 'succeeded',
+          at: note.at,
+        },
+      ],
+    };
+    const after = run(set, fleet, '2026-12-07T21:05:00.000Z', noted);
+    // Assess: one alert notes the manual resume (its record says when), then the window leaves it alone.
+    expect(later.decisions.map((d) => [d.action, d.at])).toEqual([['Publish', '2026-12-07T21:00:00.000Z']]);
+    expect(note.params.Subject).toBe('[autopilot] dev-1 resumed by hand in a paused period (office)');
+    expect(after.decisions).toEqual([]);
+    expect(after.skips.map((s) => s.reason)).toEqual([
+      'resumed by hand at 2026-12-07T21:00Z after the pause at 2026-12-07T18:00Z; left running until the next boundary 2026-12-08T06:00Z',
     ]);
   });
 
