@@ -84,6 +84,37 @@ function fleetIndexOf(fleet: FleetSnapshot) {
   return index;
 }
 
+const NONE: readonly FleetResource[] = [];
+
+/**
+ * The resources of the policy's type its selector matches, in fleet order, per fleet snapshot: the
+ * sweep decides more than once on one snapshot (again with the ledger records decide() asked for), and
+ * selection depends only on the snapshot and the compiled policy. Snapshots are not mutated once
+ * decided on (the fleet index above is cached the same way).
+ */
+const selectionCache = new WeakMap<FleetSnapshot, WeakMap<CompiledPolicy, readonly FleetResource[]>>();
+function selectedBy(
+  snapshot: FleetSnapshot,
+  resources: readonly FleetResource[],
+  policy: CompiledPolicy,
+): readonly FleetResource[] {
+  let byPolicy = selectionCache.get(snapshot);
+  if (byPolicy === undefined) {
+    byPolicy = new WeakMap();
+    selectionCache.set(snapshot, byPolicy);
+  }
+  let selected = byPolicy.get(policy);
+  if (selected === undefined) {
+    const list: FleetResource[] = [];
+    for (const resource of resources) {
+      if (resource.type === policy.resource && policy.selector.matches(resource)) list.push(resource);
+    }
+    selected = list;
+    byPolicy.set(policy, selected);
+  }
+  return selected;
+}
+
 function refOf(resource: FleetResource): TargetRef {
   const ref: TargetRef = { type: resource.type, id: resource.id };
   if (resource.arn !== null) ref.arn = resource.arn;
@@ -145,9 +176,15 @@ export function decide(input: DecideInput): DecideOutput {
     const proposals: Proposal[] = [];
     let selected = 0;
     if (capability.reconcile !== undefined) {
-      const candidates = event === null ? fleet.resources : eventResource === undefined ? [] : [eventResource];
+      const candidates =
+        event === null
+          ? selectedBy(input.fleet, fleet.resources, policy)
+          : eventResource === undefined ||
+              eventResource.type !== policy.resource ||
+              !policy.selector.matches(eventResource)
+            ? NONE
+            : [eventResource];
       for (const resource of candidates) {
-        if (resource.type !== policy.resource || !policy.selector.matches(resource)) continue;
         if (!isOptedIn(resource, policy.optInTag)) {
           proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
           continue;
@@ -175,6 +212,8 @@ export function decide(input: DecideInput): DecideOutput {
       }
     }
 
+    // Nothing proposed: nothing to count, limit, freeze or report (most policies for most events).
+    if (proposals.length === 0) continue;
     const acts = proposals.filter((p): p is ProposedAction => p.kind === 'act');
     let limit: number | null = null;
     let limitText = '';

@@ -45,6 +45,34 @@ function tagsOf(list: unknown, keyName: string, valueName: string): Record<strin
   return tags;
 }
 
+/**
+ * Clusters mapped from frozen describe-clusters items, by item. The simulator hands out the same
+ * frozen item until the cluster changes, so a sweep of a large simulated fleet maps only what changed;
+ * a real SDK response is fresh, mutable objects and is always mapped. Frozen means the item, its
+ * arrays and objects and theirs one level down (Tags' items): everything clusterFrom reads.
+ */
+const frozenClusters = new WeakMap<Json, ClusterResource>();
+
+function isFrozenItem(raw: Json): boolean {
+  if (!Object.isFrozen(raw)) return false;
+  for (const value of Object.values(raw)) {
+    if (value === null || typeof value !== 'object') continue;
+    if (!Object.isFrozen(value)) return false;
+    for (const inner of Object.values(value)) {
+      if (inner !== null && typeof inner === 'object' && !Object.isFrozen(inner)) return false;
+    }
+  }
+  return true;
+}
+
+function clusterFromItem(raw: Json, where: string): ClusterResource {
+  const known = frozenClusters.get(raw);
+  if (known !== undefined) return known;
+  const resource = clusterFrom(raw, where);
+  if (isFrozenItem(raw)) frozenClusters.set(raw, resource);
+  return resource;
+}
+
 function clusterFrom(raw: Json, where: string): ClusterResource {
   const id = str(raw.ClusterIdentifier);
   if (id === null)
@@ -233,7 +261,7 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
     let recognised = false;
     if ('Clusters' in doc) {
       recognised = true;
-      resources.push(...listOf(doc, 'Clusters', name).map((c) => clusterFrom(c, name)));
+      resources.push(...listOf(doc, 'Clusters', name).map((c) => clusterFromItem(c, name)));
     }
     if ('Integrations' in doc) {
       recognised = true;

@@ -113,6 +113,20 @@ export interface SimulationOptions {
   prepare?: (sim: RedshiftSimulator) => void;
 }
 
+/**
+ * A resource's part of the skip signature. The fleet parser hands out the same resource object for a
+ * cluster the simulator has not changed, so most of a large fleet's signature is remembered.
+ */
+const skipSignatures = new WeakMap<FleetResource, string>();
+function skipSignatureOf(r: FleetResource): string {
+  let signature = skipSignatures.get(r);
+  if (signature === undefined) {
+    signature = `${r.type}:${r.id}:${r.status}:${r.type === 'workgroup' ? r.baseCapacity : ''}:${Object.entries(r.tags).join(',')}`;
+    skipSignatures.set(r, signature);
+  }
+  return signature;
+}
+
 export interface Delivery {
   at: string;
   fn: FunctionName;
@@ -503,10 +517,7 @@ export class Simulation {
     // the same segment, its skips are the ones already reported. Comparing that is far cheaper than
     // deciding again for a large fleet.
     const signature = [
-      ...resources.map(
-        (r) =>
-          `${r.type}:${r.id}:${r.status}:${r.type === 'workgroup' ? r.baseCapacity : ''}:${Object.entries(r.tags).join(',')}`,
-      ),
+      ...resources.map(skipSignatureOf),
       ...inFlight.map((r) => r.idempotencyKey),
       ...this.options.policies.policies.map((p) => {
         const window = (p.capability as { window?: RunningWindow }).window;
