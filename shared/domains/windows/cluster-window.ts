@@ -34,6 +34,8 @@ export const WINDOW_EVENTS = {
   zeroEtlResuming: 'REDSHIFT-INTEGRATION-EVENT-0020',
 } as const;
 
+export const CLUSTER_PLACEHOLDER = '{cluster}';
+
 /** How many manual resumes in one paused period are followed by a grace pause; then left until the boundary. */
 const MAX_GRACE_PAUSES = 5;
 
@@ -162,7 +164,7 @@ export function reconcileCluster(
       const idle = idlePauseOf(cw, target, times, env);
       if (idle !== undefined) {
         return skip(
-          `paused idle at ${formatUtcMinute(Date.parse(idle.at))} (alarm ${cw.block.idle?.alarm}); ${idleText(cw, times)}`,
+          `paused idle at ${formatUtcMinute(Date.parse(idle.at))} (alarm ${cw.block.idle?.alarm.replaceAll(CLUSTER_PLACEHOLDER, target.id)}); ${idleText(cw, times)}`,
         );
       }
       return [
@@ -300,13 +302,18 @@ function pausedBecause(cw: ClusterWindow, cluster: ClusterResource, env: Evaluat
   const idle = idlePauseOf(cw, ref(cluster), times, env);
   return idle === undefined
     ? null
-    : `paused idle at ${formatUtcMinute(Date.parse(idle.at))} (alarm ${cw.block.idle?.alarm}); ${idleText(cw, times)}`;
+    : `paused idle at ${formatUtcMinute(Date.parse(idle.at))} (alarm ${cw.block.idle?.alarm.replaceAll(CLUSTER_PLACEHOLDER, cluster.id)}); ${idleText(cw, times)}`;
 }
 
 /** Events the window reacts to: its idle alarm, a manual resume (CloudTrail), secrets not rotated (4506). */
 export function reactCluster(cw: ClusterWindow, event: NormalizedEvent, env: EvaluationEnv): Proposal[] {
-  const idleAlarm = cw.block.idle?.alarm;
-  const isIdle = event.kind === 'alarm' && idleAlarm !== undefined && event.alarm?.name === idleAlarm;
+  // `{cluster}` in the alarm name stands for the cluster the alarm watches (its ClusterIdentifier dimension).
+  const idleAlarm = cw.block.idle?.alarm.replaceAll(CLUSTER_PLACEHOLDER, event.resource.id);
+  const isIdle =
+    event.kind === 'alarm' &&
+    event.resource.type === 'cluster' &&
+    idleAlarm !== undefined &&
+    event.alarm?.name === idleAlarm;
   const isManualResume =
     event.kind === 'api-call' &&
     event.apiCall?.operation === 'ResumeCluster' &&
