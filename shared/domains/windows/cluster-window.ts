@@ -115,7 +115,7 @@ function pause(
 
 /** When an idle-paused cluster runs again: the start of the next running segment. */
 function nextRunningStart(cw: ClusterWindow, times: WindowSegment): number | null {
-  if (times.next === null) return null;
+  if (times.next === null || !times.running) return times.next;
   return cw.window.nextTransition(times.next);
 }
 
