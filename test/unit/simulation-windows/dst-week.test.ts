@@ -251,7 +251,8 @@ describe('a week of windows across the end of summer time, with a holiday', () =
     const zeroEtl = week.deliveries.filter((d) => d.eventId.startsWith('REDSHIFT-INTEGRATION-EVENT-'));
     expect(zeroEtl.length).toBeGreaterThanOrEqual(3 * 5);
     expect(zeroEtl.every((d) => d.ok)).toBe(true);
-    expect(week.records.filter((x) => x.policy === 'zero-etl-target-resume' && x.type !== 'skipped')).toEqual([]);
+    expect(week.records.filter((x) => x.type !== 'state' && x.policy === 'zero-etl-target-resume')).toEqual([]);
+    expect(week.alerts.filter((a) => a.attributes.policy === 'zero-etl-target-resume')).toEqual([]);
   });
 
   it('sets the workgroup to 64 RPU at 07:00 and 8 RPU at 19:00 Berlin, not on the holiday, following the clock change', () => {
