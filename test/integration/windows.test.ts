@@ -1,4 +1,4 @@
-import { DescribeClustersCommand, ResumeClusterCommand } from '@aws-sdk/client-redshift';
+import { CreateClusterCommand, DescribeClustersCommand, ResumeClusterCommand } from '@aws-sdk/client-redshift';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AppExecutor } from '../../shared/app/alert-decision.ts';
 import { Notifier } from '../../shared/aws/notifier.adapter.ts';
@@ -80,7 +80,16 @@ describe.skipIf(motoEndpoint === null)('pause/resume windows against moto (real 
     policies = loaded.policySet;
     env = await createActingEnv({ suffix: 'windows' });
     await createTaggedCluster(env, 'dev-win-1', MANAGED);
-    await createTaggedCluster(env, 'dev-untagged', { env: 'dev' });
+    await env.clients.redshift.send(
+      new CreateClusterCommand({
+        ClusterIdentifier: 'dev-untagged',
+        NodeType: 'dc2.large',
+        ClusterType: 'single-node',
+        MasterUsername: 'awsuser',
+        MasterUserPassword: 'Passw0rd-for-tests',
+        Tags: [{ Key: 'env', Value: 'dev' }],
+      }),
+    );
   });
 
   it('pauses at the boundary through the real SDK, once, and alerts with the policy as attribute', async () => {
