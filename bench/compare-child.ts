@@ -27,7 +27,9 @@ if (figure === 'engine') {
     skips: r.skips,
   };
 } else {
-  const r = await quietly(() => benchSimulation('day', fleetFiles(spec), load(), WORLD_START, 1));
-  result = { wallMs: r.wallMs, msPerTick: r.msPerTick, decisions: r.decisions, executed: r.executed };
+  const r = await quietly(() =>
+    benchSimulation('day', fleetFiles(spec), load(), WORLD_START, Number(process.argv[3] ?? 1)),
+  );
+  result = { wallMs: r.wallMs, msPerTick: r.msPerTick, decisions: r.decisions, executed: r.executed, ...r.outcomes };
 }
 process.stdout.write(`\n__COMPARE__${JSON.stringify(result)}\n`);

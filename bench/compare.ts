@@ -1,7 +1,7 @@
 /**
  * Before/after, alternately in one run: `tsx bench/compare.ts [--revert <commit>…] [--base <ref>] [--rounds N]`.
  * Two git worktrees in the temp directory — "after" at HEAD, "before" at `--base` (default HEAD) with the
- * `--revert` commits reverted — each given this checkout's bench/ (same fixtures and measuring code) and
+ * `--revert` commits reverted (`--days N`: simulated days, default 1) — each given this checkout's bench/ (same fixtures and measuring code) and
  * node_modules. Round after round, one child process per side and figure, alternating which side goes
  * first, so drift on a shared machine hits both alike. Figures: decide() over the first 30,000 items of
  * the engine stream (fresh policies, one replay) and one simulated day of the 1,000-cluster fleet
@@ -22,6 +22,7 @@ const valuesOf = (flag: string) =>
 const reverts = valuesOf('--revert') as string[];
 const base = valuesOf('--base')[0] ?? 'HEAD';
 const rounds = Number(valuesOf('--rounds')[0] ?? 3);
+const days = valuesOf('--days')[0] ?? '1';
 const MARK = '__COMPARE__';
 
 const git = (cwd: string, ...a: string[]) =>
@@ -40,11 +41,15 @@ function worktree(ref: string, revert: readonly string[]): string {
 
 type Figure = 'engine' | 'day';
 async function child(dir: string, figure: Figure): Promise<Record<string, number>> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(dir, 'bench/compare-child.ts'), figure], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', join(dir, 'bench/compare-child.ts'), figure, days],
+    {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const line = stdout.split('\n').find((l) => l.startsWith(MARK));
   if (line === undefined) throw new Error(`compare child printed no result:\n${stdout.slice(-2000)}`);
   return JSON.parse(line.slice(MARK.length)) as Record<string, number>;
@@ -91,8 +96,8 @@ add('decide() throughput, 30,000 items (items/s)', 'engine', 'throughputPerSec',
 add('decide() p99, all items (ms)', 'engine', 'p99Ms', false);
 add('decide() event p50 (ms)', 'engine', 'eventP50Ms', false);
 add('decide() tick p50 (ms)', 'engine', 'tickP50Ms', false);
-add('simulated day, 1,000 clusters: wall (ms)', 'day', 'wallMs', false);
-add('simulated day, 1,000 clusters: per tick (ms)', 'day', 'msPerTick', false);
+add(`simulated ${days} day(s), 1,000 clusters: wall (ms)`, 'day', 'wallMs', false);
+add(`simulated ${days} day(s), 1,000 clusters: per tick (ms)`, 'day', 'msPerTick', false);
 writeFileSync(
   join(REPO_ROOT, 'bench/compare.json'),
   `${JSON.stringify({ generatedAt: new Date().toISOString(), base, reverts, rounds, rows, samples }, null, 2)}\n`,
