@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import {
+  EXECUTOR_DEFAULTS,
   type ExecuteOptions,
   type ExecutionResult,
   Executor,
   type ExecutorDeps,
+  pendingRecord,
   type Run,
 } from '../execute/executor.ts';
 import {
@@ -78,7 +80,13 @@ export class AppExecutor extends Executor {
     const logger = this.#deps.logger ?? silentLogger;
     const metrics = this.#deps.metrics ?? noMetrics;
     const now = clock.now();
-    const claim = await ledger.claim(pendingRecord(decision, now, this.#deps), now);
+    const claim = await ledger.claim(
+      pendingRecord(decision, now, {
+        newToken: this.#deps.newToken ?? randomUUID,
+        leaseMs: this.#deps.leaseMs ?? EXECUTOR_DEFAULTS.leaseMs,
+      }),
+      now,
+    );
     if (claim.kind === 'duplicate') {
       metrics.count('duplicates', claim.record?.status ?? 'unknown');
       return { kind: 'duplicate' };
@@ -99,33 +107,4 @@ export class AppExecutor extends Executor {
     logger.info('alert decision published', { idempotencyKey: decision.idempotencyKey, policy: decision.policy });
     return { kind: 'done', outcome: 'succeeded', record };
   }
-}
-
-function pendingRecord(decision: Decision, now: Date, deps: ExecutorDeps): LedgerRecord {
-  const at = now.toISOString();
-  return {
-    idempotencyKey: decision.idempotencyKey,
-    policy: decision.policy,
-    action: decision.action,
-    target: decision.target,
-    mode: decision.mode,
-    params: decision.params,
-    reason: decision.reason,
-    decisionAt: decision.at,
-    status: 'pending',
-    retryable: false,
-    attempts: 0,
-    claimToken: (deps.newToken ?? randomUUID)(),
-    leaseUntil: new Date(now.getTime() + (deps.leaseMs ?? 15 * 60_000)).toISOString(),
-    outcomeReason: null,
-    beforeState: null,
-    afterState: null,
-    expectedState: null,
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: at,
-    updatedAt: at,
-    completedAt: null,
-  };
 }

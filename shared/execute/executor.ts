@@ -93,7 +93,7 @@ export class Executor {
       return { kind: 'deferred' };
     }
     const now = clock.now();
-    const claim = await ledger.claim(this.#newRecord(decision, now), now);
+    const claim = await ledger.claim(pendingRecord(decision, now, this.#deps), now);
     if (claim.kind === 'duplicate') {
       metrics.count('duplicates', claim.record?.status ?? 'unknown');
       logger.info('duplicate decision ignored', {
@@ -343,36 +343,42 @@ export class Executor {
       this.#deps.logger.error('alert publish failed', { subject: alert.subject, error: String(error) });
     }
   }
-
-  #newRecord(decision: Decision, now: Date): LedgerRecord {
-    return {
-      idempotencyKey: decision.idempotencyKey,
-      policy: decision.policy,
-      action: decision.action,
-      target: decision.target,
-      mode: decision.mode,
-      params: decision.params,
-      reason: decision.reason,
-      decisionAt: decision.at,
-      status: 'pending',
-      retryable: false,
-      attempts: 0,
-      claimToken: this.#deps.newToken(),
-      leaseUntil: new Date(now.getTime() + this.#deps.leaseMs).toISOString(),
-      outcomeReason: null,
-      beforeState: null,
-      afterState: null,
-      expectedState: null,
-      createdId: null,
-      error: null,
-      budgetSlot: null,
-      claimedAt: now.toISOString(),
-      updatedAt: now.toISOString(),
-      completedAt: null,
-    };
-  }
 }
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
+export function pendingRecord(
+  decision: Decision,
+  now: Date,
+  lease: { newToken: () => string; leaseMs: number },
+): LedgerRecord {
+  const at = now.toISOString();
+  return {
+    idempotencyKey: decision.idempotencyKey,
+    policy: decision.policy,
+    action: decision.action,
+    target: decision.target,
+    mode: decision.mode,
+    params: decision.params,
+    reason: decision.reason,
+    decisionAt: decision.at,
+    status: 'pending',
+    retryable: false,
+    attempts: 0,
+    claimToken: lease.newToken(),
+    leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
+    outcomeReason: null,
+    beforeState: null,
+    afterState: null,
+    expectedState: null,
+    createdId: null,
+    error: null,
+    budgetSlot: null,
+    claimedAt: at,
+    updatedAt: at,
+    completedAt: null,
+  };
 }
