@@ -28,6 +28,8 @@ export function missedDeadlines(
   resources: readonly FleetResource[],
   now: number,
   lookbackMs: number = DEADLINE_LOOKBACK_MS,
+  /** Per policy: the first instant autopilot watched it; earlier slots are nobody's miss to report. */
+  watchingSince: ReadonlyMap<string, number> = new Map(),
 ): MissedSlot[] {
   const out: MissedSlot[] = [];
   const memo = new Map<string, unknown>();
@@ -37,8 +39,9 @@ export function missedDeadlines(
     const { schedule, deadlineMs } = capability.settings;
     const slots: number[] = [];
     // Slots whose deadline fell in (now - lookback, now].
+    const since = watchingSince.get(policy.name) ?? Number.NEGATIVE_INFINITY;
     for (let s = schedule.nextAfter(now - deadlineMs - lookbackMs); s !== null && s + deadlineMs <= now; ) {
-      slots.push(s);
+      if (s >= since) slots.push(s);
       if (slots.length > 10_000) break;
       s = schedule.nextAfter(s);
     }

@@ -84,6 +84,8 @@ function tagOf(record: LedgerRecord, key: string): string | undefined {
 
 export class SnapshotVerifier {
   readonly #deps: Required<SnapshotVerifierDeps>;
+  /** Per container: when each snapshot policy was first watched (see #watchingSince). */
+  readonly #watchStart = new Map<string, number>();
 
   constructor(deps: SnapshotVerifierDeps) {
     this.#deps = { logger: silentLogger, ...deps };
@@ -176,7 +178,8 @@ export class SnapshotVerifier {
     const { ledger, clock } = this.#deps;
     const now = clock.now();
     let sent = 0;
-    for (const missed of missedDeadlines(this.#deps.policies, resources, now.getTime(), DEADLINE_LOOKBACK_MS)) {
+    const since = await this.#watchingSince(now);
+    for (const missed of missedDeadlines(this.#deps.policies, resources, now.getTime(), DEADLINE_LOOKBACK_MS, since)) {
       const key = idempotencyKey(missed.policy, missed.target, DEADLINE_ACTION, missed.slot);
       const record = deadlineRecord(missed, key, now);
       const claim = await ledger.claim(record, now);
@@ -188,6 +191,33 @@ export class SnapshotVerifier {
     return sent;
   }
 
+  /**
+   * When autopilot started watching each snapshot policy: a ledger record claimed once by the first
+   * sweep that saw the policy (a conditional write keeps the earliest). Without it, the first sweep
+   * after a deploy reported every slot of the lookback as missed although nobody was there to take it.
+   */
+  async #watchingSince(now: Date): Promise<Map<string, number>> {
+    const since = new Map<string, number>();
+    for (const policy of this.#deps.policies) {
+      if (!isCompiledSnapshots(policy.capability)) continue;
+      const cached = this.#watchStart.get(policy.name);
+      if (cached !== undefined) {
+        since.set(policy.name, cached);
+        continue;
+      }
+      const key = `watch#${policy.name}`;
+      const claim = await this.#deps.ledger.claim(watchRecord(policy.name, key, now), now);
+      const claimedAt = claim.kind === 'duplicate' ? claim.record?.claimedAt : now.toISOString();
+      const start = claimedAt === undefined ? now.getTime() : Date.parse(claimedAt);
+      if (claim.kind !== 'duplicate') {
+        await this.#deps.ledger.save({ ...claim.record, status: 'succeeded', completedAt: now.toISOString() });
+      }
+      this.#watchStart.set(policy.name, start);
+      since.set(policy.name, start);
+    }
+    return since;
+  }
+
   async #alert(alert: Alert): Promise<void> {
     try {
       await this.#deps.notifier.alert(alert);
@@ -195,6 +225,35 @@ export class SnapshotVerifier {
       this.#deps.logger.error('alert publish failed', { subject: alert.subject, error: String(error) });
     }
   }
+}
+
+function watchRecord(policy: string, key: string, now: Date): LedgerRecord {
+  const at = now.toISOString();
+  return {
+    idempotencyKey: key,
+    policy,
+    action: 'WatchSnapshotPolicy',
+    target: { type: 'schedule', id: policy },
+    mode: 'act',
+    params: {},
+    reason: 'first sweep that saw this snapshot policy: slots before it are not reported as missed',
+    decisionAt: at,
+    status: 'pending',
+    retryable: false,
+    attempts: 1,
+    claimToken: `watch:${key}`,
+    leaseUntil: at,
+    outcomeReason: null,
+    beforeState: null,
+    afterState: null,
+    expectedState: null,
+    createdId: null,
+    error: null,
+    budgetSlot: null,
+    claimedAt: at,
+    updatedAt: at,
+    completedAt: null,
+  };
 }
 
 function deadlineRecord(missed: MissedSlot, key: string, now: Date): LedgerRecord {

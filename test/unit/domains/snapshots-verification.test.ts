@@ -5,7 +5,7 @@ import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
 import type { LedgerRecord } from '../../../shared/execute/ports.ts';
 import type { SnapshotResource } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
-import { fixedClock, RecordingNotifier } from '../execute/fakes.ts';
+import { clusterResource, fixedClock, RecordingNotifier } from '../execute/fakes.ts';
 
 const { policySet } = loadPolicySources([
   {
@@ -159,5 +159,36 @@ describe('snapshot verification', () => {
       /^snapshot c failed \(sweep: DescribeClusterSnapshots says missing/,
     );
     expect((await ledger.get('key-d'))?.status).toBe('in-progress');
+  });
+});
+
+describe('snapshot deadlines after a deploy', () => {
+  it('reports no slot from before autopilot first watched the policy, and every missed slot after', async () => {
+    // Prepare: first deployed at 04:00Z, after the 01:00Z slot's deadline (03:00Z) passed unwatched.
+    const ledger = new MemoryLedger();
+    const notifier = new RecordingNotifier();
+    let now = new Date('2026-12-08T04:00:00.000Z');
+    const verifier = () =>
+      new SnapshotVerifier({
+        ledger,
+        notifier,
+        clock: { now: () => now },
+        region: 'eu-central-1',
+        policies: policySet.policies,
+        reader: { readSnapshot: async () => null },
+      });
+    const fleet = [clusterResource({ ClusterIdentifier: 'etl-prod' })];
+
+    // Act: the first sweep, then (a new container) the sweep after the next night's slot was missed.
+    const first = await verifier().sweep(fleet);
+    now = new Date('2026-12-09T04:00:00.000Z');
+    const second = await verifier().sweep(fleet);
+
+    // Assess
+    expect(first.deadlineAlerts).toBe(0);
+    expect(second.deadlineAlerts).toBe(1);
+    expect(notifier.alerts.map((a) => a.subject)).toEqual([
+      '[autopilot] snapshot MISSED: etl-prod slot 2026-12-09T01:00Z (nightly)',
+    ]);
   });
 });
