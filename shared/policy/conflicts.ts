@@ -58,8 +58,76 @@ export function selectorsDisjoint(a: CompiledSelector, b: CompiledSelector): boo
 
 const where = (p: CompiledPolicy) => `${p.file}:${p.line}:${p.col}`;
 
-export function analyzeConflicts(policies: readonly CompiledPolicy[], fleet: FleetSnapshot | null): PolicyProblem[] {
+/** How far ahead `validate` looks for a snapshot slot that falls while a window keeps the cluster paused. */
+export const CLASH_HORIZON_MS = 14 * 86_400_000;
+
+// Read structurally, so the engine does not import the capabilities that register with it.
+interface WindowLike {
+  key: 'window';
+  window: { segment(t: number): { running: boolean } };
+}
+interface ScheduleLike {
+  key: 'snapshots';
+  settings: { schedule: { nextAfter(t: number): number | null } };
+}
+const isWindow = (c: CompiledPolicy['capability']): c is CompiledPolicy['capability'] & WindowLike =>
+  c.key === 'window' && 'window' in c;
+const isSnapshots = (c: CompiledPolicy['capability']): c is CompiledPolicy['capability'] & ScheduleLike =>
+  c.key === 'snapshots' && 'settings' in c;
+
+/** Both policies select the same resources: the named ones with a fleet, `'maybe'` without one, null when disjoint. */
+function sharedResources(a: CompiledPolicy, b: CompiledPolicy, fleet: FleetSnapshot | null): string[] | 'maybe' | null {
+  if (fleet === null) return selectorsDisjoint(a.selector, b.selector) ? null : 'maybe';
+  const both = fleet.resources
+    .filter((r) => r.type === a.resource && isOptedIn(r, a.optInTag) && isOptedIn(r, b.optInTag))
+    .filter((r) => a.selector.matches(r) && b.selector.matches(r))
+    .map((r) => r.id);
+  return both.length === 0 ? null : both;
+}
+
+/**
+ * A pause window over a snapshot slot: a paused cluster takes no snapshot, so every such slot is skipped
+ * and later reported as missed. Warned with the first clashing slot and both policy locations.
+ */
+function windowSnapshotClashes(
+  policies: readonly CompiledPolicy[],
+  fleet: FleetSnapshot | null,
+  from: number,
+): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
+  for (const w of policies) {
+    if (w.resource !== 'cluster' || !isWindow(w.capability)) continue;
+    for (const s of policies) {
+      if (s.resource !== 'cluster' || !isSnapshots(s.capability)) continue;
+      const shared = sharedResources(w, s, fleet);
+      if (shared === null) continue;
+      const clashes: number[] = [];
+      for (let t = s.capability.settings.schedule.nextAfter(from); t !== null && t < from + CLASH_HORIZON_MS; ) {
+        if (!w.capability.window.segment(t).running) clashes.push(t);
+        t = s.capability.settings.schedule.nextAfter(t);
+      }
+      const first = clashes[0];
+      if (first === undefined) continue;
+      const who = shared === 'maybe' ? 'clusters both may select' : shared.join(', ');
+      problems.push({
+        file: s.file,
+        line: s.line,
+        col: s.col,
+        severity: 'warning',
+        message: `snapshots policy "${s.name}" (${where(s)}) has ${clashes.length} slot(s) in the next 14 days while window policy "${w.name}" (${where(w)}) keeps ${who} paused, first ${new Date(first).toISOString().slice(0, 16)}Z; a paused cluster takes no snapshot; expected slots inside the running window`,
+      });
+    }
+  }
+  return problems;
+}
+
+export function analyzeConflicts(
+  policies: readonly CompiledPolicy[],
+  fleet: FleetSnapshot | null,
+  /** Where the look-ahead for clashing slots starts (the engine never reads a clock). */
+  from: number,
+): PolicyProblem[] {
+  const problems: PolicyProblem[] = windowSnapshotClashes(policies, fleet, from);
   const stateful = policies.filter((p) => p.capability.reconcile !== undefined);
   for (let i = 0; i < stateful.length; i++) {
     for (let j = i + 1; j < stateful.length; j++) {

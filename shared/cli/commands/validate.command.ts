@@ -21,7 +21,7 @@ export const command: CliCommand = {
     const hasErrors = problems.some((p) => p.severity === 'error');
     if (!hasErrors) {
       const fleet = fleetFiles.length === 0 ? null : await readFleetFiles(fleetFiles, io.cwd, io.now().toISOString());
-      problems.push(...analyzeConflicts(policySet.policies, fleet));
+      problems.push(...analyzeConflicts(policySet.policies, fleet, io.now().getTime()));
     }
     for (const problem of problems) io.stdout(`${formatProblem(problem)}\n`);
     const errors = problems.filter((p) => p.severity === 'error').length;

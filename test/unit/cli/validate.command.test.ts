@@ -106,6 +106,37 @@ describe('autopilot validate', () => {
     );
   });
 
+  it('warns when a snapshot slot falls while a window keeps a cluster paused, and not when the slot is inside it', async () => {
+    // Prepare: 02:00 Berlin is outside office hours (clash); 12:00 Berlin on weekdays is inside them.
+    const policy = (cron: string) => `version: 1
+defaults: { timezone: Europe/Berlin }
+policies:
+  - name: office
+    resource: cluster
+    match: { tags: { env: dev } }
+    window: { running: ["Mon-Fri 07:00-19:00"] }
+  - name: nightly
+    resource: cluster
+    match: { tags: { backup: gold } }
+    snapshots: { schedule: "${cron}", retain: { daily: 7 } }
+`;
+    const clash = fakeIo(dirWith({ 'p.yml': policy('cron(0 1 * * ? *)') }));
+    const fine = fakeIo(dirWith({ 'p.yml': policy('cron(0 11 ? * MON-FRI *)') }));
+    // Act
+    const codes = [await command.run(['p.yml'], clash.io), await command.run(['p.yml'], fine.io)];
+    // Assess: cron is read in the policy zone: 01:00 Berlin = 00:00Z; after 2026-12-07T00:00Z and before
+    // 2026-12-21T00:00Z that is Dec 8..20, 13 slots, all while the office window has the cluster paused.
+    expect(codes).toEqual([0, 0]);
+    expect(clash.out()).toBe(
+      [
+        'p.yml:8:5: warning: snapshots policy "nightly" (p.yml:8:5) has 13 slot(s) in the next 14 days while window policy "office" (p.yml:4:5) keeps clusters both may select paused, first 2026-12-08T00:00Z; a paused cluster takes no snapshot; expected slots inside the running window',
+        '2 policies OK',
+        '',
+      ].join('\n'),
+    );
+    expect(fine.out()).toBe('2 policies OK\n');
+  });
+
   it('names the resources in conflict when given a fleet', async () => {
     // Prepare
     const fleet = {
