@@ -349,27 +349,29 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
-export function pendingRecord(
-  decision: Decision,
-  now: Date,
-  lease: { newToken: () => string; leaseMs: number },
-): LedgerRecord {
+/** What identifies a ledger record; `newLedgerRecord` fills the rest as a fresh, unfinished record. */
+export type LedgerRecordCore = Pick<
+  LedgerRecord,
+  | 'idempotencyKey'
+  | 'policy'
+  | 'action'
+  | 'target'
+  | 'mode'
+  | 'params'
+  | 'reason'
+  | 'decisionAt'
+  | 'claimToken'
+  | 'leaseUntil'
+>;
+
+/** A `pending` ledger record with nothing observed yet, claimed at `now`. */
+export function newLedgerRecord(core: LedgerRecordCore, now: Date): LedgerRecord {
   const at = now.toISOString();
   return {
-    idempotencyKey: decision.idempotencyKey,
-    policy: decision.policy,
-    action: decision.action,
-    target: decision.target,
-    mode: decision.mode,
-    params: decision.params,
-    reason: decision.reason,
-    decisionAt: decision.at,
+    ...core,
     status: 'pending',
     retryable: false,
     attempts: 0,
-    claimToken: lease.newToken(),
-    leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
     outcomeReason: null,
     beforeState: null,
     afterState: null,
@@ -381,4 +383,27 @@ export function pendingRecord(
     updatedAt: at,
     completedAt: null,
   };
+}
+
+/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
+export function pendingRecord(
+  decision: Decision,
+  now: Date,
+  lease: { newToken: () => string; leaseMs: number },
+): LedgerRecord {
+  return newLedgerRecord(
+    {
+      idempotencyKey: decision.idempotencyKey,
+      policy: decision.policy,
+      action: decision.action,
+      target: decision.target,
+      mode: decision.mode,
+      params: decision.params,
+      reason: decision.reason,
+      decisionAt: decision.at,
+      claimToken: lease.newToken(),
+      leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
+    },
+    now,
+  );
 }

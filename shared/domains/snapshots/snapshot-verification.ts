@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
+import { newLedgerRecord } from '../../execute/executor.ts';
 import type {
   Alert,
   Clock,
@@ -230,58 +231,45 @@ export class SnapshotVerifier {
 function watchRecord(policy: string, key: string, now: Date): LedgerRecord {
   const at = now.toISOString();
   return {
-    idempotencyKey: key,
-    policy,
-    action: 'WatchSnapshotPolicy',
-    target: { type: 'schedule', id: policy },
-    mode: 'act',
-    params: {},
-    reason: 'first sweep that saw this snapshot policy: slots before it are not reported as missed',
-    decisionAt: at,
-    status: 'pending',
-    retryable: false,
+    ...newLedgerRecord(
+      {
+        idempotencyKey: key,
+        policy,
+        action: 'WatchSnapshotPolicy',
+        target: { type: 'schedule', id: policy },
+        mode: 'act',
+        params: {},
+        reason: 'first sweep that saw this snapshot policy: slots before it are not reported as missed',
+        decisionAt: at,
+        claimToken: `watch:${key}`,
+        leaseUntil: at,
+      },
+      now,
+    ),
     attempts: 1,
-    claimToken: `watch:${key}`,
-    leaseUntil: at,
-    outcomeReason: null,
-    beforeState: null,
-    afterState: null,
-    expectedState: null,
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: at,
-    updatedAt: at,
-    completedAt: null,
   };
 }
 
 function deadlineRecord(missed: MissedSlot, key: string, now: Date): LedgerRecord {
-  const at = now.toISOString();
   return {
-    idempotencyKey: key,
-    policy: missed.policy,
-    action: DEADLINE_ACTION,
-    target: missed.target,
-    mode: 'act',
-    params: { slot: missed.slot, source: missed.source },
-    reason: `no completed snapshot of the ${formatUtcMinute(Date.parse(missed.slot))} slot by ${formatUtcMinute(Date.parse(missed.deadline))}`,
-    decisionAt: missed.deadline,
-    status: 'pending',
-    retryable: false,
+    ...newLedgerRecord(
+      {
+        idempotencyKey: key,
+        policy: missed.policy,
+        action: DEADLINE_ACTION,
+        target: missed.target,
+        mode: 'act',
+        params: { slot: missed.slot, source: missed.source },
+        reason: `no completed snapshot of the ${formatUtcMinute(Date.parse(missed.slot))} slot by ${formatUtcMinute(Date.parse(missed.deadline))}`,
+        decisionAt: missed.deadline,
+        claimToken: `deadline:${key}`,
+        leaseUntil: now.toISOString(),
+      },
+      now,
+    ),
     attempts: 1,
-    claimToken: `deadline:${key}`,
-    leaseUntil: at,
     outcomeReason: 'deadline alert sent',
     beforeState: missed.status,
-    afterState: null,
-    expectedState: null,
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: at,
-    updatedAt: at,
-    completedAt: null,
   };
 }
 
