@@ -4,10 +4,10 @@ import { ConfigurationError } from '../../errors.ts';
 import { type NormalizedEvent, NormalizedEventSchema } from '../../events/normalized-event.ts';
 import type { FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
-import { parseInstant } from '../../policy/local-time.ts';
 import { plan } from '../../policy/plan.ts';
 import { formatPlanTable } from '../../policy/plan-report.ts';
 import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
+import { parseTime } from '../args.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 const DAY_MS = 86_400_000;
@@ -67,13 +67,6 @@ export function parsePlanArgs(args: readonly string[]): PlanOptions {
   if (options.policies.length === 0) throw new UsageError('--policies is required');
   if (options.fleet.length === 0) throw new UsageError('--fleet is required');
   return options;
-}
-
-function parseTime(text: string, flag: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : parseInstant(text);
-  if (ms === null || Number.isNaN(ms))
-    throw new UsageError(`${flag} "${text}" is not a time; expected ISO 8601 with a zone, e.g. 2026-12-07T00:00Z`);
-  return ms;
 }
 
 export async function readFleetFiles(files: readonly string[], cwd: string, readAt: string): Promise<FleetSnapshot> {

@@ -11,6 +11,7 @@ import type { FleetFile } from '../../simulation/fleet-seed.ts';
 import { realHandlers } from '../../simulation/real-handlers.ts';
 import { type InjectedEvent, Simulation, type SimulationResult } from '../../simulation/simulation.ts';
 import { formatSummary, formatTimeline } from '../../simulation/timeline-text.ts';
+import { parseTime } from '../args.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 /** A simulated period longer than this is almost certainly a typo in --to. */
@@ -83,13 +84,6 @@ export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
   if (o.fleet.length === 0) throw new UsageError('--fleet is required');
   if (o.from === null || o.to === null) throw new UsageError('--from and --to are required');
   return { ...o, from: o.from, to: o.to };
-}
-
-export function parseTime(text: string, flag: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : parseInstant(text);
-  if (ms === null || Number.isNaN(ms))
-    throw new UsageError(`${flag} "${text}" is not a time; expected ISO 8601 with a zone, e.g. 2026-12-07T00:00Z`);
-  return ms;
 }
 
 async function readFleet(files: readonly string[], cwd: string): Promise<FleetFile[]> {
