@@ -7,7 +7,7 @@ import { parseFleet } from '../../policy/fleet.ts';
 import { plan } from '../../policy/plan.ts';
 import { formatPlanTable } from '../../policy/plan-report.ts';
 import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
-import { parseTime } from '../args.ts';
+import { parseOptions, parseTime, SHARED_OPTIONS } from '../args.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 const DAY_MS = 86_400_000;
@@ -22,48 +22,26 @@ export interface PlanOptions {
   json: boolean;
 }
 
-/** `--flag a b c` style: a flag takes the values up to the next `--flag`. */
+const PLAN_OPTIONS = { ...SHARED_OPTIONS, tick: { type: 'string' } } as const;
+
+/** `--policies` and `--fleet` take the values up to the next `--flag` (and may be repeated). */
 export function parsePlanArgs(args: readonly string[]): PlanOptions {
-  const options: PlanOptions = {
-    policies: [],
-    fleet: [],
-    events: null,
-    from: null,
-    to: null,
-    tickMinutes: 5,
-    json: false,
-  };
-  let current: 'policies' | 'fleet' | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--policies' || arg === '--fleet') current = arg === '--policies' ? 'policies' : 'fleet';
-    else if (arg === '--json') {
-      options.json = true;
-      current = null;
-    } else if (arg === '--events') {
-      options.events = value();
-      current = null;
-    } else if (arg === '--from') {
-      options.from = value();
-      current = null;
-    } else if (arg === '--to') {
-      options.to = value();
-      current = null;
-    } else if (arg === '--tick') {
-      const minutes = Number(value());
-      if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440)
-        throw new UsageError('--tick must be whole minutes from 1 to 1440');
-      options.tickMinutes = minutes;
-      current = null;
-    } else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (current === null) throw new UsageError(`unexpected argument ${arg}`);
-    else options[current].push(arg);
+  const values = parseOptions(args, PLAN_OPTIONS);
+  let tickMinutes = 5;
+  if (values.tick !== undefined) {
+    tickMinutes = Number(values.tick);
+    if (!Number.isInteger(tickMinutes) || tickMinutes < 1 || tickMinutes > 1440)
+      throw new UsageError('--tick must be whole minutes from 1 to 1440');
   }
+  const options: PlanOptions = {
+    policies: values.policies ?? [],
+    fleet: values.fleet ?? [],
+    events: values.events ?? null,
+    from: values.from ?? null,
+    to: values.to ?? null,
+    tickMinutes,
+    json: values.json ?? false,
+  };
   if (options.policies.length === 0) throw new UsageError('--policies is required');
   if (options.fleet.length === 0) throw new UsageError('--fleet is required');
   return options;

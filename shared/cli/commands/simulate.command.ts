@@ -11,7 +11,7 @@ import type { FleetFile } from '../../simulation/fleet-seed.ts';
 import { realHandlers } from '../../simulation/real-handlers.ts';
 import { type InjectedEvent, Simulation, type SimulationResult } from '../../simulation/simulation.ts';
 import { formatSummary, formatTimeline } from '../../simulation/timeline-text.ts';
-import { parseTime } from '../args.ts';
+import { parseOptions, parseTime, SHARED_OPTIONS } from '../args.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 /** A simulated period longer than this is almost certainly a typo in --to. */
@@ -37,53 +37,38 @@ function rate(text: string, flag: string): number {
   return value;
 }
 
-/** `--flag a b c`: --policies and --fleet take the values up to the next `--flag`. */
+const SIMULATE_OPTIONS = {
+  ...SHARED_OPTIONS,
+  seed: { type: 'string' },
+  report: { type: 'string' },
+  'duplicate-rate': { type: 'string' },
+  'reorder-rate': { type: 'string' },
+} as const;
+
+/** `--policies` and `--fleet` take the values up to the next `--flag` (and may be repeated). */
 export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
-  const o: Omit<SimulateOptions, 'from' | 'to'> & { from: string | null; to: string | null } = {
-    policies: [],
-    fleet: [],
-    events: null,
-    from: null,
-    to: null,
-    seed: '1',
-    json: false,
-    report: null,
-    duplicateRate: 0,
-    reorderRate: 0,
+  const values = parseOptions(args, SIMULATE_OPTIONS);
+  const seed = values.seed ?? '1';
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(seed)) throw new UsageError(`--seed "${seed}" must be a number or a short word`);
+  const duplicateRate = values['duplicate-rate'] === undefined ? 0 : rate(values['duplicate-rate'], '--duplicate-rate');
+  const reorderRate = values['reorder-rate'] === undefined ? 0 : rate(values['reorder-rate'], '--reorder-rate');
+  const policies = values.policies ?? [];
+  const fleet = values.fleet ?? [];
+  if (policies.length === 0) throw new UsageError('--policies is required');
+  if (fleet.length === 0) throw new UsageError('--fleet is required');
+  if (values.from === undefined || values.to === undefined) throw new UsageError('--from and --to are required');
+  return {
+    policies,
+    fleet,
+    events: values.events ?? null,
+    from: values.from,
+    to: values.to,
+    seed,
+    json: values.json ?? false,
+    report: values.report ?? null,
+    duplicateRate,
+    reorderRate,
   };
-  let list: 'policies' | 'fleet' | null = null;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    const value = () => {
-      const next = args[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
-      return next;
-    };
-    if (arg === '--policies' || arg === '--fleet') {
-      list = arg === '--policies' ? 'policies' : 'fleet';
-      continue;
-    }
-    if (arg.startsWith('--')) list = null;
-    if (arg === '--json') o.json = true;
-    else if (arg === '--events') o.events = value();
-    else if (arg === '--from') o.from = value();
-    else if (arg === '--to') o.to = value();
-    else if (arg === '--report') o.report = value();
-    else if (arg === '--seed') {
-      const seed = value();
-      if (!/^[A-Za-z0-9._-]{1,64}$/.test(seed))
-        throw new UsageError(`--seed "${seed}" must be a number or a short word`);
-      o.seed = seed;
-    } else if (arg === '--duplicate-rate') o.duplicateRate = rate(value(), arg);
-    else if (arg === '--reorder-rate') o.reorderRate = rate(value(), arg);
-    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
-    else if (list === null) throw new UsageError(`unexpected argument ${arg}`);
-    else o[list].push(arg);
-  }
-  if (o.policies.length === 0) throw new UsageError('--policies is required');
-  if (o.fleet.length === 0) throw new UsageError('--fleet is required');
-  if (o.from === null || o.to === null) throw new UsageError('--from and --to are required');
-  return { ...o, from: o.from, to: o.to };
 }
 
 async function readFleet(files: readonly string[], cwd: string): Promise<FleetFile[]> {
