@@ -1,29 +1,19 @@
 import {
-  CreateSnapshotCommand,
-  type CreateSnapshotCommandInput,
-  CreateSnapshotCopyConfigurationCommand,
-  type CreateSnapshotCopyConfigurationCommandInput,
-  DeleteSnapshotCommand,
   GetSnapshotCommand,
   GetWorkgroupCommand,
-  ListSnapshotCopyConfigurationsCommand,
   ListTagsForResourceCommand,
   paginateListSnapshots,
   paginateListWorkgroups,
   type RedshiftServerlessClient,
   type Snapshot,
-  UpdateSnapshotCopyConfigurationCommand,
-  UpdateWorkgroupCommand,
-  type UpdateWorkgroupCommandInput,
   type Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
 import { isManagedSnapshot } from '../domains/snapshots/snapshot-tags.ts';
-import { ConfigurationError } from '../errors.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
 import type { ClusterResource, SnapshotResource, TargetRef, WorkgroupResource } from '../policy/decision.ts';
 import { parseFleet } from '../policy/fleet.ts';
 import { mapWorkgroups } from './fleet-mapping.ts';
-import { deletionRefusal, snapshotRefusal } from './redshift.adapter.ts';
+import { performDeclared } from './perform-declared.ts';
 
 /** Serverless snapshots (SDK shape, with their tags) → engine resources, through the engine's parser. */
 export function mapServerlessSnapshots(
@@ -105,26 +95,14 @@ export class RedshiftServerlessAdapter implements ResourcePort {
     }
   }
 
+  /** Performs a declared action (its handler lives with its capability, shared/domains/<name>/). */
   async perform(action: string, params: Record<string, unknown>): Promise<ActionResult> {
-    switch (action) {
-      case 'UpdateWorkgroup': {
-        const out = await this.#client.send(
-          new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),
-        );
-        return { afterState: out.workgroup?.status ?? null };
-      }
-      case 'CreateSnapshot': {
-        const out = await this.#client.send(new CreateSnapshotCommand(params as unknown as CreateSnapshotCommandInput));
-        const name = out.snapshot?.snapshotName;
-        return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
-      }
-      case 'DeleteSnapshot':
-        return this.#deleteSnapshot(String(params.snapshotName ?? ''));
-      case 'CreateSnapshotCopyConfiguration':
-        return this.#ensureCopyConfiguration(params as unknown as CreateSnapshotCopyConfigurationCommandInput);
-      default:
-        throw new ConfigurationError(`RedshiftServerlessAdapter cannot perform ${action}`);
-    }
+    return performDeclared(action, 'redshift-serverless', params, { serverless: this });
+  }
+
+  /** The SDK client, for the action handlers of the capabilities. */
+  get client(): RedshiftServerlessClient {
+    return this.#client;
   }
 
   /**
@@ -158,40 +136,6 @@ export class RedshiftServerlessAdapter implements ResourcePort {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
       throw error;
     }
-  }
-
-  async #deleteSnapshot(snapshotName: string): Promise<ActionResult> {
-    const target = await this.readSnapshot(snapshotName);
-    const siblings = target === null ? [] : await this.readSnapshots({ namespaceName: target.sourceId });
-    const refusal = deletionRefusal(target, siblings);
-    if (refusal !== null) throw snapshotRefusal('DeleteSnapshot', refusal);
-    const out = await this.#client.send(new DeleteSnapshotCommand({ snapshotName }));
-    return { afterState: out.snapshot?.status ?? 'DELETED' };
-  }
-
-  /** Create, or — when the namespace already copies to that Region — set the wanted retention. */
-  async #ensureCopyConfiguration(input: CreateSnapshotCopyConfigurationCommandInput): Promise<ActionResult> {
-    const existing = await this.#client.send(
-      new ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
-    );
-    const same = (existing.snapshotCopyConfigurations ?? []).find(
-      (c) => c.destinationRegion === input.destinationRegion,
-    );
-    if (same?.snapshotCopyConfigurationId === undefined) {
-      await this.#client.send(new CreateSnapshotCopyConfigurationCommand(input));
-      return { afterState: null };
-    }
-    if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {
-      await this.#client.send(
-        new UpdateSnapshotCopyConfigurationCommand({
-          snapshotCopyConfigurationId: same.snapshotCopyConfigurationId,
-          ...(input.snapshotRetentionPeriod === undefined
-            ? {}
-            : { snapshotRetentionPeriod: input.snapshotRetentionPeriod }),
-        }),
-      );
-    }
-    return { afterState: null };
   }
 
   /** Pause does not exist for Serverless; zero-ETL only matters before a pause. */

@@ -1,35 +1,22 @@
 import {
   type Cluster,
   ClusterNotFoundFault,
-  CreateClusterSnapshotCommand,
-  type CreateClusterSnapshotCommandInput,
-  DeleteClusterSnapshotCommand,
   DescribeClusterSnapshotsCommand,
   type DescribeClusterSnapshotsCommandInput,
   DescribeClustersCommand,
   DescribeInboundIntegrationsCommand,
-  EnableSnapshotCopyCommand,
-  type EnableSnapshotCopyCommandInput,
-  ModifySnapshotCopyRetentionPeriodCommand,
-  type ModifySnapshotCopyRetentionPeriodCommandInput,
-  PauseClusterCommand,
-  type PauseClusterCommandInput,
   paginateDescribeClusterSnapshots,
   paginateDescribeClusters,
   paginateDescribeIntegrations,
   type RedshiftClient,
-  ResizeClusterCommand,
-  type ResizeClusterCommandInput,
-  ResumeClusterCommand,
-  type ResumeClusterCommandInput,
   type Snapshot,
 } from '@aws-sdk/client-redshift';
 import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from '../domains/snapshots/snapshot-tags.ts';
-import { ConfigurationError, ResourceStateConflictError } from '../errors.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
 import type { ClusterResource, IntegrationResource, SnapshotResource, TargetRef } from '../policy/decision.ts';
 import { parseFleet } from '../policy/fleet.ts';
 import { mapClusters, mapIntegrations } from './fleet-mapping.ts';
+import { performDeclared } from './perform-declared.ts';
 
 /** Cluster snapshots (SDK shape) → engine resources, through the policy engine's own parser. */
 export function mapClusterSnapshots(snapshots: readonly Snapshot[]): SnapshotResource[] {
@@ -37,32 +24,7 @@ export function mapClusterSnapshots(snapshots: readonly Snapshot[]): SnapshotRes
   return resources.filter((r): r is SnapshotResource => r.type === 'snapshot');
 }
 
-/** A refusal of our own, before any AWS call: classified like an AWS state conflict (skip and report). */
-export function snapshotRefusal(operation: string, message: string): ResourceStateConflictError {
-  const cause = Object.assign(new Error(message), { name: 'SnapshotNotDeletable' });
-  return new ResourceStateConflictError(`${operation}: ${message}`, { cause });
-}
-
-/**
- * The checks every snapshot delete passes at execution time, on a fresh read (decide() checked the same
- * on the fleet it was given): autopilot created it (tag), it is available and manual, and it is not
- * the last good snapshot — the newest available one autopilot made, or the only available one at all.
- */
-export function deletionRefusal(target: SnapshotResource | null, siblings: readonly SnapshotResource[]): string | null {
-  if (target === null) return null; // not found: the delete itself answers with the AWS fault
-  if (!isManagedSnapshot(target.tags)) {
-    return `${target.id} has no tag ${SNAPSHOT_TAGS.managedBy}=${MANAGED_BY}: autopilot deletes only what it created`;
-  }
-  if (target.snapshotType !== 'manual') return `${target.id} is ${target.snapshotType}, not manual`;
-  if (target.status !== 'available') return `${target.id} is ${target.status}, not available`;
-  const good = siblings.filter((s) => s.status === 'available' && s.id !== target.id);
-  if (good.length === 0) return `${target.id} is the last available snapshot of ${target.sourceId}`;
-  const newestManaged = siblings
-    .filter((s) => s.status === 'available' && isManagedSnapshot(s.tags))
-    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
-  if (newestManaged?.id === target.id) return `${target.id} is the newest available snapshot autopilot made`;
-  return null;
-}
+export { deletionRefusal, snapshotRefusal } from '../domains/snapshots/snapshot-deletion.ts';
 
 /**
  * Provisioned Redshift: the paginated fleet read for the reconcile sweep, the single re-read and the
@@ -126,42 +88,14 @@ export class RedshiftAdapter implements ResourcePort {
     return all;
   }
 
+  /** Performs a declared action (its handler lives with its capability, shared/domains/<name>/). */
   async perform(action: string, params: Record<string, unknown>): Promise<ActionResult> {
-    switch (action) {
-      case 'PauseCluster': {
-        const out = await this.#client.send(new PauseClusterCommand(params as unknown as PauseClusterCommandInput));
-        return { afterState: out.Cluster?.ClusterStatus ?? null };
-      }
-      case 'ResumeCluster': {
-        const out = await this.#client.send(new ResumeClusterCommand(params as unknown as ResumeClusterCommandInput));
-        return { afterState: out.Cluster?.ClusterStatus ?? null };
-      }
-      case 'ResizeCluster': {
-        const out = await this.#client.send(new ResizeClusterCommand(params as unknown as ResizeClusterCommandInput));
-        return { afterState: out.Cluster?.ClusterStatus ?? null };
-      }
-      case 'CreateClusterSnapshot': {
-        const out = await this.#client.send(
-          new CreateClusterSnapshotCommand(params as unknown as CreateClusterSnapshotCommandInput),
-        );
-        const id = out.Snapshot?.SnapshotIdentifier;
-        return { afterState: out.Snapshot?.Status ?? null, ...(id === undefined ? {} : { createdId: id }) };
-      }
-      case 'DeleteClusterSnapshot':
-        return this.#deleteSnapshot(params);
-      case 'EnableSnapshotCopy':
-        return this.#enableSnapshotCopy(params as unknown as EnableSnapshotCopyCommandInput);
-      case 'ModifySnapshotCopyRetentionPeriod': {
-        const out = await this.#client.send(
-          new ModifySnapshotCopyRetentionPeriodCommand(
-            params as unknown as ModifySnapshotCopyRetentionPeriodCommandInput,
-          ),
-        );
-        return { afterState: out.Cluster?.ClusterStatus ?? null };
-      }
-      default:
-        throw new ConfigurationError(`RedshiftAdapter cannot perform ${action}`);
-    }
+    return performDeclared(action, 'redshift', params, { redshift: this });
+  }
+
+  /** The SDK client, for the action handlers of the capabilities. */
+  get client(): RedshiftClient {
+    return this.#client;
   }
 
   /**
@@ -197,56 +131,6 @@ export class RedshiftAdapter implements ResourcePort {
     } catch (error) {
       if ((error as { name?: string }).name === 'ClusterSnapshotNotFoundFault') return null;
       throw error;
-    }
-  }
-
-  async #deleteSnapshot(params: Record<string, unknown>): Promise<ActionResult> {
-    const id = String(params.SnapshotIdentifier ?? '');
-    const cluster = String(params.SnapshotClusterIdentifier ?? '');
-    const target = await this.readSnapshot(id);
-    const siblings = target === null ? [] : await this.readSnapshots({ clusterIdentifier: cluster });
-    if (target !== null && target.sourceId !== cluster) {
-      throw snapshotRefusal('DeleteClusterSnapshot', `${id} belongs to ${target.sourceId}, not ${cluster}`);
-    }
-    const refusal = deletionRefusal(target, siblings);
-    if (refusal !== null) throw snapshotRefusal('DeleteClusterSnapshot', refusal);
-    const out = await this.#client.send(
-      new DeleteClusterSnapshotCommand({ SnapshotIdentifier: id, SnapshotClusterIdentifier: cluster }),
-    );
-    return { afterState: out.Snapshot?.Status ?? 'deleted' };
-  }
-
-  /** Enable, or — when copy to that Region is already on — bring both retention periods to the wanted values. */
-  async #enableSnapshotCopy(input: EnableSnapshotCopyCommandInput): Promise<ActionResult> {
-    try {
-      const out = await this.#client.send(new EnableSnapshotCopyCommand(input));
-      return { afterState: out.Cluster?.ClusterStatus ?? null };
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'SnapshotCopyAlreadyEnabledFault') throw error;
-      const cluster = await this.describeCluster(input.ClusterIdentifier ?? '');
-      const current = cluster?.ClusterSnapshotCopyStatus?.DestinationRegion;
-      if (current !== input.DestinationRegion) {
-        throw new ResourceStateConflictError(
-          `EnableSnapshotCopy: copy already goes to ${current ?? '?'}, not ${input.DestinationRegion}`,
-          { cause: error },
-        );
-      }
-      if (input.ManualSnapshotRetentionPeriod !== undefined) {
-        await this.#client.send(
-          new ModifySnapshotCopyRetentionPeriodCommand({
-            ClusterIdentifier: input.ClusterIdentifier,
-            RetentionPeriod: input.ManualSnapshotRetentionPeriod,
-            Manual: true,
-          }),
-        );
-      }
-      const out = await this.#client.send(
-        new ModifySnapshotCopyRetentionPeriodCommand({
-          ClusterIdentifier: input.ClusterIdentifier,
-          RetentionPeriod: input.RetentionPeriod ?? 7,
-        }),
-      );
-      return { afterState: out.Cluster?.ClusterStatus ?? null };
     }
   }
 

@@ -6,8 +6,11 @@ import { usageLimitsCapability } from './usage-limits/index.ts';
 import { windowsCapability } from './windows/index.ts';
 import { reactionsCapability } from './zero-etl/index.ts';
 
-/** Every capability the policy language knows, built or not. Adding one is one line here. */
-export const CAPABILITIES: readonly CapabilityRegistration[] = [
+/**
+ * The built-in capabilities, built or not; shared/policy/registry.ts registers them. Adding one is one
+ * line here. Read the registry (`registry.capabilities`), not this list: it also holds added ones.
+ */
+export const BUILT_IN_CAPABILITIES: readonly CapabilityRegistration[] = [
   windowsCapability,
   snapshotsCapability,
   usageLimitsCapability,
@@ -15,3 +18,6 @@ export const CAPABILITIES: readonly CapabilityRegistration[] = [
   failoverDrillCapability,
   reactionsCapability,
 ];
+
+/** @deprecated the built-ins only; read `registry.capabilities` (shared/policy/registry.ts). */
+export const CAPABILITIES = BUILT_IN_CAPABILITIES;

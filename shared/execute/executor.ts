@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
 import type { ClusterResource, Decision } from '../policy/decision.ts';
+import type { ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
 import { firstRefusal, GUARDRAILS, type Guardrail, type GuardrailName } from './guardrails.ts';
-import { type OperationSpec, operationSpec } from './operations.ts';
+import { operationSpec } from './operations.ts';
 import {
   type Clock,
   type LedgerPort,
@@ -151,7 +152,7 @@ export class Executor {
   async #act(
     decision: Decision,
     claimed: LedgerRecord,
-    operation: OperationSpec,
+    operation: ActionSpec,
     port: ResourcePort,
     run: Run,
     quiet: string | null,

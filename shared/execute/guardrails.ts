@@ -1,5 +1,7 @@
-import type { Decision } from '../policy/decision.ts';
-import { type OperationSpec, operationSpec, USABLE_AVAILABILITY } from './operations.ts';
+import type { Decision, FleetResource } from '../policy/decision.ts';
+import type { ActionSpec } from './action-spec.ts';
+import { USABLE_AVAILABILITY } from './cluster-states.ts';
+import type { GuardrailName } from './guardrail-names.ts';
 import type { ObservedResource } from './ports.ts';
 
 /**
@@ -10,7 +12,7 @@ import type { ObservedResource } from './ports.ts';
  */
 export interface GuardrailContext {
   decision: Decision;
-  operation: OperationSpec;
+  operation: ActionSpec;
   resource: ObservedResource;
   /** Lazily asked facts that cost an AWS or DynamoDB call. */
   facts: {
@@ -26,30 +28,35 @@ export interface Guardrail {
   name: GuardrailName;
   /** One line for the README and the refusal alert. */
   rule: string;
-  appliesTo(decision: Decision): boolean;
+  appliesTo(decision: Decision, spec: ActionSpec): boolean;
   check(ctx: GuardrailContext): string | null | Promise<string | null>;
 }
 
-export const GUARDRAIL_NAMES = [
-  'targetMatches',
-  'optInTag',
-  'stateAllowsOperation',
-  'notMultiAz',
-  'automatedSnapshotsOn',
-  'notZeroEtlTarget',
-  'notSuperseded',
-  'maxResources',
-] as const;
-export type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
+export { GUARDRAIL_NAMES, type GuardrailName } from './guardrail-names.ts';
 
-const always = () => true;
-const isPauseOrResume = (d: Decision) => d.action === 'PauseCluster' || d.action === 'ResumeCluster';
-const isPause = (d: Decision) => d.action === 'PauseCluster';
+/** The guardrail applies when the action's declaration lists it (and the extra condition holds). */
+const declared =
+  (name: GuardrailName, also: (d: Decision, spec: ActionSpec) => boolean = () => true) =>
+  (d: Decision, spec: ActionSpec) =>
+    spec.guardrails.includes(name) && also(d, spec);
+
+/**
+ * The rules themselves, on a resource as decide() sees it in the fleet and as the executor re-reads
+ * it: decide() turns a refusal into a skip with this reason, the executor into a refusal. One copy.
+ */
+export const GUARDRAIL_RULES = {
+  notMultiAz: (resource: FleetResource): string | null =>
+    resource.type === 'cluster' && resource.multiAz ? 'Multi-AZ cluster cannot be paused' : null,
+  automatedSnapshotsOn: (resource: FleetResource): string | null =>
+    resource.type === 'cluster' && resource.automatedSnapshotRetentionPeriod <= 0 ? 'automated snapshots off' : null,
+  notZeroEtlTarget: (isTarget: boolean, allowed: boolean): string | null =>
+    isTarget && !allowed ? 'zero-ETL target (pauseZeroEtlTargets not set)' : null,
+} as const;
 
 export const targetMatches: Guardrail = {
   name: 'targetMatches',
   rule: 'the re-read resource and the call parameters name exactly the decision target',
-  appliesTo: always,
+  appliesTo: declared('targetMatches'),
   check({ decision, operation, resource }) {
     if (resource.type !== operation.resourceType) {
       return `target is a ${resource.type}, ${decision.action} needs a ${operation.resourceType}`;
@@ -74,8 +81,8 @@ export const targetMatches: Guardrail = {
 
 export const optInTag: Guardrail = {
   name: 'optInTag',
-  rule: 'the resource still carries the opt-in tag (default autopilot:managed=true)',
-  appliesTo: always,
+  rule: 'the resource still carries the opt-in tag (defaults.optInTag, default autopilot:managed=true)',
+  appliesTo: declared('optInTag'),
   check({ decision, resource }) {
     const { key, value } = decision.guard.optInTag;
     const actual = resource.tags[key];
@@ -87,7 +94,7 @@ export const optInTag: Guardrail = {
 export const stateAllowsOperation: Guardrail = {
   name: 'stateAllowsOperation',
   rule: 'the current status allows the operation (pause only available, resume only paused, nothing mid-change)',
-  appliesTo: always,
+  appliesTo: declared('stateAllowsOperation'),
   check({ decision, operation, resource }) {
     if (operation.anyState === true) return null;
     if (!operation.allowedStatuses.includes(resource.status)) {
@@ -108,38 +115,30 @@ export const stateAllowsOperation: Guardrail = {
 export const notMultiAz: Guardrail = {
   name: 'notMultiAz',
   rule: 'never pause or resume a Multi-AZ cluster (not supported, guide L4559)',
-  appliesTo: isPauseOrResume,
-  check({ resource }) {
-    return resource.type === 'cluster' && resource.multiAz ? 'Multi-AZ clusters cannot be paused or resumed' : null;
-  },
+  appliesTo: declared('notMultiAz'),
+  check: ({ resource }) => GUARDRAIL_RULES.notMultiAz(resource),
 };
 
 export const automatedSnapshotsOn: Guardrail = {
   name: 'automatedSnapshotsOn',
   rule: 'never pause a cluster with automated snapshots off (retention 0, guide L3628–3634)',
-  appliesTo: isPause,
-  check({ resource }) {
-    return resource.type === 'cluster' && resource.automatedSnapshotRetentionPeriod <= 0
-      ? 'automated snapshots are off (AutomatedSnapshotRetentionPeriod 0)'
-      : null;
-  },
+  appliesTo: declared('automatedSnapshotsOn'),
+  check: ({ resource }) => GUARDRAIL_RULES.automatedSnapshotsOn(resource),
 };
 
 export const notZeroEtlTarget: Guardrail = {
   name: 'notZeroEtlTarget',
-  rule: 'never pause a zero-ETL integration target unless the policy allows it',
-  appliesTo: (d) => isPause(d) && !d.guard.allowZeroEtlTarget,
+  rule: 'never pause a zero-ETL integration target unless the policy sets pauseZeroEtlTargets: true',
+  appliesTo: declared('notZeroEtlTarget', (d) => !d.guard.allowZeroEtlTarget),
   async check({ facts }) {
-    return (await facts.isZeroEtlTarget())
-      ? 'cluster is a zero-ETL integration target and the policy does not set allowZeroEtlTarget'
-      : null;
+    return GUARDRAIL_RULES.notZeroEtlTarget(await facts.isZeroEtlTarget(), false);
   },
 };
 
 export const notSuperseded: Guardrail = {
   name: 'notSuperseded',
   rule: 'a decision never undoes a newer one on the same resource (late or reordered delivery)',
-  appliesTo: (d) => (operationSpec(d.action)?.stateKey ?? null) !== null,
+  appliesTo: declared('notSuperseded', (_d, spec) => spec.stateKey !== null),
   async check({ facts }) {
     const newer = await facts.supersededBy();
     return newer === null ? null : `superseded by a newer decision due ${newer}`;
@@ -149,7 +148,7 @@ export const notSuperseded: Guardrail = {
 export const maxResources: Guardrail = {
   name: 'maxResources',
   rule: 'a policy acts on at most maxResources resources per run',
-  appliesTo: (d) => d.guard.maxResources !== null,
+  appliesTo: declared('maxResources', (d) => d.guard.maxResources !== null),
   async check({ decision, facts }) {
     const limit = decision.guard.maxResources;
     if (limit === null) return null;
@@ -180,7 +179,7 @@ export async function firstRefusal(
   registry: readonly Guardrail[] = GUARDRAILS,
 ): Promise<Refusal | null> {
   for (const guardrail of registry) {
-    if (!guardrail.appliesTo(ctx.decision)) continue;
+    if (!guardrail.appliesTo(ctx.decision, ctx.operation)) continue;
     const reason = await guardrail.check(ctx);
     if (reason !== null) return { guardrail: guardrail.name, reason };
   }

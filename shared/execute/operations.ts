@@ -1,8 +1,11 @@
 import type { ResourceType } from '../events/normalized-event.ts';
+import { registry } from '../policy/registry.ts';
+import type { ActionSpec } from './action-spec.ts';
 import clusterStatuses from './cluster-statuses.json' with { type: 'json' };
 
 /**
- * What the executor may call, on which resource type, in which states, and what "done" looks like.
+ * The execution half of an action declaration (ActionSpec extends it; each capability declares its
+ * actions in its own folder): on which resource type, in which states, and what "done" looks like.
  * Preconditions come from the cluster status table (catalog/cluster-statuses.json, guide L2935–2965)
  * and the pause/resume text (L3628–3659): an operation is allowed in the listed states only; every
  * other state (modifying, resizing, `available, prep-for-resize`, `available, resize-cleanup`,
@@ -41,133 +44,9 @@ export interface OperationSpec {
   allowedAvailability?: readonly (string | null)[];
 }
 
-const CLUSTER_BROKEN = [
-  'hardware-failure',
-  'incompatible-hsm',
-  'incompatible-network',
-  'incompatible-parameters',
-  'incompatible-restore',
-  'deleting',
-] as const;
-
-export const OPERATIONS = {
-  PauseCluster: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['available'],
-    finalState: 'paused',
-    failedStates: CLUSTER_BROKEN,
-    observes: 'resource',
-    stateKey: 'running',
-  },
-  ResumeCluster: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['paused'],
-    allowedAvailability: [null, 'Paused'],
-    finalState: 'available',
-    failedStates: CLUSTER_BROKEN,
-    observes: 'resource',
-    stateKey: 'running',
-  },
-  // Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640).
-  CreateClusterSnapshot: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['available'],
-    finalState: 'available',
-    failedStates: ['failed', 'deleted'],
-    observes: 'created',
-    stateKey: null,
-  },
-  // Retention: the snapshot is what changes; the cluster may be paused. Only tagged snapshots reach
-  // here (decide), and the adapter re-reads the snapshot's tags before deleting (issue 6).
-  DeleteClusterSnapshot: {
-    resourceType: 'cluster',
-    idParam: 'SnapshotClusterIdentifier',
-    allowedStatuses: [],
-    anyState: true,
-    finalState: null,
-    failedStates: [],
-    observes: 'created',
-    stateKey: null,
-  },
-  // Cross-Region copy changes the cluster's configuration: only on an available cluster.
-  EnableSnapshotCopy: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['available'],
-    finalState: null,
-    failedStates: [],
-    observes: 'resource',
-    stateKey: null,
-  },
-  ModifySnapshotCopyRetentionPeriod: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['available'],
-    finalState: null,
-    failedStates: [],
-    observes: 'resource',
-    stateKey: null,
-  },
-  // Serverless snapshots are of the workgroup's namespace, which must be Available (L2435).
-  CreateSnapshot: {
-    resourceType: 'workgroup',
-    idParam: 'namespaceName',
-    idOf: 'namespace',
-    allowedStatuses: ['AVAILABLE'],
-    finalState: 'AVAILABLE',
-    failedStates: ['FAILED', 'CANCELLED', 'DELETED'],
-    observes: 'created',
-    stateKey: null,
-  },
-  DeleteSnapshot: {
-    resourceType: 'workgroup',
-    idParam: 'snapshotName',
-    idOf: 'none',
-    allowedStatuses: [],
-    anyState: true,
-    finalState: null,
-    failedStates: [],
-    observes: 'created',
-    stateKey: null,
-  },
-  CreateSnapshotCopyConfiguration: {
-    resourceType: 'workgroup',
-    idParam: 'namespaceName',
-    idOf: 'namespace',
-    allowedStatuses: ['AVAILABLE'],
-    finalState: null,
-    failedStates: [],
-    observes: 'resource',
-    stateKey: null,
-  },
-  // Never resize a paused cluster (DESIGN.md §5).
-  ResizeCluster: {
-    resourceType: 'cluster',
-    idParam: 'ClusterIdentifier',
-    allowedStatuses: ['available'],
-    finalState: 'available',
-    failedStates: CLUSTER_BROKEN,
-    observes: 'resource',
-    stateKey: 'size',
-  },
-  UpdateWorkgroup: {
-    resourceType: 'workgroup',
-    idParam: 'workgroupName',
-    allowedStatuses: ['AVAILABLE'],
-    finalState: 'AVAILABLE',
-    failedStates: [],
-    observes: 'resource',
-    stateKey: 'capacity',
-  },
-} as const satisfies Record<string, OperationSpec>;
-
-export type OperationName = keyof typeof OPERATIONS;
-
-export function operationSpec(action: string): OperationSpec | null {
-  return Object.hasOwn(OPERATIONS, action) ? OPERATIONS[action as OperationName] : null;
+/** The declaration of an action, from the capability registry; null for an action no capability declares. */
+export function operationSpec(action: string): ActionSpec | null {
+  return registry.action(action);
 }
 
 /** Every cluster status the guide names: the table plus the ones only in its text, plus `resuming` (GAP in the guide). */
@@ -177,5 +56,4 @@ export const KNOWN_CLUSTER_STATUSES: readonly string[] = [
   'resuming',
 ];
 
-/** `ClusterAvailabilityStatus` values in which a cluster can take an operation (null: not reported). */
-export const USABLE_AVAILABILITY = [null, 'Available'] as const;
+export { USABLE_AVAILABILITY } from './cluster-states.ts';

@@ -47,19 +47,10 @@ export interface ReconcileDeps {
   clock?: Clock;
   logger?: LoggerPort;
   metrics?: MetricsPort;
-  /** How long a state change may take before the sweep alerts (once per record); default STATE_DEADLINES. */
+  /** How long a state change may take before the sweep alerts (once per record); default: the action's declared `tracking.deadlineMs`. */
   stateDeadlines?: Partial<Record<string, number>>;
 }
 
-/**
- * A pause that has not reached `paused` (or a resume not `available`) this long after the call is
- * stuck or was undone: the sweep alerts once per record. Pause takes minutes (3618 → 3619); resume
- * of a large cluster is the slower one in practice but has no event, hence a tighter watch.
- */
-export const STATE_DEADLINES: Readonly<Record<string, number>> = {
-  PauseCluster: 30 * 60_000,
-  ResumeCluster: 20 * 60_000,
-};
 export const OVERDUE_ACTION = 'StateDeadline';
 
 /** How many times decide() is asked again with ledger records it looked up (a chain of manual resumes). */
@@ -212,7 +203,8 @@ async function alertOverdue(
   if (deps.notifier === undefined) return 0;
   let sent = 0;
   for (const record of inFlight) {
-    const limit = deps.stateDeadlines?.[record.action] ?? STATE_DEADLINES[record.action];
+    // A state change that has not reached its state this long after the call is stuck or was undone.
+    const limit = deps.stateDeadlines?.[record.action] ?? operationSpec(record.action)?.tracking?.deadlineMs;
     if (limit === undefined || record.status !== 'in-progress') continue;
     const since = Date.parse(record.claimedAt);
     if (now.getTime() - since < limit) continue;

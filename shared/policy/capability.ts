@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { ActionSpec } from '../execute/action-spec.ts';
 import type { CompiledCalendar } from './calendar.ts';
 import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
 import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
@@ -129,4 +130,11 @@ export interface CapabilityRegistration {
   schemas?: Record<string, z.ZodType>;
   /** Build the runtime form of the block; report problems into ctx.problems with policy-relative paths. */
   compile?(block: Record<string, unknown>, ctx: CompileContext): CompiledCapability | null;
+  /**
+   * Every AWS action the capability may request (DESIGN §8). An action two capabilities request is
+   * declared once, in the folder of the capability it belongs to, and listed by both.
+   */
+  actions?: readonly ActionSpec[];
+  /** Warnings about a policy of this capability that depend on the document around it (defaults). */
+  documentWarnings?(block: Record<string, unknown>, defaults: { timezone?: string }): CompileProblem[];
 }

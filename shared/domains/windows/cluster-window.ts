@@ -1,4 +1,5 @@
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
+import { GUARDRAIL_RULES } from '../../execute/guardrails.ts';
 import type { EvaluationEnv, Proposal, ProposedAction } from '../../policy/capability.ts';
 import type { ClusterResource, FleetResource, LedgerEntryView, TargetRef } from '../../policy/decision.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
@@ -79,11 +80,11 @@ function graceMs(block: WindowBlock): number | null {
 
 /** Why a pause must not be called now, or null. The executor re-checks the state ones at execution time. */
 function pauseRefusal(block: WindowBlock, cluster: ClusterResource, target: TargetRef, env: EvaluationEnv) {
-  if (cluster.multiAz) return 'Multi-AZ cluster cannot be paused';
-  if (cluster.automatedSnapshotRetentionPeriod === 0) return 'automated snapshots off';
-  if (block.pauseZeroEtlTargets !== true && env.fleet.isZeroEtlTarget(cluster)) {
-    return 'zero-ETL target (pauseZeroEtlTargets not set)';
-  }
+  const refusal =
+    GUARDRAIL_RULES.notMultiAz(cluster) ??
+    GUARDRAIL_RULES.automatedSnapshotsOn(cluster) ??
+    GUARDRAIL_RULES.notZeroEtlTarget(env.fleet.isZeroEtlTarget(cluster), block.pauseZeroEtlTargets === true);
+  if (refusal !== null) return refusal;
   // A resize, a snapshot a policy started or a failover drill: their records stay in-progress until done.
   const busy = env.ledger.inProgress(target).filter((e) => e.action !== 'PauseCluster' && e.action !== 'ResumeCluster');
   const first = busy[0];

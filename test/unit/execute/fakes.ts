@@ -1,5 +1,6 @@
 import type { Cluster } from '@aws-sdk/client-redshift';
 import { mapClusters } from '../../../shared/aws/fleet-mapping.ts';
+import type { ActionSpec } from '../../../shared/execute/action-spec.ts';
 import type {
   ActionEventDetail,
   ActionResult,
@@ -11,6 +12,7 @@ import type {
   ResourcePort,
 } from '../../../shared/execute/ports.ts';
 import type { ClusterResource, Decision, TargetRef } from '../../../shared/policy/decision.ts';
+import { registry } from '../../../shared/policy/registry.ts';
 import describeAvailable from '../../fixtures/api/test_redshift_pause/redshift.DescribeClusters_1.json' with {
   type: 'json',
 };
@@ -19,6 +21,13 @@ import describePaused from '../../fixtures/api/test_redshift_resume/redshift.Des
 };
 
 /** Test doubles shared by the execute unit and property tests. */
+
+/** The registered declaration of an action (throws for an unknown one, so a typo fails the test). */
+export function actionOf(name: string): ActionSpec {
+  const spec = registry.action(name);
+  if (spec === null) throw new Error(`no capability declares ${name}`);
+  return spec;
+}
 
 export const OPT_IN = { key: 'autopilot:managed', value: 'true' } as const;
 

@@ -10,10 +10,11 @@ import {
   type GuardrailName,
 } from '../../../shared/execute/guardrails.ts';
 import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
-import { KNOWN_CLUSTER_STATUSES, OPERATIONS } from '../../../shared/execute/operations.ts';
+import { KNOWN_CLUSTER_STATUSES } from '../../../shared/execute/operations.ts';
 import type { Decision } from '../../../shared/policy/decision.ts';
 import { parseFleet } from '../../../shared/policy/fleet.ts';
 import {
+  actionOf,
   clusterResource,
   FakeRedshift,
   fixedClock,
@@ -143,7 +144,7 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
   it.each(KNOWN_CLUSTER_STATUSES)('PauseCluster in status "%s"', async (status) => {
     const resource = { ...clusterResource(), status };
     const refusal = await firstRefusal(
-      { decision: pauseDecision(), operation: OPERATIONS.PauseCluster, resource, facts },
+      { decision: pauseDecision(), operation: actionOf('PauseCluster'), resource, facts },
       guard,
     );
     expect(refusal === null).toBe(status === 'available');
@@ -153,7 +154,7 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
     // Availability not reported (null): the status alone decides.
     const resource = { ...clusterResource(), status, availabilityStatus: null };
     const refusal = await firstRefusal(
-      { decision: resumeDecision(), operation: OPERATIONS.ResumeCluster, resource, facts },
+      { decision: resumeDecision(), operation: actionOf('ResumeCluster'), resource, facts },
       guard,
     );
     expect(refusal === null).toBe(status === 'paused');
@@ -162,7 +163,7 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
   it('refuses an available cluster whose availability is Maintenance', async () => {
     const resource = { ...clusterResource(), availabilityStatus: 'Maintenance' };
     const refusal = await firstRefusal(
-      { decision: pauseDecision(), operation: OPERATIONS.PauseCluster, resource, facts },
+      { decision: pauseDecision(), operation: actionOf('PauseCluster'), resource, facts },
       guard,
     );
     expect(refusal?.reason).toContain('Maintenance');
@@ -181,11 +182,11 @@ describe('stateAllowsOperation over the whole status table (catalog/cluster-stat
     expect([paused.status, paused.availabilityStatus]).toEqual(['paused', 'Paused']);
     // Act
     const resume = await firstRefusal(
-      { decision: resumeDecision(), operation: OPERATIONS.ResumeCluster, resource: paused, facts },
+      { decision: resumeDecision(), operation: actionOf('ResumeCluster'), resource: paused, facts },
       guard,
     );
     const pause = await firstRefusal(
-      { decision: pauseDecision(), operation: OPERATIONS.PauseCluster, resource: paused, facts },
+      { decision: pauseDecision(), operation: actionOf('PauseCluster'), resource: paused, facts },
       guard,
     );
     // Assess

@@ -13,9 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { deletionRefusal } from '../../../shared/aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../../../shared/aws/redshift-serverless.adapter.ts';
 import { firstRefusal, GUARDRAILS } from '../../../shared/execute/guardrails.ts';
-import { OPERATIONS } from '../../../shared/execute/operations.ts';
 import type { Decision, SnapshotResource, WorkgroupResource } from '../../../shared/policy/decision.ts';
-import { clusterResource, OPT_IN } from './fakes.ts';
+import { actionOf, clusterResource, OPT_IN } from './fakes.ts';
 
 const facts = { isZeroEtlTarget: async () => false, supersededBy: async () => null, budgetSlot: async () => 1 };
 
@@ -62,7 +61,7 @@ describe('snapshot operations at execution time (guardrails on the re-read resou
       },
     );
     const resource = { ...clusterResource(), status };
-    const refusal = await firstRefusal({ decision: d, operation: OPERATIONS.CreateClusterSnapshot, resource, facts });
+    const refusal = await firstRefusal({ decision: d, operation: actionOf('CreateClusterSnapshot'), resource, facts });
     expect(refusal?.guardrail ?? null).toBe(refusedBy);
   });
 
@@ -77,11 +76,11 @@ describe('snapshot operations at execution time (guardrails on the re-read resou
       },
     );
     expect(
-      await firstRefusal({ decision: ok, operation: OPERATIONS.DeleteClusterSnapshot, resource: paused, facts }),
+      await firstRefusal({ decision: ok, operation: actionOf('DeleteClusterSnapshot'), resource: paused, facts }),
     ).toBeNull();
     const other = { ...ok, params: { SnapshotIdentifier: 's1', SnapshotClusterIdentifier: 'someone-else' } };
     expect(
-      (await firstRefusal({ decision: other, operation: OPERATIONS.DeleteClusterSnapshot, resource: paused, facts }))
+      (await firstRefusal({ decision: other, operation: actionOf('DeleteClusterSnapshot'), resource: paused, facts }))
         ?.guardrail,
     ).toBe('targetMatches');
   });
@@ -91,17 +90,17 @@ describe('snapshot operations at execution time (guardrails on the re-read resou
     const good = decision('CreateSnapshot', target, { namespaceName: 'analytics-ns', snapshotName: 'x' });
     const bad = decision('CreateSnapshot', target, { namespaceName: 'billing-ns', snapshotName: 'x' });
     expect(
-      await firstRefusal({ decision: good, operation: OPERATIONS.CreateSnapshot, resource: workgroup, facts }),
+      await firstRefusal({ decision: good, operation: actionOf('CreateSnapshot'), resource: workgroup, facts }),
     ).toBeNull();
     expect(
-      await firstRefusal({ decision: bad, operation: OPERATIONS.CreateSnapshot, resource: workgroup, facts }),
+      await firstRefusal({ decision: bad, operation: actionOf('CreateSnapshot'), resource: workgroup, facts }),
     ).toEqual({
       guardrail: 'targetMatches',
       reason: 'params.namespaceName is "billing-ns", workgroup analytics has namespace "analytics-ns"',
     });
     const optedOut = { ...workgroup, tags: {} };
     expect(
-      (await firstRefusal({ decision: good, operation: OPERATIONS.CreateSnapshot, resource: optedOut, facts }))
+      (await firstRefusal({ decision: good, operation: actionOf('CreateSnapshot'), resource: optedOut, facts }))
         ?.guardrail,
     ).toBe('optInTag');
     expect(GUARDRAILS.length).toBeGreaterThan(0);

@@ -1,0 +1,374 @@
+import {
+  CreateClusterSnapshotCommand,
+  type CreateClusterSnapshotCommandInput,
+  DeleteClusterSnapshotCommand,
+  EnableSnapshotCopyCommand,
+  type EnableSnapshotCopyCommandInput,
+  ModifySnapshotCopyRetentionPeriodCommand,
+  type ModifySnapshotCopyRetentionPeriodCommandInput,
+} from '@aws-sdk/client-redshift';
+import {
+  CreateSnapshotCommand,
+  type CreateSnapshotCommandInput,
+  CreateSnapshotCopyConfigurationCommand,
+  type CreateSnapshotCopyConfigurationCommandInput,
+  DeleteSnapshotCommand,
+  ListSnapshotCopyConfigurationsCommand,
+  UpdateSnapshotCopyConfigurationCommand,
+} from '@aws-sdk/client-redshift-serverless';
+import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
+import { ResourceStateConflictError } from '../../errors.ts';
+import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
+import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
+import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf, serverlessOf } from '../windows/window.actions.ts';
+import { deletionRefusal, snapshotRefusal } from './snapshot-deletion.ts';
+import { MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
+
+const SNAPSHOT_ARN = 'arn:{partition}:redshift:{region}:{account}:snapshot:*/*';
+const NAMESPACE_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:namespace/*';
+const SERVERLESS_SNAPSHOT_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:snapshot/*';
+const AUTOPILOT_TAG_KEYS = Object.values(SNAPSHOT_TAGS);
+const MADE_BY_AUTOPILOT = { [SNAPSHOT_TAGS.managedBy]: MANAGED_BY };
+
+/**
+ * The snapshot a create names is new and has no tags yet, so it cannot be conditioned on
+ * aws:ResourceTag; the request's tags can. Tags given at create are authorised as CreateTags /
+ * TagResource too, so both carry the same condition: every snapshot autopilot makes is tagged
+ * managed-by at birth, and only autopilot's tag keys may be set (never the opt-in tag).
+ */
+const tagAtCreate = (
+  sid: string,
+  actions: readonly string[],
+  resource: string | readonly string[],
+): PermissionSpec => ({
+  sid,
+  actions,
+  resource,
+  condition: { kind: 'requestTag', tags: MADE_BY_AUTOPILOT, tagKeys: AUTOPILOT_TAG_KEYS },
+});
+
+/** Retention deletes only what autopilot created; the executor checks the tag on a fresh read too. */
+const deleteOwn = (sid: string, action: string, resource: string): PermissionSpec => ({
+  sid,
+  actions: [action],
+  resource,
+  condition: { kind: 'resourceTag', tags: MADE_BY_AUTOPILOT },
+});
+
+/** A delete first re-reads the snapshot and its siblings (ownership, last good snapshot). */
+const READ_CLUSTER_SNAPSHOTS: PermissionSpec = {
+  sid: 'ReadClusterSnapshots',
+  actions: ['redshift:DescribeClusterSnapshots'],
+  resource: '*',
+  condition: {
+    kind: 'none',
+    why: 'read; the reference gives DescribeClusterSnapshots only the optional cluster resource, so the tag-filtered listing matches "*" alone',
+  },
+};
+const READ_SERVERLESS_SNAPSHOTS: PermissionSpec[] = [
+  {
+    sid: 'ReadServerlessSnapshots',
+    actions: ['redshift-serverless:ListSnapshots', 'redshift-serverless:GetSnapshot'],
+    resource: SERVERLESS_SNAPSHOT_ARN,
+    condition: { kind: 'none', why: 'read' },
+  },
+  {
+    sid: 'ReadServerlessSnapshotTags',
+    actions: ['redshift-serverless:ListTagsForResource'],
+    resource: '*',
+    condition: { kind: 'none', why: 'read; the reference lists no snapshot resource type for ListTagsForResource' },
+  },
+];
+
+const snapshotBase = { observes: 'created', stateKey: null } as const;
+
+/** Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640). */
+export const createClusterSnapshot: ActionSpec = {
+  ...snapshotBase,
+  name: 'CreateClusterSnapshot',
+  service: 'redshift',
+  summary: 'take a manual snapshot of a cluster, tagged as autopilot’s',
+  resourceType: 'cluster',
+  idParam: 'ClusterIdentifier',
+  allowedStatuses: ['available'],
+  finalState: 'available',
+  failedStates: ['failed', 'deleted'],
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    CHANGE_OPTED_IN_CLUSTERS('CreateClusterSnapshot'),
+    tagAtCreate('CreateOnlyTaggedSnapshots', ['redshift:CreateClusterSnapshot', 'redshift:CreateTags'], SNAPSHOT_ARN),
+  ],
+  tracking: {
+    closedBy: ['REDSHIFT-EVENT-2009', 'REDSHIFT-EVENT-3004', 'snapshot verifier'],
+    failedBy: ['REDSHIFT-EVENT-3503'],
+  },
+  effect: { changesState: false, cost: 'up', mark: '◉' },
+  async perform(params, services) {
+    const out = await redshiftOf(services, 'CreateClusterSnapshot').client.send(
+      new CreateClusterSnapshotCommand(params as unknown as CreateClusterSnapshotCommandInput),
+    );
+    const id = out.Snapshot?.SnapshotIdentifier;
+    return { afterState: out.Snapshot?.Status ?? null, ...(id === undefined ? {} : { createdId: id }) };
+  },
+};
+
+/** Retention: the snapshot is what changes; the cluster may be paused. */
+export const deleteClusterSnapshot: ActionSpec = {
+  ...snapshotBase,
+  name: 'DeleteClusterSnapshot',
+  service: 'redshift',
+  summary: 'delete a snapshot autopilot made that retention no longer keeps',
+  resourceType: 'cluster',
+  idParam: 'SnapshotClusterIdentifier',
+  allowedStatuses: [],
+  anyState: true,
+  finalState: null,
+  failedStates: [],
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    CHANGE_OPTED_IN_CLUSTERS('DeleteClusterSnapshot'),
+    deleteOwn('DeleteOnlyAutopilotSnapshots', 'redshift:DeleteClusterSnapshot', SNAPSHOT_ARN),
+    READ_CLUSTER_SNAPSHOTS,
+  ],
+  effect: { changesState: false, cost: 'down', mark: '✂' },
+  perform: (params, services) => deleteClusterSnapshotChecked(redshiftOf(services, 'DeleteClusterSnapshot'), params),
+};
+
+async function deleteClusterSnapshotChecked(
+  redshift: RedshiftAdapter,
+  params: Record<string, unknown>,
+): Promise<ActionResult> {
+  const id = String(params.SnapshotIdentifier ?? '');
+  const cluster = String(params.SnapshotClusterIdentifier ?? '');
+  const target = await redshift.readSnapshot(id);
+  const siblings = target === null ? [] : await redshift.readSnapshots({ clusterIdentifier: cluster });
+  if (target !== null && target.sourceId !== cluster) {
+    throw snapshotRefusal('DeleteClusterSnapshot', `${id} belongs to ${target.sourceId}, not ${cluster}`);
+  }
+  const refusal = deletionRefusal(target, siblings);
+  if (refusal !== null) throw snapshotRefusal('DeleteClusterSnapshot', refusal);
+  const out = await redshift.client.send(
+    new DeleteClusterSnapshotCommand({ SnapshotIdentifier: id, SnapshotClusterIdentifier: cluster }),
+  );
+  return { afterState: out.Snapshot?.Status ?? 'deleted' };
+}
+
+/** Cross-Region copy changes the cluster's configuration: only on an available cluster. */
+export const enableSnapshotCopy: ActionSpec = {
+  name: 'EnableSnapshotCopy',
+  service: 'redshift',
+  summary: 'turn on cross-Region snapshot copy (or bring its retention to the policy’s)',
+  resourceType: 'cluster',
+  idParam: 'ClusterIdentifier',
+  allowedStatuses: ['available'],
+  finalState: null,
+  failedStates: [],
+  observes: 'resource',
+  stateKey: null,
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    CHANGE_OPTED_IN_CLUSTERS('EnableSnapshotCopy'),
+    CHANGE_OPTED_IN_CLUSTERS('ModifySnapshotCopyRetentionPeriod'),
+  ],
+  effect: { changesState: false, cost: 'up', mark: '⇄' },
+  perform: (params, services) =>
+    enableOrAdjustCopy(redshiftOf(services, 'EnableSnapshotCopy'), params as unknown as EnableSnapshotCopyCommandInput),
+};
+
+/** Enable, or — when copy to that Region is already on — bring both retention periods to the wanted values. */
+async function enableOrAdjustCopy(
+  redshift: RedshiftAdapter,
+  input: EnableSnapshotCopyCommandInput,
+): Promise<ActionResult> {
+  try {
+    const out = await redshift.client.send(new EnableSnapshotCopyCommand(input));
+    return { afterState: out.Cluster?.ClusterStatus ?? null };
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'SnapshotCopyAlreadyEnabledFault') throw error;
+    const cluster = await redshift.describeCluster(input.ClusterIdentifier ?? '');
+    const current = cluster?.ClusterSnapshotCopyStatus?.DestinationRegion;
+    if (current !== input.DestinationRegion) {
+      throw new ResourceStateConflictError(
+        `EnableSnapshotCopy: copy already goes to ${current ?? '?'}, not ${input.DestinationRegion}`,
+        { cause: error },
+      );
+    }
+    if (input.ManualSnapshotRetentionPeriod !== undefined) {
+      await redshift.client.send(
+        new ModifySnapshotCopyRetentionPeriodCommand({
+          ClusterIdentifier: input.ClusterIdentifier,
+          RetentionPeriod: input.ManualSnapshotRetentionPeriod,
+          Manual: true,
+        }),
+      );
+    }
+    const out = await redshift.client.send(
+      new ModifySnapshotCopyRetentionPeriodCommand({
+        ClusterIdentifier: input.ClusterIdentifier,
+        RetentionPeriod: input.RetentionPeriod ?? 7,
+      }),
+    );
+    return { afterState: out.Cluster?.ClusterStatus ?? null };
+  }
+}
+
+export const modifySnapshotCopyRetentionPeriod: ActionSpec = {
+  name: 'ModifySnapshotCopyRetentionPeriod',
+  service: 'redshift',
+  summary: 'set the retention of copied snapshots in the destination Region',
+  resourceType: 'cluster',
+  idParam: 'ClusterIdentifier',
+  allowedStatuses: ['available'],
+  finalState: null,
+  failedStates: [],
+  observes: 'resource',
+  stateKey: null,
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [CHANGE_OPTED_IN_CLUSTERS('ModifySnapshotCopyRetentionPeriod')],
+  effect: { changesState: false, cost: 'none', mark: '⇄' },
+  async perform(params, services) {
+    const out = await redshiftOf(services, 'ModifySnapshotCopyRetentionPeriod').client.send(
+      new ModifySnapshotCopyRetentionPeriodCommand(params as unknown as ModifySnapshotCopyRetentionPeriodCommandInput),
+    );
+    return { afterState: out.Cluster?.ClusterStatus ?? null };
+  },
+};
+
+/** Serverless snapshots are of the workgroup's namespace, which must be Available (L2435). */
+export const createSnapshot: ActionSpec = {
+  ...snapshotBase,
+  name: 'CreateSnapshot',
+  service: 'redshift-serverless',
+  summary: 'take a snapshot of a workgroup’s namespace, tagged as autopilot’s',
+  resourceType: 'workgroup',
+  idParam: 'namespaceName',
+  idOf: 'namespace',
+  allowedStatuses: ['AVAILABLE'],
+  finalState: 'AVAILABLE',
+  failedStates: ['FAILED', 'CANCELLED', 'DELETED'],
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    // Policies opt in the workgroup, not its namespace, so the namespace cannot carry the opt-in
+    // condition; the executor's opt-in guardrail checks the workgroup on a fresh read.
+    tagAtCreate(
+      'CreateOnlyTaggedServerlessSnapshots',
+      ['redshift-serverless:CreateSnapshot'],
+      [NAMESPACE_ARN, SERVERLESS_SNAPSHOT_ARN],
+    ),
+    tagAtCreate('TagOnlyNewServerlessSnapshots', ['redshift-serverless:TagResource'], SERVERLESS_SNAPSHOT_ARN),
+  ],
+  tracking: { closedBy: ['REDSHIFT-SERVERLESS-EVENT-1000', 'snapshot verifier'] },
+  effect: { changesState: false, cost: 'up', mark: '◉' },
+  async perform(params, services) {
+    const out = await serverlessOf(services, 'CreateSnapshot').client.send(
+      new CreateSnapshotCommand(params as unknown as CreateSnapshotCommandInput),
+    );
+    const name = out.snapshot?.snapshotName;
+    return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
+  },
+};
+
+export const deleteSnapshot: ActionSpec = {
+  ...snapshotBase,
+  name: 'DeleteSnapshot',
+  service: 'redshift-serverless',
+  summary: 'delete a Serverless snapshot autopilot made that retention no longer keeps',
+  resourceType: 'workgroup',
+  idParam: 'snapshotName',
+  idOf: 'none',
+  allowedStatuses: [],
+  anyState: true,
+  finalState: null,
+  failedStates: [],
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    deleteOwn('DeleteOnlyAutopilotServerlessSnapshots', 'redshift-serverless:DeleteSnapshot', SERVERLESS_SNAPSHOT_ARN),
+    ...READ_SERVERLESS_SNAPSHOTS,
+  ],
+  effect: { changesState: false, cost: 'down', mark: '✂' },
+  async perform(params, services) {
+    const serverless = serverlessOf(services, 'DeleteSnapshot');
+    const snapshotName = String(params.snapshotName ?? '');
+    const target = await serverless.readSnapshot(snapshotName);
+    const siblings = target === null ? [] : await serverless.readSnapshots({ namespaceName: target.sourceId });
+    const refusal = deletionRefusal(target, siblings);
+    if (refusal !== null) throw snapshotRefusal('DeleteSnapshot', refusal);
+    const out = await serverless.client.send(new DeleteSnapshotCommand({ snapshotName }));
+    return { afterState: out.snapshot?.status ?? 'DELETED' };
+  },
+};
+
+/** Create, or — when the namespace already copies to that Region — set the wanted retention. */
+export const createSnapshotCopyConfiguration: ActionSpec = {
+  name: 'CreateSnapshotCopyConfiguration',
+  service: 'redshift-serverless',
+  summary: 'copy a namespace’s snapshots to another Region (or set that copy’s retention)',
+  resourceType: 'workgroup',
+  idParam: 'namespaceName',
+  idOf: 'namespace',
+  allowedStatuses: ['AVAILABLE'],
+  finalState: null,
+  failedStates: [],
+  observes: 'resource',
+  stateKey: null,
+  guardrails: [...BASE_GUARDRAILS, 'maxResources'],
+  permissions: [
+    {
+      sid: 'ServerlessSnapshotCopy',
+      actions: ['redshift-serverless:CreateSnapshotCopyConfiguration'],
+      resource: NAMESPACE_ARN,
+      condition: {
+        kind: 'none',
+        why: 'policies opt in the workgroup, not its namespace: the namespace carries no opt-in tag to condition on; the opt-in guardrail checks the workgroup on a fresh read',
+      },
+    },
+    {
+      sid: 'ServerlessSnapshotCopyRetention',
+      actions: [
+        'redshift-serverless:ListSnapshotCopyConfigurations',
+        'redshift-serverless:UpdateSnapshotCopyConfiguration',
+      ],
+      resource: '*',
+      condition: {
+        kind: 'none',
+        why: 'UpdateSnapshotCopyConfiguration has no resource type in the Service Authorization Reference (it changes the retention of an existing copy configuration by id); the listing is a read',
+      },
+    },
+  ],
+  effect: { changesState: false, cost: 'up', mark: '⇄' },
+  async perform(params, services) {
+    const client = serverlessOf(services, 'CreateSnapshotCopyConfiguration').client;
+    const input = params as unknown as CreateSnapshotCopyConfigurationCommandInput;
+    const existing = await client.send(
+      new ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
+    );
+    const same = (existing.snapshotCopyConfigurations ?? []).find(
+      (c) => c.destinationRegion === input.destinationRegion,
+    );
+    if (same?.snapshotCopyConfigurationId === undefined) {
+      await client.send(new CreateSnapshotCopyConfigurationCommand(input));
+      return { afterState: null };
+    }
+    if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {
+      await client.send(
+        new UpdateSnapshotCopyConfigurationCommand({
+          snapshotCopyConfigurationId: same.snapshotCopyConfigurationId,
+          ...(input.snapshotRetentionPeriod === undefined
+            ? {}
+            : { snapshotRetentionPeriod: input.snapshotRetentionPeriod }),
+        }),
+      );
+    }
+    return { afterState: null };
+  },
+};
+
+export const SNAPSHOT_ACTIONS: readonly ActionSpec[] = [
+  createClusterSnapshot,
+  deleteClusterSnapshot,
+  enableSnapshotCopy,
+  modifySnapshotCopyRetentionPeriod,
+  createSnapshot,
+  deleteSnapshot,
+  createSnapshotCopyConfiguration,
+];

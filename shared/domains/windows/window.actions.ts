@@ -1,0 +1,136 @@
+import {
+  PauseClusterCommand,
+  type PauseClusterCommandInput,
+  ResumeClusterCommand,
+  type ResumeClusterCommandInput,
+} from '@aws-sdk/client-redshift';
+import { UpdateWorkgroupCommand, type UpdateWorkgroupCommandInput } from '@aws-sdk/client-redshift-serverless';
+import { ConfigurationError } from '../../errors.ts';
+import type { ActionServices, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
+import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
+import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
+
+/** ARN patterns the IAM generator fills in (`{partition}`, `{region}`, `{account}`). */
+export const CLUSTER_ARN = 'arn:{partition}:redshift:{region}:{account}:cluster:*';
+export const WORKGROUP_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:workgroup/*';
+
+/**
+ * Service Authorization Reference (Amazon Redshift): PauseCluster, ResumeCluster, ResizeCluster,
+ * EnableSnapshotCopy and ModifySnapshotCopyRetentionPeriod take the cluster* resource with
+ * aws:ResourceTag/<key>: the grant holds only on clusters carrying a packaged policy's opt-in tag.
+ */
+export const CHANGE_OPTED_IN_CLUSTERS = (action: string): PermissionSpec => ({
+  sid: 'ChangeOnlyOptedInClusters',
+  actions: [`redshift:${action}`],
+  resource: CLUSTER_ARN,
+  condition: { kind: 'optInTag' },
+});
+
+export function redshiftOf(services: ActionServices, action: string) {
+  if (services.redshift === undefined) throw new ConfigurationError(`no Redshift adapter to perform ${action}`);
+  return services.redshift;
+}
+
+export function serverlessOf(services: ActionServices, action: string) {
+  if (services.serverless === undefined)
+    throw new ConfigurationError(`no Redshift Serverless adapter to perform ${action}`);
+  return services.serverless;
+}
+
+/**
+ * Pause only an available cluster (guide L3628–3659); the pause completes with REDSHIFT-EVENT-3619.
+ * Deadlines: a pause takes minutes (3618 → 3619): 30 min means stuck or undone. A resume of a large
+ * cluster is the slower one in practice but has no event, hence the tighter 20-min watch below.
+ */
+export const pauseCluster: ActionSpec = {
+  name: 'PauseCluster',
+  service: 'redshift',
+  summary: 'pause a provisioned cluster (compute billing stops, storage stays)',
+  resourceType: 'cluster',
+  idParam: 'ClusterIdentifier',
+  allowedStatuses: ['available'],
+  finalState: 'paused',
+  failedStates: CLUSTER_BROKEN,
+  observes: 'resource',
+  stateKey: 'running',
+  guardrails: [
+    ...BASE_GUARDRAILS,
+    'notMultiAz',
+    'automatedSnapshotsOn',
+    'notZeroEtlTarget',
+    'notSuperseded',
+    'maxResources',
+  ],
+  permissions: [CHANGE_OPTED_IN_CLUSTERS('PauseCluster')],
+  tracking: {
+    deadlineMs: 30 * 60_000,
+    closedBy: ['REDSHIFT-EVENT-3619', 'sweep: status paused'],
+    failedBy: ['REDSHIFT-EVENT-3618'],
+  },
+  effect: { running: false, statusAfter: 'paused', changesState: true, cost: 'down', mark: '⏸' },
+  async perform(params, services) {
+    const out = await redshiftOf(services, 'PauseCluster').client.send(
+      new PauseClusterCommand(params as unknown as PauseClusterCommandInput),
+    );
+    return { afterState: out.Cluster?.ClusterStatus ?? null };
+  },
+};
+
+/** A paused cluster reports `Paused` availability (recorded test_redshift_resume/DescribeClusters_1). AWS sends no event for a finished resume: the sweep confirms it. */
+export const resumeCluster: ActionSpec = {
+  name: 'ResumeCluster',
+  service: 'redshift',
+  summary: 'resume a paused provisioned cluster',
+  resourceType: 'cluster',
+  idParam: 'ClusterIdentifier',
+  allowedStatuses: ['paused'],
+  allowedAvailability: [null, 'Paused'],
+  finalState: 'available',
+  failedStates: CLUSTER_BROKEN,
+  observes: 'resource',
+  stateKey: 'running',
+  guardrails: [...BASE_GUARDRAILS, 'notMultiAz', 'notSuperseded', 'maxResources'],
+  permissions: [CHANGE_OPTED_IN_CLUSTERS('ResumeCluster')],
+  tracking: { deadlineMs: 20 * 60_000, closedBy: ['sweep: status available'] },
+  effect: { running: true, statusAfter: 'available', changesState: true, cost: 'up', mark: '▶' },
+  async perform(params, services) {
+    const out = await redshiftOf(services, 'ResumeCluster').client.send(
+      new ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
+    );
+    return { afterState: out.Cluster?.ClusterStatus ?? null };
+  },
+};
+
+/** Serverless cannot pause: a window switches base capacity at its boundaries. */
+export const updateWorkgroup: ActionSpec = {
+  name: 'UpdateWorkgroup',
+  service: 'redshift-serverless',
+  summary: "set a Serverless workgroup's base capacity (RPU) for the window",
+  resourceType: 'workgroup',
+  idParam: 'workgroupName',
+  allowedStatuses: ['AVAILABLE'],
+  finalState: 'AVAILABLE',
+  failedStates: [],
+  observes: 'resource',
+  stateKey: 'capacity',
+  guardrails: [...BASE_GUARDRAILS, 'notSuperseded', 'maxResources'],
+  permissions: [
+    {
+      sid: 'ChangeOnlyOptedInWorkgroups',
+      actions: ['redshift-serverless:UpdateWorkgroup'],
+      resource: WORKGROUP_ARN,
+      condition: { kind: 'optInTag' },
+      note: 'Service Authorization Reference (Redshift Serverless): UpdateWorkgroup takes workgroup* with aws:ResourceTag/<key>.',
+    },
+  ],
+  tracking: { closedBy: ['sweep: status AVAILABLE'] },
+  effect: { changesState: true, cost: 'none', mark: '⇅' },
+  async perform(params, services) {
+    const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
+      new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),
+    );
+    return { afterState: out.workgroup?.status ?? null };
+  },
+};
+
+export const WINDOW_ACTIONS: readonly ActionSpec[] = [pauseCluster, resumeCluster, updateWorkgroup];

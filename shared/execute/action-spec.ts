@@ -1,0 +1,81 @@
+import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
+import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import type { GuardrailName } from './guardrail-names.ts';
+import type { OperationSpec } from './operations.ts';
+import type { ActionResult } from './ports.ts';
+
+/**
+ * What a capability declares for every AWS action it may request (DESIGN §8). The executor, the
+ * adapters, the sweep's deadlines, plan, simulate, the report and the generated IAM all read these
+ * declarations; none of them names an action.
+ */
+export interface ActionSpec extends OperationSpec {
+  /** The AWS operation name, as decisions and the ledger carry it (`PauseCluster`). */
+  name: string;
+  /** The IAM service prefix the operation belongs to. */
+  service: 'redshift' | 'redshift-serverless';
+  /** One line for `autopilot explain-actions`. */
+  summary: string;
+  /** Guardrails that apply, by name from the one table (shared/execute/guardrails.ts); run in table order. */
+  guardrails: readonly GuardrailName[];
+  /** Every IAM permission the call needs, with its condition; the executor role is generated from these. */
+  permissions: readonly PermissionSpec[];
+  /** Performs the call through the SDK adapters. Params arrive exactly as the decision carries them. */
+  perform(params: Record<string, unknown>, services: ActionServices): Promise<ActionResult>;
+  /** How the ledger tracks an accepted call that has not reached `finalState` yet. */
+  tracking?: ActionTracking;
+  /** What the action does to a resource for plan, simulate and the report. */
+  effect?: ActionEffect;
+}
+
+/** The SDK adapters an action's handler may use; only the one of the action's service is set. */
+export interface ActionServices {
+  redshift?: RedshiftAdapter;
+  serverless?: RedshiftServerlessAdapter;
+}
+
+export interface ActionTracking {
+  /** How long the change may take before the sweep alerts, once per record. */
+  deadlineMs?: number;
+  /** What completes it: events (by catalog id) and/or the sweep reading the resource's state. */
+  closedBy: readonly string[];
+  /** Events that say it failed. */
+  failedBy?: readonly string[];
+}
+
+export interface ActionEffect {
+  /** The cluster is running (true) or paused (false) once the action is done; absent: unchanged. */
+  running?: boolean;
+  /** The resource's state after the action, for plan's fleet walk (`paused`, `available`). */
+  statusAfter?: string;
+  /** Changes what the resource is (state, size, capacity): the simulation counts it as a state change. */
+  changesState: boolean;
+  /** Which way the bill moves. */
+  cost: 'down' | 'up' | 'none';
+  /** How the timeline and the report draw it. */
+  mark: string;
+}
+
+/**
+ * One IAM permission. `resource` is an ARN pattern with `{partition}`, `{region}` and `{account}`
+ * placeholders (or `*`). The condition says how the grant is scoped:
+ * - `optInTag`: `aws:ResourceTag/<key>` equals the opt-in value of every packaged policy;
+ * - `requestTag`: the request must carry these tags and only these tag keys (resources made by the call);
+ * - `resourceTag`: the resource already carries these tags (things autopilot made);
+ * - `none`: the Service Authorization Reference offers no resource type or tag key; `why` says so.
+ */
+export interface PermissionSpec {
+  actions: readonly string[];
+  resource: string | readonly string[];
+  condition:
+    | { kind: 'optInTag' }
+    | { kind: 'requestTag'; tags: Readonly<Record<string, string>>; tagKeys: readonly string[] }
+    | { kind: 'resourceTag'; tags: Readonly<Record<string, string>> }
+    | { kind: 'none'; why: string };
+  /** Statement id in the generated role. */
+  sid: string;
+  /** Why this permission: kept in the generated statement's neighbourhood (explain-actions prints it). */
+  note?: string;
+}
+
+export type { ActionResult } from './ports.ts';
