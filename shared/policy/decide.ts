@@ -129,147 +129,49 @@ function isSweep(trigger: Trigger): boolean {
   return trigger.kind === 'tick' || trigger.kind === 'schedule';
 }
 
+/** What every policy of one decide() call shares. */
+interface DecideCall {
+  input: DecideInput;
+  now: number;
+  nowIso: string;
+  fleet: ReturnType<typeof indexFleet>;
+  ledger: LedgerIndex;
+  memo: Map<string, unknown>;
+  event: NormalizedEvent | null;
+  /** For an event: the resource it is about, when the fleet has it. */
+  eventResource: FleetResource | undefined;
+  /** For an event one policy caused on purpose: which policy, and why. */
+  explained: string | null;
+}
+
 export function decide(input: DecideInput): DecideOutput {
   const policies = Array.isArray(input.policies) ? input.policies : (input.policies as PolicySet).policies;
   const now = Date.parse(input.now);
-  const nowIso = new Date(now).toISOString();
   const fleet = fleetIndexOf(input.fleet);
-  const indexed = indexLedger(input.ledger);
   const asked = new Set<string>();
-  const ledger: LedgerIndex = {
-    ...indexed,
-    byKey: (key) => {
-      const found = indexed.byKey(key);
-      if (found === undefined) asked.add(key);
-      return found;
-    },
-  };
+  const ledger = askingLedger(indexLedger(input.ledger), asked);
   const memo = new Map<string, unknown>();
-  const decisions: Decision[] = [];
-  const skips: Skip[] = [];
   const trigger = input.trigger;
   const event = isSweep(trigger) ? null : (trigger as NormalizedEvent);
-
-  // For an event, desired-state capabilities reconcile only the resource the event is about.
-  let eventResource: FleetResource | undefined;
-  if (event !== null) {
-    eventResource =
-      (event.resource.arn === undefined ? undefined : fleet.byArn(event.resource.arn)) ??
-      fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id);
-  }
-
-  // An event one policy caused on purpose is not something other policies react to.
-  let explained: string | null = null;
-  if (event !== null) {
-    for (const policy of policies) {
-      const why = policy.capability.explainsEvent?.(event, { now, fleet, ledger, policy, memo }) ?? null;
-      if (why !== null) {
-        explained = `${policy.name}: ${why}`;
-        break;
-      }
-    }
-  }
-
+  const call: DecideCall = {
+    input,
+    now,
+    nowIso: new Date(now).toISOString(),
+    fleet,
+    ledger,
+    memo,
+    event,
+    eventResource: event === null ? undefined : resourceOfEvent(event, fleet),
+    explained: event === null ? null : explainedBy(event, policies, { now, fleet, ledger, memo }),
+  };
+  const decisions: Decision[] = [];
+  const skips: Skip[] = [];
   for (const policy of policies) {
-    const capability = policy.capability;
-    const env: EvaluationEnv = { now, fleet, ledger, policy, memo };
-    const proposals: Proposal[] = [];
-    let selected = 0;
-    if (capability.reconcile !== undefined) {
-      const candidates =
-        event === null
-          ? selectedBy(input.fleet, fleet.resources, policy)
-          : eventResource === undefined ||
-              eventResource.type !== policy.resource ||
-              !policy.selector.matches(eventResource)
-            ? NONE
-            : [eventResource];
-      for (const resource of candidates) {
-        if (!isOptedIn(resource, policy.optInTag)) {
-          proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
-          continue;
-        }
-        selected++;
-        const override = readOverride(resource, now);
-        if (override.kind === 'invalid') {
-          proposals.push({ kind: 'skip', target: refOf(resource), reason: override.reason });
-          continue;
-        }
-        proposals.push(...capability.reconcile(resource, override, env));
-      }
-    }
-    if (event !== null && capability.react !== undefined) {
-      const reactions = capability.react(event, env);
-      selected += reactions.length > 0 ? 1 : 0;
-      for (const reaction of reactions) {
-        if (explained !== null && reaction.kind === 'act' && capability.explainsEvent === undefined) {
-          proposals.push({
-            kind: 'skip',
-            target: reaction.target,
-            reason: `expected event, not acted on: ${explained}`,
-          });
-        } else proposals.push(reaction);
-      }
-    }
-
+    const { proposals, selected } = proposalsOf(policy, call);
     // Nothing proposed: nothing to count, limit, freeze or report (most policies for most events).
     if (proposals.length === 0) continue;
-    const acts = proposals.filter((p): p is ProposedAction => p.kind === 'act');
-    let limit: number | null = null;
-    let limitText = '';
-    if (policy.maxResources !== null) {
-      if ('count' in policy.maxResources) {
-        limit = policy.maxResources.count;
-        limitText = String(limit);
-      } else {
-        limit = Math.floor((policy.maxResources.percent * selected) / 100);
-        limitText = `${limit} (${policy.maxResources.percent}% of ${selected})`;
-      }
-    }
-    // Custodian semantics: over the limit, the policy refuses and acts on none of them.
-    const refused = limit !== null && acts.length > limit;
-    let mode: DecisionMode = policy.dryRun ? 'dry-run' : 'act';
-    let frozenBy = '';
-    for (const calendar of policy.freeze) {
-      const what = calendar.explain(now);
-      if (what !== null) {
-        mode = 'frozen';
-        frozenBy = `; frozen by ${calendar.name} (${what})`;
-        break;
-      }
-    }
-    for (const proposal of proposals) {
-      if (proposal.kind === 'skip') {
-        skips.push({ at: nowIso, policy: policy.name, target: proposal.target, reason: proposal.reason });
-        continue;
-      }
-      if (refused) {
-        skips.push({
-          at: nowIso,
-          policy: policy.name,
-          target: proposal.target,
-          reason: `maxResources exceeded: ${acts.length} > ${limitText}`,
-        });
-        continue;
-      }
-      decisions.push({
-        at: proposal.at === undefined ? nowIso : new Date(proposal.at).toISOString(),
-        policy: policy.name,
-        action: proposal.action,
-        target: proposal.target,
-        params: proposal.params,
-        reason: `${proposal.reason}${frozenBy}`,
-        idempotencyKey: idempotencyKey(policy.name, proposal.target, proposal.action, proposal.slot),
-        mode,
-        guard: {
-          optInTag: { key: policy.optInTag.key, value: policy.optInTag.value },
-          allowZeroEtlTarget: proposal.allowZeroEtlTarget ?? false,
-          maxResources: limit,
-        },
-      });
-    }
+    settle(policy, proposals, selected, call, decisions, skips);
   }
-
   decisions.sort(
     (a, b) =>
       cmp(a.at, b.at) ||
@@ -287,4 +189,156 @@ export function decide(input: DecideInput): DecideOutput {
       cmp(a.reason, b.reason),
   );
   return { decisions, skips, ledgerKeys: [...asked].sort() };
+}
+
+/** The ledger index, noting every key looked up and not found (DecideOutput.ledgerKeys). */
+function askingLedger(indexed: LedgerIndex, asked: Set<string>): LedgerIndex {
+  return {
+    ...indexed,
+    byKey: (key) => {
+      const found = indexed.byKey(key);
+      if (found === undefined) asked.add(key);
+      return found;
+    },
+  };
+}
+
+// For an event, desired-state capabilities reconcile only the resource the event is about.
+function resourceOfEvent(event: NormalizedEvent, fleet: DecideCall['fleet']): FleetResource | undefined {
+  return (
+    (event.resource.arn === undefined ? undefined : fleet.byArn(event.resource.arn)) ??
+    fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id)
+  );
+}
+
+// An event one policy caused on purpose is not something other policies react to.
+function explainedBy(
+  event: NormalizedEvent,
+  policies: readonly CompiledPolicy[],
+  shared: Omit<EvaluationEnv, 'policy'>,
+): string | null {
+  for (const policy of policies) {
+    const env: EvaluationEnv = {
+      now: shared.now,
+      fleet: shared.fleet,
+      ledger: shared.ledger,
+      policy,
+      memo: shared.memo,
+    };
+    const why = policy.capability.explainsEvent?.(event, env) ?? null;
+    if (why !== null) return `${policy.name}: ${why}`;
+  }
+  return null;
+}
+
+/** The policy's proposals for this trigger, and how many resources it selected (for maxResources %). */
+function proposalsOf(policy: CompiledPolicy, call: DecideCall): { proposals: Proposal[]; selected: number } {
+  const capability = policy.capability;
+  const { event, eventResource, explained, now } = call;
+  const env: EvaluationEnv = { now, fleet: call.fleet, ledger: call.ledger, policy, memo: call.memo };
+  const proposals: Proposal[] = [];
+  let selected = 0;
+  if (capability.reconcile !== undefined) {
+    const candidates =
+      event === null
+        ? selectedBy(call.input.fleet, call.fleet.resources, policy)
+        : eventResource === undefined ||
+            eventResource.type !== policy.resource ||
+            !policy.selector.matches(eventResource)
+          ? NONE
+          : [eventResource];
+    for (const resource of candidates) {
+      if (!isOptedIn(resource, policy.optInTag)) {
+        proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
+        continue;
+      }
+      selected++;
+      const override = readOverride(resource, now);
+      if (override.kind === 'invalid') {
+        proposals.push({ kind: 'skip', target: refOf(resource), reason: override.reason });
+        continue;
+      }
+      proposals.push(...capability.reconcile(resource, override, env));
+    }
+  }
+  if (event !== null && capability.react !== undefined) {
+    const reactions = capability.react(event, env);
+    selected += reactions.length > 0 ? 1 : 0;
+    for (const reaction of reactions) {
+      if (explained !== null && reaction.kind === 'act' && capability.explainsEvent === undefined) {
+        proposals.push({
+          kind: 'skip',
+          target: reaction.target,
+          reason: `expected event, not acted on: ${explained}`,
+        });
+      } else proposals.push(reaction);
+    }
+  }
+  return { proposals, selected };
+}
+
+/** maxResources as a number for this call (a percentage is of the resources selected), and its text. */
+function limitOf(policy: CompiledPolicy, selected: number): { limit: number | null; limitText: string } {
+  if (policy.maxResources === null) return { limit: null, limitText: '' };
+  if ('count' in policy.maxResources) {
+    return { limit: policy.maxResources.count, limitText: String(policy.maxResources.count) };
+  }
+  const limit = Math.floor((policy.maxResources.percent * selected) / 100);
+  return { limit, limitText: `${limit} (${policy.maxResources.percent}% of ${selected})` };
+}
+
+/** The decision mode, and the reason suffix when a freeze calendar covers now. */
+function modeOf(policy: CompiledPolicy, now: number): { mode: DecisionMode; frozenBy: string } {
+  for (const calendar of policy.freeze) {
+    const what = calendar.explain(now);
+    if (what !== null) return { mode: 'frozen', frozenBy: `; frozen by ${calendar.name} (${what})` };
+  }
+  return { mode: policy.dryRun ? 'dry-run' : 'act', frozenBy: '' };
+}
+
+/** One policy's proposals → decisions and skips, with its limit, freeze and dry-run applied. */
+function settle(
+  policy: CompiledPolicy,
+  proposals: readonly Proposal[],
+  selected: number,
+  call: DecideCall,
+  decisions: Decision[],
+  skips: Skip[],
+): void {
+  const { nowIso } = call;
+  const acts = proposals.filter((p): p is ProposedAction => p.kind === 'act');
+  const { limit, limitText } = limitOf(policy, selected);
+  // Custodian semantics: over the limit, the policy refuses and acts on none of them.
+  const refused = limit !== null && acts.length > limit;
+  const { mode, frozenBy } = modeOf(policy, call.now);
+  for (const proposal of proposals) {
+    if (proposal.kind === 'skip') {
+      skips.push({ at: nowIso, policy: policy.name, target: proposal.target, reason: proposal.reason });
+      continue;
+    }
+    if (refused) {
+      skips.push({
+        at: nowIso,
+        policy: policy.name,
+        target: proposal.target,
+        reason: `maxResources exceeded: ${acts.length} > ${limitText}`,
+      });
+      continue;
+    }
+    decisions.push({
+      at: proposal.at === undefined ? nowIso : new Date(proposal.at).toISOString(),
+      policy: policy.name,
+      action: proposal.action,
+      target: proposal.target,
+      params: proposal.params,
+      reason: `${proposal.reason}${frozenBy}`,
+      idempotencyKey: idempotencyKey(policy.name, proposal.target, proposal.action, proposal.slot),
+      mode,
+      guard: {
+        optInTag: { key: policy.optInTag.key, value: policy.optInTag.value },
+        allowZeroEtlTarget: proposal.allowZeroEtlTarget ?? false,
+        maxResources: limit,
+      },
+    });
+  }
 }

@@ -62,32 +62,67 @@ export function compileRunningWindow(options: {
   const { ranges, zoneName, closedOn } = options;
   const leadMs = options.leadMs ?? 0;
   const zone = ianaZone(zoneName) as IANAZone;
-  const intervalMemo = new Map<DayNumber, Interval[]>();
-  const candidateMemo = new Map<DayNumber, number[]>();
-  const calendarBoundaries = closedOn.flatMap((c) => c.boundaries).sort((a, b) => a - b);
+  const intervalsStartingOn = dayIntervals(ranges, zone, leadMs, closedOn);
+  const stateAt = stateFinder(closedOn, zone, leadMs, intervalsStartingOn);
+  const isRunning = (ms: number) => stateAt(ms).running;
+  const candidatesIn = candidateFinder(closedOn, zone, intervalsStartingOn);
+  const { nextTransition, prevTransition } = transitionFinders(zone, isRunning, candidatesIn);
+  return {
+    zoneName,
+    ranges,
+    segment: segmentMemo(stateAt, prevTransition, nextTransition),
+    leadMs,
+    description: `${ranges.map((r) => r.text).join(', ')} ${zoneName}`,
+    stateAt,
+    isRunning,
+    nextTransition,
+    prevTransition,
+  };
+}
 
-  const startDayClosed = (day: DayNumber) => closedOn.some((c) => c.hasDate(day));
+type DayIntervals = (day: DayNumber) => Interval[];
 
-  // Memoised per local day: the evaluation is pure, the memo only saves luxon work across calls.
-  const intervalsStartingOn = (day: DayNumber): Interval[] => {
-    let found = intervalMemo.get(day);
+/** Memoised per local day: the evaluation is pure, the memo only saves luxon work across calls. */
+function memoByDay<T>(compute: (day: DayNumber) => T): (day: DayNumber) => T {
+  const memo = new Map<DayNumber, T>();
+  return (day) => {
+    let found = memo.get(day);
     if (found !== undefined) return found;
-    found = [];
-    if (!startDayClosed(day)) {
-      const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
-      for (const range of ranges) {
-        if (!range.days.has(weekday)) continue;
-        const start = resolveLocal(day, range.start, zone) - leadMs;
-        const end = resolveLocal(range.crossesMidnight ? day + 1 : day, range.end, zone);
-        if (end > start) found.push({ start, end, range });
-      }
-    }
-    if (intervalMemo.size > MEMO_LIMIT) intervalMemo.clear();
-    intervalMemo.set(day, found);
+    found = compute(day);
+    if (memo.size > MEMO_LIMIT) memo.clear();
+    memo.set(day, found);
     return found;
   };
+}
 
-  const stateAt = (ms: number): WindowState => {
+/** The intervals of the ranges that start on a local day (none on a closed day). */
+function dayIntervals(
+  ranges: readonly WindowRange[],
+  zone: IANAZone,
+  leadMs: number,
+  closedOn: readonly CompiledCalendar[],
+): DayIntervals {
+  return memoByDay((day) => {
+    const found: Interval[] = [];
+    if (closedOn.some((c) => c.hasDate(day))) return found;
+    const weekday = ((((day + 3) % 7) + 7) % 7) + 1;
+    for (const range of ranges) {
+      if (!range.days.has(weekday)) continue;
+      const start = resolveLocal(day, range.start, zone) - leadMs;
+      const end = resolveLocal(range.crossesMidnight ? day + 1 : day, range.end, zone);
+      if (end > start) found.push({ start, end, range });
+    }
+    return found;
+  });
+}
+
+function stateFinder(
+  closedOn: readonly CompiledCalendar[],
+  zone: IANAZone,
+  leadMs: number,
+  intervalsStartingOn: DayIntervals,
+): (ms: number) => WindowState {
+  return (ms) => {
     for (const calendar of closedOn) {
       const what = calendar.explain(ms);
       if (what !== null) return { running: false, range: null, closedBy: { calendar: calendar.name, what } };
@@ -100,20 +135,21 @@ export function compileRunningWindow(options: {
     }
     return { running: false, range: null, closedBy: null };
   };
-  const isRunning = (ms: number) => stateAt(ms).running;
+}
 
-  const candidatesOfDay = (day: DayNumber): number[] => {
-    let found = candidateMemo.get(day);
-    if (found !== undefined) return found;
-    found = [resolveLocal(day, 0, zone)];
+/** Sorted candidate instants whose local day is in [from, to). */
+function candidateFinder(
+  closedOn: readonly CompiledCalendar[],
+  zone: IANAZone,
+  intervalsStartingOn: DayIntervals,
+): (from: DayNumber, to: DayNumber) => number[] {
+  const calendarBoundaries = closedOn.flatMap((c) => c.boundaries).sort((a, b) => a - b);
+  const candidatesOfDay = memoByDay((day) => {
+    const found = [resolveLocal(day, 0, zone)];
     for (const interval of intervalsStartingOn(day)) found.push(interval.start, interval.end);
-    if (candidateMemo.size > MEMO_LIMIT) candidateMemo.clear();
-    candidateMemo.set(day, found);
     return found;
-  };
-
-  /** Sorted candidates whose local day is in [from, to). */
-  const candidatesIn = (from: DayNumber, to: DayNumber): number[] => {
+  });
+  return (from, to) => {
     const all: number[] = [];
     // Intervals may start up to a day before (lead) or end a day after the day they belong to.
     for (let d = from - 2; d < to + 2; d++) for (const c of candidatesOfDay(d)) all.push(c);
@@ -122,7 +158,13 @@ export function compileRunningWindow(options: {
     for (const c of calendarBoundaries) if (c >= lo && c < hi) all.push(c);
     return all.filter((c) => c >= lo && c < hi).sort((a, b) => a - b);
   };
+}
 
+function transitionFinders(
+  zone: IANAZone,
+  isRunning: (ms: number) => boolean,
+  candidatesIn: (from: DayNumber, to: DayNumber) => number[],
+): Pick<RunningWindow, 'nextTransition' | 'prevTransition'> {
   const nextTransition = (ms: number): number | null => {
     const current = isRunning(ms);
     const first = localDayOf(ms, zone);
@@ -134,7 +176,6 @@ export function compileRunningWindow(options: {
     }
     return null;
   };
-
   const prevTransition = (ms: number): number | null => {
     const current = isRunning(ms);
     const last = localDayOf(ms, zone) + 1;
@@ -148,10 +189,17 @@ export function compileRunningWindow(options: {
     }
     return null;
   };
+  return { nextTransition, prevTransition };
+}
 
-  // Pure memo: a segment [prev, next) has one state, so every instant inside it has the same answer.
+// Pure memo: a segment [prev, next) has one state, so every instant inside it has the same answer.
+function segmentMemo(
+  stateAt: (ms: number) => WindowState,
+  prevTransition: (ms: number) => number | null,
+  nextTransition: (ms: number) => number | null,
+): (ms: number) => WindowSegment {
   const segments: WindowSegment[] = [];
-  const segment = (ms: number): WindowSegment => {
+  return (ms) => {
     for (const seg of segments) {
       if ((seg.prev === null || seg.prev <= ms) && seg.next !== null && ms < seg.next) {
         // A closed stretch can span several calendar entries; say which one covers this instant.
@@ -164,17 +212,5 @@ export function compileRunningWindow(options: {
       if (segments.length > 8) segments.pop();
     }
     return seg;
-  };
-
-  return {
-    zoneName,
-    ranges,
-    segment,
-    leadMs,
-    description: `${ranges.map((r) => r.text).join(', ')} ${zoneName}`,
-    stateAt,
-    isRunning,
-    nextTransition,
-    prevTransition,
   };
 }

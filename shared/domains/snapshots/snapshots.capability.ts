@@ -10,6 +10,7 @@ import type {
 import type {
   ClusterResource,
   FleetResource,
+  LedgerEntryView,
   SnapshotResource,
   TargetRef,
   WorkgroupResource,
@@ -178,10 +179,37 @@ function scheduleText(settings: SnapshotSettings): string {
   return `schedule ${settings.block.schedule} ${settings.zoneName}`;
 }
 
+/** What reconcileSource's steps share about one source: this policy's snapshots and what runs. */
+interface SourceState {
+  settings: SnapshotSettings;
+  source: SnapshotSource;
+  env: EvaluationEnv;
+  policy: string;
+  /** This policy's managed snapshots of the source. */
+  mine: readonly SnapshotResource[];
+  bySlot: Map<number, SnapshotResource[]>;
+  /** A create from this policy still running: a creating snapshot, or an in-progress ledger record. */
+  running: SnapshotResource | LedgerEntryView | undefined;
+  runningText: string;
+}
+
 function reconcileSource(settings: SnapshotSettings, source: SnapshotSource, env: EvaluationEnv): Proposal[] {
-  const policy = env.policy.name;
-  const now = env.now;
+  const state = sourceState(settings, source, env);
   const out: Proposal[] = [];
+  // 1. The slot that is due now.
+  out.push(...dueProposals(state));
+  // 2. Retries: the newest attempt of a recent slot failed and none succeeded or runs.
+  out.push(...retryProposals(state));
+  // 3. Retention: only this policy's own, available, manual snapshots are candidates.
+  out.push(...retentionProposals(state));
+  // 4. Cross-Region copy.
+  const copyTo = settings.block.copyTo;
+  if (copyTo !== undefined) out.push(...copyProposals(copyTo, source, env));
+  return out;
+}
+
+function sourceState(settings: SnapshotSettings, source: SnapshotSource, env: EvaluationEnv): SourceState {
+  const policy = env.policy.name;
   const all = snapshotsOfSource(env.fleet.resources, source, env.memo);
   const mine = all.filter((s) => isManagedSnapshot(s.tags, policy));
   const bySlot = new Map<number, SnapshotResource[]>();
@@ -195,46 +223,45 @@ function reconcileSource(settings: SnapshotSettings, source: SnapshotSource, env
     env.ledger.inProgress(source.target).find((e) => e.policy === policy && isCreateAction(e.action));
   const runningText =
     running === undefined ? '' : `snapshot ${'id' in running ? running.id : running.idempotencyKey.slice(0, 12)}`;
+  return { settings, source, env, policy, mine, bySlot, running, runningText };
+}
 
-  // 1. The slot that is due now.
+function dueProposals(state: SourceState): Proposal[] {
+  const { settings, source, env, policy } = state;
+  const now = env.now;
   const memoKey = `snapshots:due:${policy}`;
   let due = env.memo.get(memoKey) as number | null | undefined;
   if (due === undefined) {
     due = settings.schedule.lastAtOrBefore(now, now - SNAPSHOT_DEFAULTS.catchUpMs);
     env.memo.set(memoKey, due);
   }
-  if (due !== null && !bySlot.has(due)) {
-    const slotIso = new Date(due).toISOString();
-    const handled = env.ledger.byKey(env.ledger.keyFor(policy, source.target, createAction(source), slotIso));
-    if (handled === undefined) {
-      const blocked = blockedReason(source, env);
-      if (blocked !== null) {
-        out.push({ kind: 'skip', target: source.target, reason: `${formatUtcMinute(due)} snapshot: ${blocked}` });
-      } else if (running !== undefined) {
-        out.push({
-          kind: 'skip',
-          target: source.target,
-          reason: `${formatUtcMinute(due)} snapshot: ${runningText} from this policy is still in progress`,
-        });
-      } else {
-        const next = settings.schedule.nextAfter(now);
-        out.push(
-          createProposal(
-            settings,
-            source,
-            policy,
-            due,
-            0,
-            `${scheduleText(settings)} due ${formatUtcMinute(due)}${next === null ? '' : `; next ${formatUtcMinute(next)}`}`,
-            due,
-          ),
-        );
-      }
-    }
+  if (due === null || state.bySlot.has(due)) return [];
+  const slotIso = new Date(due).toISOString();
+  const handled = env.ledger.byKey(env.ledger.keyFor(policy, source.target, createAction(source), slotIso));
+  if (handled !== undefined) return [];
+  const blocked = blockedReason(source, env);
+  if (blocked !== null) {
+    return [{ kind: 'skip', target: source.target, reason: `${formatUtcMinute(due)} snapshot: ${blocked}` }];
   }
+  if (state.running !== undefined) {
+    return [
+      {
+        kind: 'skip',
+        target: source.target,
+        reason: `${formatUtcMinute(due)} snapshot: ${state.runningText} from this policy is still in progress`,
+      },
+    ];
+  }
+  const next = settings.schedule.nextAfter(now);
+  const reason = `${scheduleText(settings)} due ${formatUtcMinute(due)}${next === null ? '' : `; next ${formatUtcMinute(next)}`}`;
+  return [createProposal(settings, source, policy, due, 0, reason, due)];
+}
 
-  // 2. Retries: the newest attempt of a recent slot failed and none succeeded or runs.
-  for (const [slotMs, attempts] of bySlot) {
+function retryProposals(state: SourceState): Proposal[] {
+  const { settings, source, env, policy } = state;
+  const now = env.now;
+  const out: Proposal[] = [];
+  for (const [slotMs, attempts] of state.bySlot) {
     if (now - slotMs > SNAPSHOT_DEFAULTS.retryLookbackMs) continue;
     if (attempts.some((s) => s.status === 'available' || s.status === 'creating')) continue;
     const last = attempts.reduce((a, b) => (attemptOf(b) > attemptOf(a) ? b : a));
@@ -244,55 +271,46 @@ function reconcileSource(settings: SnapshotSettings, source: SnapshotSource, env
     const backoff = settings.backoffMs[Math.min(n, settings.backoffMs.length - 1)] ?? 0;
     const dueAt = (last.createdAt === null ? slotMs : Date.parse(last.createdAt)) + backoff;
     if (now < dueAt) continue;
-    const blocked = blockedReason(source, env) ?? (running === undefined ? null : `${runningText} is in progress`);
+    const blocked =
+      blockedReason(source, env) ?? (state.running === undefined ? null : `${state.runningText} is in progress`);
     if (blocked !== null) {
       out.push({ kind: 'skip', target: source.target, reason: `retry of ${last.id}: ${blocked}` });
       continue;
     }
-    out.push(
-      createProposal(
-        settings,
-        source,
-        policy,
-        slotMs,
-        n + 1,
-        `retry ${n + 1}/${settings.retries} of the ${formatUtcMinute(slotMs)} snapshot: ${last.id} ${last.status}`,
-        dueAt,
-      ),
-    );
+    const reason = `retry ${n + 1}/${settings.retries} of the ${formatUtcMinute(slotMs)} snapshot: ${last.id} ${last.status}`;
+    out.push(createProposal(settings, source, policy, slotMs, n + 1, reason, dueAt));
   }
+  return out;
+}
 
-  // 3. Retention: only this policy's own, available, manual snapshots are candidates.
-  if (settings.retention !== null) {
-    const candidates = mine
-      .filter((s) => s.snapshotType === 'manual')
-      .flatMap((s) => {
-        const at = slotOf(s);
-        return at === null ? [] : [{ id: s.id, at, available: s.status === 'available' }];
-      });
-    for (const verdict of evaluateRetention(candidates, settings.retention, settings.zoneName, now)) {
-      if (verdict.keep) continue;
-      const slot = `delete:${verdict.id}`;
-      if (env.ledger.byKey(env.ledger.keyFor(policy, source.target, deleteAction(source), slot)) !== undefined) {
-        continue;
-      }
-      out.push({
-        kind: 'act',
-        action: deleteAction(source),
-        target: source.target,
-        params:
-          source.service === 'redshift'
-            ? { SnapshotIdentifier: verdict.id, SnapshotClusterIdentifier: source.id }
-            : { snapshotName: verdict.id },
-        reason: `retention: ${verdict.id} (slot ${formatUtcMinute(verdict.at)}) ${verdict.reason}`,
-        slot,
-      });
+function retentionProposals(state: SourceState): Proposal[] {
+  const { settings, source, env, policy } = state;
+  if (settings.retention === null) return [];
+  const out: Proposal[] = [];
+  const candidates = state.mine
+    .filter((s) => s.snapshotType === 'manual')
+    .flatMap((s) => {
+      const at = slotOf(s);
+      return at === null ? [] : [{ id: s.id, at, available: s.status === 'available' }];
+    });
+  for (const verdict of evaluateRetention(candidates, settings.retention, settings.zoneName, env.now)) {
+    if (verdict.keep) continue;
+    const slot = `delete:${verdict.id}`;
+    if (env.ledger.byKey(env.ledger.keyFor(policy, source.target, deleteAction(source), slot)) !== undefined) {
+      continue;
     }
+    out.push({
+      kind: 'act',
+      action: deleteAction(source),
+      target: source.target,
+      params:
+        source.service === 'redshift'
+          ? { SnapshotIdentifier: verdict.id, SnapshotClusterIdentifier: source.id }
+          : { snapshotName: verdict.id },
+      reason: `retention: ${verdict.id} (slot ${formatUtcMinute(verdict.at)}) ${verdict.reason}`,
+      slot,
+    });
   }
-
-  // 4. Cross-Region copy.
-  const copyTo = settings.block.copyTo;
-  if (copyTo !== undefined) out.push(...copyProposals(copyTo, source, env));
   return out;
 }
 

@@ -50,6 +50,16 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
   const block = raw.window as WindowBlock;
   const zoneName = block.timezone ?? ctx.zoneName;
   const ranges = block.running.map((text) => parseWindowSpec(text)).flatMap((r) => (r.ok ? [r.range] : []));
+  const closedOn = closedOnCalendars(block, zoneName, ctx);
+  checkResourceKeys(block, ctx);
+  const leadMs = block.resumeLeadTime === undefined ? 0 : (parseDuration(block.resumeLeadTime) ?? 0);
+  checkDurations(block, leadMs, ctx);
+  if (ranges.length !== block.running.length || ctx.problems.some((p) => p.severity !== 'warning')) return null;
+  const window = compileRunningWindow({ ranges, zoneName, closedOn, leadMs });
+  return windowCapability(window, block, ctx.resource === 'workgroup');
+}
+
+function closedOnCalendars(block: WindowBlock, zoneName: string, ctx: CompileContext): CompiledCalendar[] {
   const closedOn: CompiledCalendar[] = [];
   for (const [i, name] of (block.closedOn ?? []).entries()) {
     const calendar = ctx.calendar(name, zoneName);
@@ -60,6 +70,11 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
       });
     } else closedOn.push(calendar);
   }
+  return closedOn;
+}
+
+/** Clusters pause, workgroups change base capacity: each resource has keys the other must not use. */
+function checkResourceKeys(block: WindowBlock, ctx: CompileContext): void {
   const isWorkgroup = ctx.resource === 'workgroup';
   if (ctx.resource === 'integration') {
     ctx.problems.push({
@@ -76,27 +91,28 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
       });
     }
   }
-  if (isWorkgroup) {
-    for (const key of ['runningBaseCapacity', 'pausedBaseCapacity'] as const) {
-      if (block[key] === undefined) {
-        ctx.problems.push({
-          path: ['window'],
-          atKey: true,
-          message: `window for a workgroup has no ${key}; expected ${key}: <RPUs, a multiple of 8 from 8 to 512>`,
-        });
-      }
-    }
-    for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume', 'idle'] as const) {
-      if (block[key] !== undefined) {
-        ctx.problems.push({
-          path: ['window', key],
-          atKey: true,
-          message: `${key} applies to resource: cluster only; a workgroup has no pause`,
-        });
-      }
+  if (!isWorkgroup) return;
+  for (const key of ['runningBaseCapacity', 'pausedBaseCapacity'] as const) {
+    if (block[key] === undefined) {
+      ctx.problems.push({
+        path: ['window'],
+        atKey: true,
+        message: `window for a workgroup has no ${key}; expected ${key}: <RPUs, a multiple of 8 from 8 to 512>`,
+      });
     }
   }
-  const leadMs = block.resumeLeadTime === undefined ? 0 : (parseDuration(block.resumeLeadTime) ?? 0);
+  for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume', 'idle'] as const) {
+    if (block[key] !== undefined) {
+      ctx.problems.push({
+        path: ['window', key],
+        atKey: true,
+        message: `${key} applies to resource: cluster only; a workgroup has no pause`,
+      });
+    }
+  }
+}
+
+function checkDurations(block: WindowBlock, leadMs: number, ctx: CompileContext): void {
   if (leadMs > 12 * 3_600_000) {
     ctx.problems.push({
       path: ['window', 'resumeLeadTime'],
@@ -110,8 +126,9 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
       message: `graceAfterManualResume ${grace} is no grace; expected a duration of at least 1m, or next-boundary`,
     });
   }
-  if (ranges.length !== block.running.length || ctx.problems.some((p) => p.severity !== 'warning')) return null;
-  const window = compileRunningWindow({ ranges, zoneName, closedOn, leadMs });
+}
+
+function windowCapability(window: RunningWindow, block: WindowBlock, isWorkgroup: boolean): CompiledWindow {
   const capability: CompiledWindow = {
     key: 'window',
     summary: `window ${window.description}`,
@@ -130,6 +147,7 @@ function compileWindow(raw: Record<string, unknown>, ctx: CompileContext): Compi
     times: (env) => timesFor(capability, env),
     stateReason: (times) => stateReason(capability, times),
   };
+  // Workgroups have no pause, so no cluster events to react to or explain.
   if (!isWorkgroup) {
     capability.react = (event, env) => reactCluster(cluster, event, env);
     capability.explainsEvent = (event, env) => explainClusterEvent(cluster, event, env);
