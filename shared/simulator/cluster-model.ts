@@ -2,9 +2,9 @@ import type { Cluster, ClusterNode, Snapshot, Tag } from '@aws-sdk/client-redshi
 import type { Prng } from './prng.ts';
 
 /**
- * The cluster status table (cluster-statuses.json, from the Management Guide) plus the statuses the
- * API shows outside it (`pausing`, `resuming`, `relocating`), each with the `ClusterAvailabilityStatus`
- * the API reports next to it.
+ * The cluster status table (shared/execute/cluster-statuses.json, from the Management Guide) plus the
+ * statuses the API shows outside it (`pausing`, `resuming`, `relocating`), each with the
+ * `ClusterAvailabilityStatus` the API reports next to it.
  *
  * Recorded (test/fixtures/api): available → Available, pausing → Modifying, paused → Paused,
  * resuming → Modifying. The rest follows the API reference's definitions of the availability values

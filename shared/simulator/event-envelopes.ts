@@ -10,32 +10,25 @@
  *   (`eventbridge-aws.cloudwatch-alarm-state-change-single-metric.json`).
  */
 import type { EventBridgeEvent, SNSEvent } from 'aws-lambda';
-import wordingsJson from '../events/catalog/eventbridge-wordings.json' with { type: 'json' };
-import catalogJson from '../events/catalog/redshift-events.json' with { type: 'json' };
+import { type CatalogEvent, lookupEvent, lookupWording, wordingsFor } from '../events/catalog.ts';
 import type { Prng } from './prng.ts';
 
-interface CatalogRow {
-  id: string;
-  sourceType: string;
-  category: string;
-  severity: string;
-  message: string;
-  placeholders: string[];
-}
-
-const CATALOG = new Map<string, CatalogRow>((catalogJson as CatalogRow[]).map((row) => [row.id, row]));
-// The EventBridge pages word integration events the way the real events do (the captured event's
-// eventDescription is the page's wording, not the guide table's).
-const EVENTBRIDGE_WORDINGS = new Map<string, CatalogRow>((wordingsJson as CatalogRow[]).map((row) => [row.id, row]));
-
-export function catalogRow(id: string): CatalogRow {
-  const row = CATALOG.get(id);
+export function catalogRow(id: string): CatalogEvent {
+  const row = lookupEvent(id);
   if (row === undefined) throw new Error(`event catalog has no ${id}`);
   return row;
 }
 
-export function eventBridgeWording(id: string): CatalogRow {
-  return EVENTBRIDGE_WORDINGS.get(id) ?? catalogRow(id);
+/**
+ * The EventBridge pages word integration events the way the real events do (the captured event's
+ * eventDescription is the page's wording, not the guide table's), so their wording wins; the
+ * catalog's own row otherwise. `wordingsFor` lists a source type's catalog rows before the pages'.
+ */
+export function eventBridgeWording(id: string): CatalogEvent {
+  const sourceType = lookupEvent(id)?.sourceType ?? lookupWording(id)?.sourceType;
+  const wording = sourceType === undefined ? undefined : wordingsFor(sourceType).findLast((w) => w.id === id);
+  if (wording === undefined) throw new Error(`event catalog has no ${id}`);
+  return wording;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

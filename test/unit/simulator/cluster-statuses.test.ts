@@ -8,7 +8,7 @@ interface StatusTable {
 }
 
 const table = JSON.parse(
-  readFileSync(new URL('../../../shared/simulator/cluster-statuses.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../shared/execute/cluster-statuses.json', import.meta.url), 'utf8'),
 ) as StatusTable;
 const AVAILABILITY_VALUES = ['Available', 'Unavailable', 'Maintenance', 'Modifying', 'Failed', 'Paused'];
 
