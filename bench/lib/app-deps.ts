@@ -1,5 +1,5 @@
-import { AwsFleetReader } from '../../shared/app/aws-fleet-reader.ts';
 import type { AppDeps } from '../../shared/app/deps.ts';
+import { buildInProcessDeps } from '../../shared/app/memory-deps.ts';
 import { BREAKER_DEFAULTS } from '../../shared/execute/circuit-breaker.ts';
 import { MemoryLedger } from '../../shared/execute/memory-ledger.ts';
 import type { ActionEventDetail, Alert, NotifierPort } from '../../shared/execute/ports.ts';
@@ -26,9 +26,7 @@ export function benchDeps(world: World, policies: PolicySet, service: string): B
     },
     async event(_detail: ActionEventDetail) {},
   };
-  return {
-    sent,
-    alerts,
+  const deps = buildInProcessDeps({
     config: {
       region: world.sim.region,
       stage: 'bench',
@@ -39,7 +37,8 @@ export function benchDeps(world: World, policies: PolicySet, service: string): B
       breaker: BREAKER_DEFAULTS,
     },
     policies,
-    fleet: new AwsFleetReader(world.redshift, world.serverless, () => world.sim.clock.nowMs()),
+    redshift: world.redshift,
+    serverless: world.serverless,
     queue: {
       async send(decisions) {
         sent.push(...decisions);
@@ -48,8 +47,9 @@ export function benchDeps(world: World, policies: PolicySet, service: string): B
     },
     ledger: new MemoryLedger(),
     notifier,
-    resources: { cluster: world.redshift, workgroup: world.serverless },
     clock: { now: () => world.sim.clock.now() },
+    nowMs: () => world.sim.clock.nowMs(),
     observability: createObservability({ service }),
-  };
+  });
+  return { sent, alerts, ...deps };
 }

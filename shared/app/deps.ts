@@ -1,14 +1,18 @@
+import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
+import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
 import type { Decision, FleetResource } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
+import { AwsFleetReader } from './aws-fleet-reader.ts';
 
 /**
  * Everything a deployed function needs, injected. The Lambda entry points build one `AppDeps` per cold
- * start from the environment (`depsFromEnv()` in env-deps.ts); the in-process simulation harness and
- * the tests build their own from the simulator-attached SDK clients and in-memory ports. The use cases
+ * start from the environment (`depsFromEnv()` in env-deps.ts); the simulation, the bench and the tests
+ * build theirs in process (`buildInProcessDeps()` in memory-deps.ts) from simulator-attached SDK clients
+ * and in-memory ports. Both derive the adapter-backed members with `adapterMembers()`. The use cases
  * in this folder see nothing else: no `process.env`, no `new Date()`, no SDK client construction.
  */
 
@@ -62,4 +66,19 @@ export interface AppDeps {
   readonly clock: Clock;
   /** Powertools Logger and Metrics (flushed by the handler middleware after every invocation). */
   readonly observability: Observability;
+}
+
+/**
+ * The members every wiring derives the same way from the two Redshift adapters: the fleet reader and
+ * the executor's resource ports. `nowMs` is the reader's clock (its short fleet cache); wall time if omitted.
+ */
+export function adapterMembers(
+  redshift: RedshiftAdapter,
+  serverless: RedshiftServerlessAdapter,
+  nowMs?: () => number,
+): { fleet: FleetReader; resources: AppDeps['resources'] } {
+  return {
+    fleet: new AwsFleetReader(redshift, serverless, nowMs),
+    resources: { cluster: redshift, workgroup: serverless },
+  };
 }

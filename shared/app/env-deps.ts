@@ -9,8 +9,7 @@ import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
 import { systemClock } from '../execute/ports.ts';
 import { createObservability } from '../lambda/observability.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
-import { AwsFleetReader } from './aws-fleet-reader.ts';
-import type { AppConfig, AppDeps } from './deps.ts';
+import { type AppConfig, type AppDeps, adapterMembers } from './deps.ts';
 
 /**
  * The Lambda wiring: AppDeps from the environment serverless.yml sets. Importing a handler module must
@@ -96,9 +95,12 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
   const cwd = options.cwd ?? env.LAMBDA_TASK_ROOT ?? process.cwd();
   const config = lazy(() => configFromEnv(env));
   const clients = lazy(() => createClients({ region: config().region }));
-  const redshift = lazy(() => new RedshiftAdapter(clients().redshift));
-  const serverless = lazy(() => new RedshiftServerlessAdapter(clients().redshiftServerless));
-  const fleet = lazy(() => new AwsFleetReader(redshift(), serverless()));
+  const adapters = lazy(() =>
+    adapterMembers(
+      new RedshiftAdapter(clients().redshift),
+      new RedshiftServerlessAdapter(clients().redshiftServerless),
+    ),
+  );
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
   const ledger = lazy(() => new DynamoLedger(clients().dynamodb, config().ledgerTableName));
   const notifier = lazy(() => new Notifier(clients(), config().alertTopicArn));
@@ -117,7 +119,7 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
       return policies();
     },
     get fleet() {
-      return fleet();
+      return adapters().fleet;
     },
     get queue() {
       return queue();
@@ -129,7 +131,7 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
       return notifier();
     },
     get resources() {
-      return { cluster: redshift(), workgroup: serverless() };
+      return adapters().resources;
     },
     clock: systemClock,
     get observability() {

@@ -8,12 +8,11 @@ import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts
 import type { QueueRecord } from '../execute/batch-processor.ts';
 import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
 import { MemoryLedger } from '../execute/memory-ledger.ts';
-import type { ActionEventDetail, Alert, Clock, NotifierPort } from '../execute/ports.ts';
+import type { ActionEventDetail, Alert, Clock, LedgerPort, NotifierPort } from '../execute/ports.ts';
 import { METRICS_NAMESPACE, type Observability } from '../lambda/observability.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
-import { AwsFleetReader } from './aws-fleet-reader.ts';
-import type { AppConfig, AppDeps, DecisionSender } from './deps.ts';
+import { type AppConfig, type AppDeps, adapterMembers, type DecisionSender, type FleetReader } from './deps.ts';
 import { DEFAULT_MAX_RECEIVE_COUNT } from './env-deps.ts';
 
 /**
@@ -123,6 +122,62 @@ export function quietObservability(service: string): Observability {
   return { logger, metrics };
 }
 
+/**
+ * A stage's configuration as serverless.yml names its resources (`redshift-autopilot-<stage>-…`), with
+ * the redrive count of infra/acting.yml and the default breaker.
+ */
+export function stageConfig(place: { region: string; stage: string; account?: string }): AppConfig {
+  const { region, stage, account = '123456789012' } = place;
+  const prefix = `redshift-autopilot-${stage}`;
+  return {
+    region,
+    stage,
+    alertTopicArn: `arn:aws:sns:${region}:${account}:${prefix}-alerts`,
+    decisionQueueUrl: `https://sqs.${region}.amazonaws.com/${account}/${prefix}-decisions.fifo`,
+    ledgerTableName: `${prefix}-ledger`,
+    maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+    breaker: { ...BREAKER_DEFAULTS },
+  };
+}
+
+/** What an in-process wiring chooses; the rest of AppDeps follows from it. */
+export interface InProcessParts {
+  config: AppConfig;
+  policies: PolicySet;
+  redshift: RedshiftAdapter;
+  serverless: RedshiftServerlessAdapter;
+  queue: DecisionSender;
+  ledger: LedgerPort;
+  notifier: NotifierPort;
+  clock: Clock;
+  /** The fleet reader's clock in ms; `clock` if omitted. */
+  nowMs?: () => number;
+  observability: Observability;
+  /** Wraps the fleet reader, e.g. to keep what each sweep read. */
+  wrapFleet?: (reader: FleetReader) => FleetReader;
+}
+
+/** The in-process composition root: the tests' deps, the simulation's and the bench's are built here. */
+export function buildInProcessDeps(parts: InProcessParts): AppDeps {
+  const clock = parts.clock;
+  const { fleet, resources } = adapterMembers(
+    parts.redshift,
+    parts.serverless,
+    parts.nowMs ?? (() => clock.now().getTime()),
+  );
+  return {
+    config: parts.config,
+    policies: parts.policies,
+    fleet: parts.wrapFleet?.(fleet) ?? fleet,
+    queue: parts.queue,
+    ledger: parts.ledger,
+    notifier: parts.notifier,
+    resources,
+    clock,
+    observability: parts.observability,
+  };
+}
+
 export interface InProcessOptions {
   redshift: RedshiftClient;
   redshiftServerless: RedshiftServerlessClient;
@@ -142,31 +197,19 @@ export interface InProcessDeps {
 }
 
 export function inProcessDeps(options: InProcessOptions): InProcessDeps {
-  const region = options.region ?? 'us-east-1';
   const queue = new MemoryDecisionQueue(options.clock);
   const ledger = new MemoryLedger();
   const notifier = new MemoryNotifier();
-  const redshift = new RedshiftAdapter(options.redshift);
-  const serverless = new RedshiftServerlessAdapter(options.redshiftServerless);
-  const deps: AppDeps = {
-    config: {
-      region,
-      stage: 'local',
-      alertTopicArn: `arn:aws:sns:${region}:123456789012:redshift-autopilot-local-alerts`,
-      decisionQueueUrl: `https://sqs.${region}.amazonaws.com/123456789012/redshift-autopilot-local-decisions.fifo`,
-      ledgerTableName: 'redshift-autopilot-local-ledger',
-      maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
-      breaker: { ...BREAKER_DEFAULTS },
-      ...options.config,
-    },
+  const deps = buildInProcessDeps({
+    config: { ...stageConfig({ region: options.region ?? 'us-east-1', stage: 'local' }), ...options.config },
     policies: options.policies,
-    fleet: new AwsFleetReader(redshift, serverless, () => options.clock.now().getTime()),
+    redshift: new RedshiftAdapter(options.redshift),
+    serverless: new RedshiftServerlessAdapter(options.redshiftServerless),
     queue,
     ledger,
     notifier,
-    resources: { cluster: redshift, workgroup: serverless },
     clock: options.clock,
     observability: options.observability ?? quietObservability(options.service ?? 'autopilot-local'),
-  };
+  });
   return { deps, queue, ledger, notifier };
 }

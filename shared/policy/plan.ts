@@ -1,8 +1,12 @@
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { runningAfter, setsCapacity } from '../simulation/action-effects.ts';
 import type { CompiledPolicy } from './capability.ts';
 import { decide, type Trigger } from './decide.ts';
 import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, Skip } from './decision.ts';
 import type { PolicySet } from './policy-loader.ts';
+import { SavingsMeter, type SavingsRow } from './savings.ts';
+
+export type { SavingsRow };
 
 /**
  * plan: run decide() over a period — a tick every `tickMs` plus the given events, in time order —
@@ -19,15 +23,6 @@ export interface PlanInput {
   tickMs: number;
 }
 
-export interface SavingsRow {
-  policy: string;
-  cluster: string;
-  nodeType: string;
-  nodes: number;
-  pausedHours: number;
-  nodeHours: number;
-}
-
 export interface PlanResult {
   decisions: Decision[];
   skips: Skip[];
@@ -36,9 +31,11 @@ export interface PlanResult {
 }
 
 function applyDecision(resource: FleetResource, decision: Decision): FleetResource {
-  if (resource.type === 'cluster' && decision.action === 'PauseCluster') return { ...resource, status: 'paused' };
-  if (resource.type === 'cluster' && decision.action === 'ResumeCluster') return { ...resource, status: 'available' };
-  if (resource.type === 'workgroup' && decision.action === 'UpdateWorkgroup') {
+  if (resource.type === 'cluster') {
+    const running = runningAfter(decision.action);
+    if (running !== null) return { ...resource, status: running ? 'available' : 'paused' };
+  }
+  if (resource.type === 'workgroup' && setsCapacity(decision.action)) {
     const base = decision.params.baseCapacity;
     const max = decision.params.maxCapacity;
     return {
@@ -50,7 +47,8 @@ function applyDecision(resource: FleetResource, decision: Decision): FleetResour
   return resource;
 }
 
-export function plan(input: PlanInput): PlanResult {
+/** A tick every `tickMs` and the events of the period, in time order. */
+function planSteps(input: PlanInput): { at: number; trigger: Trigger }[] {
   const steps: { at: number; trigger: Trigger }[] = [];
   for (let at = input.from; at < input.to; at += input.tickMs) {
     steps.push({ at, trigger: { kind: 'tick', at: new Date(at).toISOString() } });
@@ -61,37 +59,47 @@ export function plan(input: PlanInput): PlanResult {
   }
   // Events at a tick's instant go after the tick; stable sort keeps file order among events.
   steps.sort((a, b) => a.at - b.at || (a.trigger.kind === 'tick' ? -1 : 0) - (b.trigger.kind === 'tick' ? -1 : 0));
+  return steps;
+}
 
+function ledgerEntryOf(decision: Decision): LedgerEntryView {
+  return {
+    idempotencyKey: decision.idempotencyKey,
+    policy: decision.policy,
+    action: decision.action,
+    target: decision.target,
+    status: decision.mode === 'act' ? 'succeeded' : 'dry-run',
+    at: decision.at,
+  };
+}
+
+/** Plan's decisions take effect at once: a pause counts from its decision until a resume or the end. */
+function meterPause(
+  savings: SavingsMeter,
+  resource: FleetResource,
+  decision: Decision,
+  at: number,
+  policyNames: ReadonlySet<string>,
+): void {
+  if (resource.type !== 'cluster') return;
+  const running = runningAfter(decision.action);
+  if (running === false && policyNames.has(decision.policy)) {
+    savings.pause(resource.id, at, decision.policy, { nodes: resource.numberOfNodes, nodeType: resource.nodeType });
+  }
+  if (running === true) savings.resume(resource.id, at);
+}
+
+export function plan(input: PlanInput): PlanResult {
   let fleet = input.fleet;
   let ledger = { entries: [] as LedgerEntryView[] };
   const seenKeys = new Set<string>();
   const lastSkip = new Map<string, string>();
   const decisions: Decision[] = [];
   const skips: Skip[] = [];
-  const pausedSince = new Map<string, { at: number; policy: string }>();
-  const savings = new Map<string, SavingsRow>();
+  const savings = new SavingsMeter();
   const policyNames = new Set(input.policies.policies.map((p: CompiledPolicy) => p.name));
 
-  const closePause = (cluster: FleetResource, until: number) => {
-    const open = pausedSince.get(cluster.id);
-    if (open === undefined || cluster.type !== 'cluster') return;
-    pausedSince.delete(cluster.id);
-    const key = `${open.policy}\u0000${cluster.id}`;
-    const row = savings.get(key) ?? {
-      policy: open.policy,
-      cluster: cluster.id,
-      nodeType: cluster.nodeType,
-      nodes: cluster.numberOfNodes,
-      pausedHours: 0,
-      nodeHours: 0,
-    };
-    const hours = (until - open.at) / 3_600_000;
-    row.pausedHours += hours;
-    row.nodeHours += hours * cluster.numberOfNodes;
-    savings.set(key, row);
-  };
-
-  for (const step of steps) {
+  for (const step of planSteps(input)) {
     const now = new Date(step.at).toISOString();
     const out = decide({
       policies: input.policies,
@@ -113,14 +121,7 @@ export function plan(input: PlanInput): PlanResult {
       if (seenKeys.has(decision.idempotencyKey)) continue;
       seenKeys.add(decision.idempotencyKey);
       decisions.push(decision);
-      newEntries.push({
-        idempotencyKey: decision.idempotencyKey,
-        policy: decision.policy,
-        action: decision.action,
-        target: decision.target,
-        status: decision.mode === 'act' ? 'succeeded' : 'dry-run',
-        at: decision.at,
-      });
+      newEntries.push(ledgerEntryOf(decision));
       if (decision.mode !== 'act') continue;
       const i = resources.findIndex((r) => r.type === decision.target.type && r.id === decision.target.id);
       const resource = resources[i];
@@ -129,18 +130,12 @@ export function plan(input: PlanInput): PlanResult {
       if (updated !== resource) {
         resources[i] = updated;
         changed = true;
-        if (decision.action === 'PauseCluster' && policyNames.has(decision.policy)) {
-          pausedSince.set(resource.id, { at: step.at, policy: decision.policy });
-        }
-        if (decision.action === 'ResumeCluster') closePause(resource, step.at);
+        meterPause(savings, resource, decision, step.at, policyNames);
       }
     }
     if (newEntries.length > 0) ledger = { entries: [...ledger.entries, ...newEntries] };
     if (changed) fleet = { ...fleet, resources };
   }
-  for (const resource of fleet.resources) closePause(resource, input.to);
-  const rows = [...savings.values()].sort((a, b) =>
-    a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : a.cluster < b.cluster ? -1 : 1,
-  );
-  return { decisions, skips, savings: rows, fleet };
+  savings.finish(input.to);
+  return { decisions, skips, savings: savings.rows(), fleet };
 }

@@ -9,7 +9,7 @@ import { createIngestEventBridgeHandler } from '../../functions/ingest-event-bri
 import { createIngestRedshiftEventHandler } from '../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.handler.ts';
 import type { AppDeps } from '../app/deps.ts';
-import type { HandlerSet, LambdaHandler } from './simulation.ts';
+import type { HandlerSet, LambdaHandler } from './lambda-runtime.ts';
 
 export function realHandlers(deps: AppDeps): HandlerSet {
   return {

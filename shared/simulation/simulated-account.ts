@@ -1,0 +1,238 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AppDeps, FleetReader } from '../app/deps.ts';
+import { buildInProcessDeps, stageConfig } from '../app/memory-deps.ts';
+import { Notifier } from '../aws/notifier.adapter.ts';
+import { DecisionQueue } from '../aws/queue.adapter.ts';
+import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
+import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { MemoryLedger } from '../execute/memory-ledger.ts';
+import { METRICS_NAMESPACE } from '../lambda/observability.ts';
+import type { FleetResource } from '../policy/decision.ts';
+import { Prng } from '../simulator/prng.ts';
+import { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
+import { attachClient } from '../simulator/sdk-attach.ts';
+import { isStateChanging } from './action-effects.ts';
+import { attachService, EventBridgeService, SnsService, SqsService } from './aws-services.ts';
+import { FifoQueue } from './fifo-queue.ts';
+import { type FleetFile, seedSimulator } from './fleet-seed.ts';
+import { resourceName, SIMULATION_DEFAULTS } from './simulation-defaults.ts';
+
+/**
+ * The simulated AWS account: the Redshift simulator, the SQS FIFO decision queue, the alert topic and
+ * the default event bus in process, the ledger table in memory, and the AppDeps a function gets over
+ * real SDK clients attached to them.
+ */
+
+const silentConsole = { log() {}, info() {}, warn() {}, error() {}, debug() {}, trace() {} };
+
+/**
+ * Metrics whose EMF output nobody reads: Powertools builds a new `Metrics` (and a new `Console`)
+ * for every `singleMetric()`, which costs more than the simulated work; one reused single-metric
+ * instance is equivalent when nothing is printed.
+ */
+class SimulationMetrics extends Metrics {
+  #single: Metrics | undefined;
+  override singleMetric(): Metrics {
+    this.#single ??= new Metrics({
+      namespace: METRICS_NAMESPACE,
+      serviceName: 'simulation',
+      singleMetric: true,
+      logger: silentConsole,
+    });
+    return this.#single;
+  }
+}
+
+/** Lambda invocations have no output of their own here: the timeline is the output. */
+function quietObservability(service: string): AppDeps['observability'] {
+  // EMF blobs go to stdout unless metrics are disabled; Metrics reads the switch when constructed.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  const logger = new Logger({ serviceName: service, logLevel: 'SILENT' });
+  const metrics = new SimulationMetrics({ namespace: METRICS_NAMESPACE, serviceName: service, logger: silentConsole });
+  return { logger, metrics };
+}
+
+export interface AccountOptions {
+  start: number;
+  seed: string;
+  region: string;
+  account: string;
+}
+
+export class SimulatedAccount {
+  readonly sim: RedshiftSimulator;
+  readonly region: string;
+  readonly account: string;
+  readonly seed: string;
+  readonly queue: FifoQueue;
+  readonly sqs: SqsService;
+  readonly sns: SnsService;
+  readonly events: EventBridgeService;
+  readonly ledger = new MemoryLedger();
+  /** Resources a state-changing call named since the state observer last looked (`cluster/id`). */
+  readonly touched = new Set<string>();
+  /** The fleet the latest sweep read, or null when none has since `lastFleet` was cleared. */
+  lastFleet: FleetResource[] | null = null;
+  readonly #config: AppDeps['config'];
+  #workgroupTags = new Map<string, { key: string; value: string }[]>();
+
+  constructor(options: AccountOptions) {
+    const { seed, region, account } = options;
+    this.seed = seed;
+    this.region = region;
+    this.account = account;
+    this.sim = new RedshiftSimulator({ start: options.start, seed, region, account });
+    this.#config = this.#stageConfig();
+    const root = new Prng(`${seed}/simulation`);
+    this.queue = new FifoQueue({
+      name: `redshift-autopilot-${SIMULATION_DEFAULTS.stage}-decisions.fifo`,
+      visibilityTimeoutMs: SIMULATION_DEFAULTS.visibilityTimeoutMs,
+      maxReceiveCount: SIMULATION_DEFAULTS.maxReceiveCount,
+      ids: root.fork('sqs-message-ids'),
+    });
+    this.sqs = new SqsService(this.sim.clock);
+    this.sqs.addQueue(this.#config.decisionQueueUrl, this.queue);
+    this.sns = new SnsService(this.sim.clock, root.fork('sns-message-ids'));
+    this.sns.addTopic(this.#config.alertTopicArn);
+    this.events = new EventBridgeService(this.sim.clock, root.fork('eventbridge-ids'));
+  }
+
+  /** Puts the fleet files' resources into the simulator. */
+  seedFleet(fleet: readonly FleetFile[]): void {
+    this.#workgroupTags = seedSimulator(this.sim, fleet).workgroupTags;
+  }
+
+  /** The deps of one function: its own SDK clients (as each Lambda function has), the account's services. */
+  buildDeps(service: string, policies: AppDeps['policies']): AppDeps {
+    // cacheMiddleware: the resolved middleware stack is reused per command class instead of rebuilt on
+    // every send (a documented client option); the stack, the simulator's middleware included, is the same.
+    const config = { region: this.region, maxAttempts: 3, cacheMiddleware: true };
+    const redshift = new RedshiftClient(config);
+    const serverless = new RedshiftServerlessClient(config);
+    const requestIds = new Prng(`${this.seed}/simulation/request-ids/${service}`);
+    const backend = {
+      call: (svc: 'redshift' | 'redshift-serverless', operation: string, input: object) =>
+        this.#call(svc, operation, input, requestIds),
+    };
+    attachClient(backend, redshift);
+    attachClient(backend, serverless);
+    const sqs = new SQSClient(config);
+    const sns = new SNSClient(config);
+    const eventBridge = new EventBridgeClient(config);
+    attachService(sqs, this.sqs.call, requestIds);
+    attachService(sns, this.sns.call, requestIds);
+    attachService(eventBridge, this.events.call, requestIds);
+    return buildInProcessDeps({
+      config: this.#stageConfig(),
+      policies,
+      redshift: new RedshiftAdapter(redshift),
+      serverless: new RedshiftServerlessAdapter(serverless),
+      queue: new DecisionQueue(sqs, this.#config.decisionQueueUrl),
+      ledger: this.ledger,
+      notifier: new Notifier({ sns, eventBridge }, this.#config.alertTopicArn),
+      clock: { now: () => this.sim.clock.now() },
+      nowMs: () => this.sim.clock.nowMs(),
+      observability: quietObservability(service),
+      wrapFleet: (reader) => this.#keepingSweeps(reader),
+    });
+  }
+
+  #stageConfig(): AppDeps['config'] {
+    return {
+      ...stageConfig({ region: this.region, account: this.account, stage: SIMULATION_DEFAULTS.stage }),
+      maxReceiveCount: SIMULATION_DEFAULTS.maxReceiveCount,
+    };
+  }
+
+  /** The simulator, with what it does not model answered in front of it; state changes are noted. */
+  #call(svc: 'redshift' | 'redshift-serverless', operation: string, input: object, requestIds: Prng): object {
+    if (svc === 'redshift-serverless' && operation === 'ListTagsForResource') {
+      // Not modelled by the simulator: answered from the tags the fleet files carry.
+      const arn = String((input as { resourceArn?: unknown }).resourceArn ?? '');
+      return {
+        tags: this.#workgroupTags.get(arn) ?? [],
+        $metadata: { httpStatusCode: 200, requestId: requestIds.uuid() },
+      };
+    }
+    if (svc === 'redshift' && operation === 'DescribeInboundIntegrations') {
+      return this.#inboundIntegrations(input as { TargetArn?: string; IntegrationArn?: string });
+    }
+    const output = this.sim.call(svc, operation, input);
+    if (isStateChanging(operation)) {
+      const i = input as { ClusterIdentifier?: string; workgroupName?: string };
+      this.touched.add(
+        svc === 'redshift'
+          ? resourceName('cluster', i.ClusterIdentifier ?? '')
+          : resourceName('workgroup', i.workgroupName ?? ''),
+      );
+    }
+    return output;
+  }
+
+  /** The skip observer re-decides on the fleet the sweep read, so the sweep's read is kept. */
+  #keepingSweeps(reader: FleetReader): FleetReader {
+    return {
+      readAll: async () => {
+        const resources = await reader.readAll();
+        this.lastFleet = resources;
+        return resources;
+      },
+      readFor: (event) => reader.readFor(event),
+    };
+  }
+
+  /**
+   * DescribeInboundIntegrations is not modelled by the simulator; it is DescribeIntegrations seen from
+   * the target (the same integrations, filtered by TargetArn), which the simulator does model.
+   */
+  #inboundIntegrations(input: { TargetArn?: string; IntegrationArn?: string }): object {
+    const all = this.sim.call('redshift', 'DescribeIntegrations', {}) as {
+      Integrations?: Integration[];
+      $metadata: object;
+    };
+    const inbound = (all.Integrations ?? [])
+      .filter((i) => input.TargetArn === undefined || i.TargetArn === input.TargetArn)
+      .filter((i) => input.IntegrationArn === undefined || i.IntegrationArn === input.IntegrationArn)
+      .map((i) => ({
+        IntegrationArn: i.IntegrationArn,
+        SourceArn: i.SourceArn,
+        TargetArn: i.TargetArn,
+        Status: i.Status,
+        Errors: i.Errors ?? [],
+        CreateTime: i.CreateTime,
+      }));
+    return { InboundIntegrations: inbound, $metadata: all.$metadata };
+  }
+
+  /** Every resource's state now: clusters, then workgroups (status lower-cased, with base capacity). */
+  initialStates(): { name: string; state: string; capacity?: number }[] {
+    const out: { name: string; state: string; capacity?: number }[] = [];
+    for (const c of this.sim.listClusters()) {
+      out.push({ name: resourceName('cluster', c.ClusterIdentifier ?? ''), state: c.ClusterStatus ?? 'unknown' });
+    }
+    const views = this.sim.call('redshift-serverless', 'ListWorkgroups', { maxResults: 100 }) as {
+      workgroups?: { workgroupName?: string; status?: string; baseCapacity?: number }[];
+    };
+    for (const w of views.workgroups ?? []) {
+      const name = resourceName('workgroup', w.workgroupName ?? '');
+      out.push({ name, state: (w.status ?? 'unknown').toLowerCase(), capacity: w.baseCapacity ?? 0 });
+    }
+    return out;
+  }
+
+  /** One resource's state now (`deleted` once gone); `nodes` for clusters. */
+  stateOf(type: string, id: string): { state: string; capacity?: number; nodes: number } {
+    if (type === 'cluster') {
+      const c = this.sim.getCluster(id);
+      return { state: c?.ClusterStatus ?? 'deleted', nodes: c?.NumberOfNodes ?? 0 };
+    }
+    const w = this.sim.serverless.getWorkgroupView(id);
+    return { state: (w?.status ?? 'deleted').toLowerCase(), capacity: w?.baseCapacity ?? 0, nodes: 0 };
+  }
+}

@@ -1,0 +1,73 @@
+import type { MemoryLedger } from '../execute/memory-ledger.ts';
+import { ledgerEntryView } from '../execute/reconcile.ts';
+import { decide } from '../policy/decide.ts';
+import type { FleetResource } from '../policy/decision.ts';
+import type { PolicySet } from '../policy/policy-loader.ts';
+import { runningWindowOf } from './action-effects.ts';
+import { resourceName } from './simulation-defaults.ts';
+import type { TimelineRecorder } from './timeline-recorder.ts';
+
+/**
+ * A resource's part of the skip signature. The fleet parser hands out the same resource object for a
+ * cluster the simulator has not changed, so most of a large fleet's signature is remembered.
+ */
+const skipSignatures = new WeakMap<FleetResource, string>();
+function skipSignatureOf(r: FleetResource): string {
+  let signature = skipSignatures.get(r);
+  if (signature === undefined) {
+    signature = `${r.type}:${r.id}:${r.status}:${r.type === 'workgroup' ? r.baseCapacity : ''}:${Object.entries(r.tags).join(',')}`;
+    skipSignatures.set(r, signature);
+  }
+  return signature;
+}
+
+/** decide()'s own skips are not reported by the sweep (only counted): recomputed for the timeline. */
+export class SkipObserver {
+  readonly #policies: PolicySet;
+  readonly #ledger: MemoryLedger;
+  readonly #recorder: TimelineRecorder;
+  #lastSignature = '';
+
+  constructor(policies: PolicySet, ledger: MemoryLedger, recorder: TimelineRecorder) {
+    this.#policies = policies;
+    this.#ledger = ledger;
+    this.#recorder = recorder;
+  }
+
+  /** After a sweep read `resources` at `nowMs`. */
+  async observe(resources: FleetResource[], nowMs: number): Promise<void> {
+    const now = new Date(nowMs).toISOString();
+    const inFlight = await this.#ledger.listInFlight();
+    // decide() is pure: with the same fleet states, the same in-flight records and every window in
+    // the same segment, its skips are the ones already reported. Comparing that is far cheaper than
+    // deciding again for a large fleet.
+    const signature = [
+      ...resources.map(skipSignatureOf),
+      ...inFlight.map((r) => r.idempotencyKey),
+      ...this.#policies.policies.map((p) => {
+        const window = runningWindowOf(p);
+        return window === undefined ? '' : String(window.segment(nowMs).prev);
+      }),
+    ].join('|');
+    if (signature === this.#lastSignature) return;
+    this.#lastSignature = signature;
+    const { skips } = decide({
+      policies: this.#policies,
+      fleet: { readAt: now, resources },
+      trigger: { kind: 'tick', at: now },
+      now,
+      ledger: { entries: inFlight.map(ledgerEntryView) },
+    });
+    for (const skip of skips) {
+      this.#recorder.skip({
+        type: 'skipped',
+        at: now,
+        resource: resourceName(skip.target.type, skip.target.id),
+        policy: skip.policy,
+        action: null,
+        reason: skip.reason,
+        by: 'decide',
+      });
+    }
+  }
+}
