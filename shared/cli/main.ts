@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   plan: () => import('./commands/plan.command.ts'),
   simulate: () => import('./commands/simulate.command.ts'),
   start: () => import('./commands/start.command.ts'),
+  'explain-actions': () => import('./commands/explain-actions.command.ts'),
 };
 
 async function help(io: CliIo): Promise<void> {
@@ -15,7 +16,7 @@ async function help(io: CliIo): Promise<void> {
   for (const [name, load] of Object.entries(COMMANDS)) {
     try {
       const { command } = await load();
-      lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+      lines.push(`  ${name.padEnd(15)} ${command.summary}`);
     } catch {
       // A command that is not built yet is simply not listed.
     }

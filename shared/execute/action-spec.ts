@@ -1,5 +1,6 @@
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import type { FleetResource } from '../policy/decision.ts';
 import type { GuardrailName } from './guardrail-names.ts';
 import type { OperationSpec } from './operations.ts';
 import type { ActionResult } from './ports.ts';
@@ -16,8 +17,11 @@ export interface ActionSpec extends OperationSpec {
   service: 'redshift' | 'redshift-serverless';
   /** One line for `autopilot explain-actions`. */
   summary: string;
-  /** Guardrails that apply, by name from the one table (shared/execute/guardrails.ts); run in table order. */
-  guardrails: readonly GuardrailName[];
+  /**
+   * Guardrails that apply, by name from the one table (the built-ins of shared/execute/guardrails.ts and
+   * those capabilities register); they run in table order. A meta test checks that every name exists.
+   */
+  guardrails: readonly (GuardrailName | string)[];
   /** Every IAM permission the call needs, with its condition; the executor role is generated from these. */
   permissions: readonly PermissionSpec[];
   /** Performs the call through the SDK adapters. Params arrive exactly as the decision carries them. */
@@ -46,8 +50,8 @@ export interface ActionTracking {
 export interface ActionEffect {
   /** The cluster is running (true) or paused (false) once the action is done; absent: unchanged. */
   running?: boolean;
-  /** The resource's state after the action, for plan's fleet walk (`paused`, `available`). */
-  statusAfter?: string;
+  /** The resource as plan assumes it once the action is done (plan walks the fleet forward without AWS). */
+  apply?(resource: FleetResource, params: Readonly<Record<string, unknown>>): FleetResource;
   /** Changes what the resource is (state, size, capacity): the simulation counts it as a state change. */
   changesState: boolean;
   /** Which way the bill moves. */

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
 import type { ClusterResource, Decision } from '../policy/decision.ts';
+import { registry } from '../policy/registry.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
-import { firstRefusal, GUARDRAILS, type Guardrail, type GuardrailName } from './guardrails.ts';
+import { firstRefusal, type Guardrail, type GuardrailName } from './guardrails.ts';
 import { operationSpec } from './operations.ts';
 import {
   type Clock,
@@ -36,6 +37,7 @@ export interface ExecutorDeps {
   logger?: LoggerPort;
   metrics?: MetricsPort;
   clock?: Clock;
+  /** Default: the registry's one table, read per decision (capabilities may register more). */
   guardrails?: readonly Guardrail[];
   /** How long a claim protects an executor that is still working (longer than the Lambda timeout). */
   leaseMs?: number;
@@ -65,17 +67,17 @@ export interface ExecuteOptions {
 export const EXECUTOR_DEFAULTS = { leaseMs: 15 * 60_000 } as const;
 
 /** Refusals that may pass later for the same decision, because the resource's state moves on. */
-const RETRYABLE_REFUSALS: readonly GuardrailName[] = ['stateAllowsOperation'];
+const RETRYABLE_REFUSALS: readonly string[] = ['stateAllowsOperation'] satisfies GuardrailName[];
 
 export class Executor {
-  readonly #deps: Required<Omit<ExecutorDeps, 'resources'>> & Pick<ExecutorDeps, 'resources'>;
+  readonly #deps: Required<Omit<ExecutorDeps, 'resources' | 'guardrails'>> &
+    Pick<ExecutorDeps, 'resources' | 'guardrails'>;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = {
       logger: silentLogger,
       metrics: noMetrics,
       clock: systemClock,
-      guardrails: GUARDRAILS,
       leaseMs: EXECUTOR_DEFAULTS.leaseMs,
       newToken: randomUUID,
       ...deps,
@@ -189,7 +191,7 @@ export class Executor {
           },
         },
       },
-      this.#deps.guardrails,
+      this.#deps.guardrails ?? registry.guardrails(),
     );
     if (refusal !== null) {
       metrics.count('skips', refusal.guardrail);

@@ -25,7 +25,8 @@ export interface GuardrailContext {
 }
 
 export interface Guardrail {
-  name: GuardrailName;
+  /** A built-in name, or a capability's own guardrail name. */
+  name: GuardrailName | string;
   /** One line for the README and the refusal alert. */
   rule: string;
   appliesTo(decision: Decision, spec: ActionSpec): boolean;
@@ -35,8 +36,8 @@ export interface Guardrail {
 export { GUARDRAIL_NAMES, type GuardrailName } from './guardrail-names.ts';
 
 /** The guardrail applies when the action's declaration lists it (and the extra condition holds). */
-const declared =
-  (name: GuardrailName, also: (d: Decision, spec: ActionSpec) => boolean = () => true) =>
+export const declared =
+  (name: string, also: (d: Decision, spec: ActionSpec) => boolean = () => true) =>
   (d: Decision, spec: ActionSpec) =>
     spec.guardrails.includes(name) && also(d, spec);
 
@@ -170,7 +171,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
 ];
 
 export interface Refusal {
-  guardrail: GuardrailName;
+  guardrail: GuardrailName | string;
   reason: string;
 }
 

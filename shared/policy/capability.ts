@@ -1,8 +1,10 @@
 import type { z } from 'zod';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
+import type { Guardrail } from '../execute/guardrails.ts';
 import type { CompiledCalendar } from './calendar.ts';
 import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
+import type { RunningWindow } from './running-window.ts';
 import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
 
 /**
@@ -98,6 +100,20 @@ export interface CompiledCapability {
   explainsEvent?(event: NormalizedEvent, env: EvaluationEnv): string | null;
   /** For static conflict analysis and plan output. */
   summary: string;
+  /**
+   * When the resource should run (a window): the report draws it, conflict analysis checks other
+   * policies' action times against it, the simulation memoises skips per segment.
+   */
+  runningWindow?: RunningWindow;
+  /**
+   * The times the capability acts on a resource that must be running then (a snapshot schedule):
+   * conflict analysis warns when another policy's running window keeps the resource paused.
+   */
+  needsRunning?: {
+    /** What happens then, in the warning's words ("a paused cluster takes no snapshot"). */
+    what: string;
+    nextAfter(t: number): number | null;
+  };
 }
 
 export interface PolicyCore {
@@ -135,6 +151,8 @@ export interface CapabilityRegistration {
    * declared once, in the folder of the capability it belongs to, and listed by both.
    */
   actions?: readonly ActionSpec[];
+  /** Guardrails of the capability's own, added to the one table; its actions name them like the built-ins. */
+  guardrails?: readonly Guardrail[];
   /** Warnings about a policy of this capability that depend on the document around it (defaults). */
   documentWarnings?(block: Record<string, unknown>, defaults: { timezone?: string }): CompileProblem[];
 }

@@ -61,20 +61,6 @@ const where = (p: CompiledPolicy) => `${p.file}:${p.line}:${p.col}`;
 /** How far ahead `validate` looks for a snapshot slot that falls while a window keeps the cluster paused. */
 export const CLASH_HORIZON_MS = 14 * 86_400_000;
 
-// Read structurally, so the engine does not import the capabilities that register with it.
-interface WindowLike {
-  key: 'window';
-  window: { segment(t: number): { running: boolean } };
-}
-interface ScheduleLike {
-  key: 'snapshots';
-  settings: { schedule: { nextAfter(t: number): number | null } };
-}
-const isWindow = (c: CompiledPolicy['capability']): c is CompiledPolicy['capability'] & WindowLike =>
-  c.key === 'window' && 'window' in c;
-const isSnapshots = (c: CompiledPolicy['capability']): c is CompiledPolicy['capability'] & ScheduleLike =>
-  c.key === 'snapshots' && 'settings' in c;
-
 /** Both policies select the same resources: the named ones with a fleet, `'maybe'` without one, null when disjoint. */
 function sharedResources(a: CompiledPolicy, b: CompiledPolicy, fleet: FleetSnapshot | null): string[] | 'maybe' | null {
   if (fleet === null) return selectorsDisjoint(a.selector, b.selector) ? null : 'maybe';
@@ -86,8 +72,10 @@ function sharedResources(a: CompiledPolicy, b: CompiledPolicy, fleet: FleetSnaps
 }
 
 /**
- * A pause window over a snapshot slot: a paused cluster takes no snapshot, so every such slot is skipped
- * and later reported as missed. Warned with the first clashing slot and both policy locations.
+ * A running window that keeps a cluster paused over the times another policy needs it running (a
+ * snapshot slot: a paused cluster takes no snapshot, so the slot is skipped and later reported as
+ * missed). Warned with the first clash and both policy locations. Read through the capabilities'
+ * generic hooks (`runningWindow`, `needsRunning`), so any capability that declares them takes part.
  */
 function windowSnapshotClashes(
   policies: readonly CompiledPolicy[],
@@ -96,15 +84,17 @@ function windowSnapshotClashes(
 ): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   for (const w of policies) {
-    if (w.resource !== 'cluster' || !isWindow(w.capability)) continue;
+    const window = w.capability.runningWindow;
+    if (w.resource !== 'cluster' || window === undefined) continue;
     for (const s of policies) {
-      if (s.resource !== 'cluster' || !isSnapshots(s.capability)) continue;
+      const needs = s.capability.needsRunning;
+      if (s === w || s.resource !== 'cluster' || needs === undefined) continue;
       const shared = sharedResources(w, s, fleet);
       if (shared === null) continue;
       const clashes: number[] = [];
-      for (let t = s.capability.settings.schedule.nextAfter(from); t !== null && t < from + CLASH_HORIZON_MS; ) {
-        if (!w.capability.window.segment(t).running) clashes.push(t);
-        t = s.capability.settings.schedule.nextAfter(t);
+      for (let t = needs.nextAfter(from); t !== null && t < from + CLASH_HORIZON_MS; ) {
+        if (!window.segment(t).running) clashes.push(t);
+        t = needs.nextAfter(t);
       }
       const first = clashes[0];
       if (first === undefined) continue;
@@ -114,7 +104,7 @@ function windowSnapshotClashes(
         line: s.line,
         col: s.col,
         severity: 'warning',
-        message: `snapshots policy "${s.name}" (${where(s)}) has ${clashes.length} slot(s) in the next 14 days while window policy "${w.name}" (${where(w)}) keeps ${who} paused, first ${new Date(first).toISOString().slice(0, 16)}Z; a paused cluster takes no snapshot; expected slots inside the running window`,
+        message: `${s.capability.key} policy "${s.name}" (${where(s)}) has ${clashes.length} slot(s) in the next 14 days while ${w.capability.key} policy "${w.name}" (${where(w)}) keeps ${who} paused, first ${new Date(first).toISOString().slice(0, 16)}Z; a paused cluster takes no ${needs.what}; expected slots inside the running window`,
       });
     }
   }

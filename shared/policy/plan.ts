@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import { runningAfter, setsCapacity } from '../simulation/action-effects.ts';
+import { applyEffect, runningAfter } from './action-effects.ts';
 import type { CompiledPolicy } from './capability.ts';
 import { decide, type Trigger } from './decide.ts';
 import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, Skip } from './decision.ts';
@@ -31,20 +31,7 @@ export interface PlanResult {
 }
 
 function applyDecision(resource: FleetResource, decision: Decision): FleetResource {
-  if (resource.type === 'cluster') {
-    const running = runningAfter(decision.action);
-    if (running !== null) return { ...resource, status: running ? 'available' : 'paused' };
-  }
-  if (resource.type === 'workgroup' && setsCapacity(decision.action)) {
-    const base = decision.params.baseCapacity;
-    const max = decision.params.maxCapacity;
-    return {
-      ...resource,
-      baseCapacity: typeof base === 'number' ? base : resource.baseCapacity,
-      maxCapacity: typeof max === 'number' ? max : resource.maxCapacity,
-    };
-  }
-  return resource;
+  return applyEffect(resource, decision.action, decision.params);
 }
 
 /** A tick every `tickMs` and the events of the period, in time order. */

@@ -1,6 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { CAPABILITIES } from '../domains/index.ts';
 import { type PolicyProblem, PolicyValidationError } from '../errors.ts';
 import { catalogEvents } from '../events/catalog.ts';
 import type { CapabilityRegistration, CompiledPolicy } from './capability.ts';
@@ -8,6 +7,7 @@ import { collectCalendars } from './loader/calendars.ts';
 import { compilePolicies } from './loader/compile-policy.ts';
 import { type ParsedFile, type PolicySource, parsePolicyFile } from './loader/structure.ts';
 import { buildPolicySchema } from './policy.schema.ts';
+import { registry } from './registry.ts';
 
 /**
  * Loads policy files: YAML with node positions → zod (strict) → cross-references → compiled
@@ -43,10 +43,9 @@ export function catalogEventIds(): ReadonlySet<string> {
   return catalogIds;
 }
 
-const DEFAULT_REGISTRATIONS = CAPABILITIES;
-
 export function loadPolicySources(sources: readonly PolicySource[], options: LoadOptions = {}): LoadResult {
-  const registrations = options.registrations ?? DEFAULT_REGISTRATIONS;
+  // Read at each load: capabilities registered after import (a deployment's own, a test's toy) count.
+  const registrations = options.registrations ?? registry.capabilities;
   const knownEventIds = options.knownEventIds === undefined ? catalogEventIds() : options.knownEventIds;
   const policySchema = buildPolicySchema(registrations);
   // Problems are collected in stage order and then sorted stably, so equal positions keep that order.

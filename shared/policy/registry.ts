@@ -1,5 +1,6 @@
 import { BUILT_IN_CAPABILITIES } from '../domains/index.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
+import { GUARDRAILS, type Guardrail } from '../execute/guardrails.ts';
 import type { CapabilityRegistration } from './capability.ts';
 
 /**
@@ -34,6 +35,11 @@ export class CapabilityRegistry {
         );
       }
     }
+    for (const guardrail of registration.guardrails ?? []) {
+      if (this.guardrails().some((g) => g.name === guardrail.name)) {
+        throw new Error(`capability ${registration.name}: guardrail ${guardrail.name} is already registered`);
+      }
+    }
     this.#capabilities.push(registration);
     for (const spec of registration.actions ?? []) {
       const known = this.#actions.get(spec.name);
@@ -54,6 +60,17 @@ export class CapabilityRegistry {
   /** Every declared action with the capabilities that may request it, in registration order. */
   actions(): readonly { spec: ActionSpec; owners: readonly string[] }[] {
     return [...this.#actions.values()];
+  }
+
+  /**
+   * The one guardrail table: the built-ins, with the capabilities' own inserted before the two that
+   * write to the ledger when asked (notSuperseded, maxResources), so a refusal never spends a budget slot.
+   */
+  guardrails(): readonly Guardrail[] {
+    const own = this.#capabilities.flatMap((c) => c.guardrails ?? []);
+    if (own.length === 0) return GUARDRAILS;
+    const writing = GUARDRAILS.findIndex((g) => g.name === 'notSuperseded');
+    return [...GUARDRAILS.slice(0, writing), ...own, ...GUARDRAILS.slice(writing)];
   }
 
   /** The capability that owns a YAML key. */

@@ -1,4 +1,4 @@
-import { runningAfter } from '../simulation/action-effects.ts';
+import { runningAfter } from './action-effects.ts';
 
 /**
  * Node-hours saved by pauses, for `plan` and the simulation. A pause is credited to the policy that

@@ -7,7 +7,6 @@
 import { DateTime } from 'luxon';
 import type { CompiledPolicy } from '../policy/capability.ts';
 import type { FleetResource } from '../policy/decision.ts';
-import type { RunningWindow } from '../policy/running-window.ts';
 import type {
   ActionRecord,
   AlertRecord,
@@ -61,8 +60,8 @@ export function runningWindows(
   const out: { start: number; end: number; policy: string }[] = [];
   for (const policy of policies) {
     if (policy.resource !== resource.type || !policy.selector.matches(resource)) continue;
-    const window = (policy.capability as { window?: RunningWindow }).window;
-    if (window === undefined || typeof window.nextTransition !== 'function') continue;
+    const window = policy.capability.runningWindow;
+    if (window === undefined) continue;
     let at = from;
     let running = window.isRunning(from);
     while (at < to) {
@@ -145,7 +144,7 @@ function chart(resource: ReportResource, lane: Lane | undefined, input: ReportIn
   }
   for (const w of input.windows.get(resource.name) ?? []) {
     parts.push(
-      `<rect class="window" x="${fmt(x(w.start))}" y="${BAND_Y - 3}" width="${fmt(x(w.end) - x(w.start))}" height="${BAND_H + 6}"><title>${escapeHtml(`running window of ${w.policy}: ${new Date(w.start).toISOString()} .. ${new Date(w.end).toISOString()}`)}</title></rect>`,
+      `<rect class="running-window" x="${fmt(x(w.start))}" y="${BAND_Y - 3}" width="${fmt(x(w.end) - x(w.start))}" height="${BAND_H + 6}"><title>${escapeHtml(`running window of ${w.policy}: ${new Date(w.start).toISOString()} .. ${new Date(w.end).toISOString()}`)}</title></rect>`,
     );
   }
   const states = lane?.states ?? [];
@@ -198,7 +197,7 @@ tr.total td{font-weight:600;border-top:2px solid #c9ced6}
 svg.timeline{width:100%;height:64px;display:block}
 .grid{stroke:#e3e6ea;stroke-width:1}
 .day{font-size:10px;fill:#5b6575;text-anchor:middle}
-.window{fill:#d8ecff;opacity:.7}
+.running-window{fill:#d8ecff;opacity:.7}
 .band{stroke:none}
 .st-available{fill:#3fa66b}.st-paused{fill:#a3abb8}.st-transition{fill:#f0b429}
 .st-modifying{fill:#4a7fd4}.st-gone{fill:#3a3f47}.st-other{fill:#d9534f}

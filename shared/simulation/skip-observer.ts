@@ -1,9 +1,9 @@
 import type { MemoryLedger } from '../execute/memory-ledger.ts';
 import { ledgerEntryView } from '../execute/reconcile.ts';
+import { runningWindowOf } from '../policy/action-effects.ts';
 import { decide } from '../policy/decide.ts';
 import type { FleetResource } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
-import { runningWindowOf } from './action-effects.ts';
 import { resourceName } from './simulation-defaults.ts';
 import type { TimelineRecorder } from './timeline-recorder.ts';
 

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,15 @@ import { inflateRawSync } from 'node:zlib';
  */
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-const PACKAGE_INPUTS = ['serverless.yml', 'infra', 'functions', 'shared', 'package-lock.json'] as const;
+const PACKAGE_INPUTS = [
+  'serverless.yml',
+  'infra',
+  'functions',
+  'shared',
+  'package-lock.json',
+  'test/fixtures/policies',
+  'test/fixtures/capabilities',
+] as const;
 const run = promisify(execFile);
 
 export interface CfnResource {
@@ -54,32 +62,66 @@ function inputsHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
-let packaged: Promise<PackagedService> | undefined;
+const packaged = new Map<string, Promise<PackagedService>>();
 
-/** `serverless package --stage dev --region us-east-1`, offline and without credentials (as `npm run package`). */
-export function packageService(): Promise<PackagedService> {
-  packaged ??= doPackage();
-  return packaged;
+/** Packaging parameters (`--param key=value`): `policies`, `capabilities` (serverless.yml `params`). */
+export type PackageParams = Readonly<Record<string, string>>;
+
+/**
+ * `serverless package --stage dev --region us-east-1`, offline and without credentials (as `npm run
+ * package`), once per set of parameters and inputs.
+ */
+export function packageService(params: PackageParams = {}): Promise<PackagedService> {
+  const key = JSON.stringify(params);
+  let service = packaged.get(key);
+  if (service === undefined) {
+    service = doPackage(params);
+    packaged.set(key, service);
+  }
+  return service;
 }
 
-async function doPackage(): Promise<PackagedService> {
+function packageArgs(work: string, params: PackageParams): string[] {
+  const serverless = join(REPO_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
+  const paramArgs = Object.entries(params).map(([k, v]) => `--param=${k}=${v}`);
+  return [serverless, 'package', '--stage', 'dev', '--region', 'us-east-1', '--package', work, ...paramArgs];
+}
+
+const NO_CREDENTIALS = { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '' };
+
+/** Packages with parameters that must fail; returns the exit code and everything printed. */
+export async function packageFailure(params: PackageParams): Promise<{ code: number; output: string }> {
+  const work = mkdtempSync(join(tmpdir(), 'redshift-autopilot-package-fail-'));
+  try {
+    await run(process.execPath, packageArgs(work, params), {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...NO_CREDENTIALS },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, output: '' };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function doPackage(params: PackageParams): Promise<PackagedService> {
   const root = join(tmpdir(), 'redshift-autopilot-package');
-  const dir = join(root, inputsHash());
+  const suffix =
+    Object.keys(params).length === 0
+      ? ''
+      : `-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 8)}`;
+  const dir = join(root, inputsHash() + suffix);
   const templatePath = join(dir, 'cloudformation-template-update-stack.json');
   if (!existsSync(templatePath)) {
     const work = `${dir}.tmp-${process.pid}`;
     rmSync(work, { recursive: true, force: true });
     mkdirSync(root, { recursive: true });
-    const serverless = join(REPO_ROOT, 'node_modules', 'osls', 'bin', 'serverless.js');
-    await run(process.execPath, [serverless, 'package', '--stage', 'dev', '--region', 'us-east-1', '--package', work], {
+    await run(process.execPath, packageArgs(work, params), {
       cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: '',
-        AWS_SECRET_ACCESS_KEY: '',
-        AWS_SESSION_TOKEN: '',
-        AWS_PROFILE: '',
-      },
+      env: { ...process.env, ...NO_CREDENTIALS },
       maxBuffer: 16 * 1024 * 1024,
     });
     rmSync(dir, { recursive: true, force: true });

@@ -83,7 +83,7 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
       }
       const etl = page.locator('svg.timeline[data-resource="cluster/dev-etl-1"]');
       expect(await etl.locator('rect.band[data-state="paused"]').count()).toBeGreaterThan(0);
-      expect(await etl.locator('rect.window').count()).toBe(2);
+      expect(await etl.locator('rect.running-window').count()).toBe(2);
       expect(await etl.locator('path.marker.action[data-action="PauseCluster"]').count()).toBeGreaterThan(0);
       expect(await etl.locator('circle.marker.alert').count()).toBeGreaterThan(0);
       const box = await etl.boundingBox();

@@ -21,6 +21,7 @@ import {
   functionRoles,
   iamStatements,
   type PackagedService,
+  packageFailure,
   packageService,
   REPO_ROOT,
   readZip,
@@ -249,7 +250,6 @@ describe('acting path: only the executor changes clusters', () => {
       expect.arrayContaining([
         'redshift:PauseCluster',
         'redshift:ResumeCluster',
-        'redshift:ResizeCluster',
         'redshift:CreateClusterSnapshot',
         'redshift:DeleteClusterSnapshot',
         'redshift:EnableSnapshotCopy',
@@ -271,6 +271,10 @@ describe('acting path: only the executor changes clusters', () => {
       Resource: '*',
       Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': [OPT_IN.key] } },
     });
+  });
+
+  it('grants no action that no capability of the packaged policies may request (resize is not built)', () => {
+    expect(redshiftWriteGrants(template).get(EXECUTOR_ROLE)).not.toContain('redshift:ResizeCluster');
   });
 
   it('reports a deciding role that gets a write action, and an executor write without the tag condition', () => {
@@ -334,6 +338,80 @@ describe('acting path: only the executor changes clusters', () => {
         .sort(),
     );
   });
+});
+
+/** The executor role's statements of a template, by Sid. */
+function executorStatementsOf(t: CfnTemplate): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const { where, statement } of iamStatements(t)) {
+    const { Sid } = statement as { Sid?: unknown };
+    if (where.startsWith(EXECUTOR_ROLE) && typeof Sid === 'string')
+      out.set(Sid, statement as unknown as Record<string, unknown>);
+  }
+  return out;
+}
+
+describe('executor IAM generated from the capability registry and the packaged policies', () => {
+  it(
+    'conditions every opted-in write on a custom opt-in tag and denies changing that tag',
+    async () => {
+      const custom = (await packageService({ policies: 'test/fixtures/policies/custom-opt-in' })).template;
+      const statements = executorStatementsOf(custom);
+      expect(statements.get('ChangeOnlyOptedInClusters')).toMatchObject({
+        Action: ['redshift:PauseCluster', 'redshift:ResumeCluster'],
+        Condition: { StringEquals: { 'aws:ResourceTag/ops:autopilot': 'enabled' } },
+      });
+      expect(statements.get('NeverTouchTheOptInTag')).toMatchObject({
+        Effect: 'Deny',
+        Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['ops:autopilot'] } },
+      });
+      expect(JSON.stringify([...statements.values()])).not.toContain('autopilot:managed');
+      // The policies use windows only: no snapshot permission is granted.
+      expect(JSON.stringify([...statements.values()])).not.toContain('Snapshot');
+      expect(findUnconditionedWrites(custom, 'ops:autopilot', 'enabled')).toEqual([]);
+      const variables = (
+        custom.Resources.ExecuteDecisionLambdaFunction?.Properties as {
+          Environment: { Variables: Record<string, string> };
+        }
+      ).Environment.Variables;
+      expect(variables.POLICY_PATH).toBe('test/fixtures/policies/custom-opt-in');
+    },
+    PACKAGING_TIMEOUT_MS,
+  );
+
+  it('with the default opt-in tag, conditions on autopilot:managed', () => {
+    expect(executorStatementsOf(template).get('ChangeOnlyOptedInClusters')).toMatchObject({
+      Condition: { StringEquals: { 'aws:ResourceTag/autopilot:managed': 'true' } },
+    });
+  });
+
+  it(
+    'adds the permission a registered capability declares (the toy capability, nothing else changed)',
+    async () => {
+      const toy = (
+        await packageService({
+          policies: 'test/fixtures/capabilities/toy-reboot',
+          capabilities: 'test/fixtures/capabilities/toy-reboot/index.ts',
+        })
+      ).template;
+      expect(executorStatementsOf(toy).get('ToyRebootOptedInClusters')).toMatchObject({
+        Effect: 'Allow',
+        Action: ['redshift:RebootCluster'],
+        Condition: { StringEquals: { 'aws:ResourceTag/autopilot:managed': 'true' } },
+      });
+    },
+    PACKAGING_TIMEOUT_MS,
+  );
+
+  it(
+    'stops packaging on a policy that does not validate, naming file:line:col',
+    async () => {
+      const { code, output } = await packageFailure({ policies: 'test/fixtures/policies/invalid' });
+      expect(code).not.toBe(0);
+      expect(output).toContain('test/fixtures/policies/invalid/policies.yml:8:25: "25:00" is not an end time');
+    },
+    PACKAGING_TIMEOUT_MS,
+  );
 });
 
 describe('snapshot permissions (issue 6), evaluated on the executor role', () => {

@@ -422,6 +422,8 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
   return {
     key: 'snapshots',
     settings,
+    // A paused cluster takes no snapshot: validate warns about slots inside another policy's paused time.
+    needsRunning: { what: 'snapshot', nextAfter: (t: number) => settings.schedule.nextAfter(t) },
     summary: `snapshots ${block.schedule} ${zoneName}; ${retention}${block.copyTo === undefined ? '' : `; copy to ${block.copyTo.region}`}`,
     reconcile: (resource, _override, env): Proposal[] => {
       const source = sourceOf(resource);

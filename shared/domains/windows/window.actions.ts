@@ -9,6 +9,7 @@ import { ConfigurationError } from '../../errors.ts';
 import type { ActionServices, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
+import type { FleetResource } from '../../policy/decision.ts';
 
 /** ARN patterns the IAM generator fills in (`{partition}`, `{region}`, `{account}`). */
 export const CLUSTER_ARN = 'arn:{partition}:redshift:{region}:{account}:cluster:*';
@@ -67,7 +68,13 @@ export const pauseCluster: ActionSpec = {
     closedBy: ['REDSHIFT-EVENT-3619', 'sweep: status paused'],
     failedBy: ['REDSHIFT-EVENT-3618'],
   },
-  effect: { running: false, statusAfter: 'paused', changesState: true, cost: 'down', mark: '⏸' },
+  effect: {
+    running: false,
+    apply: (r) => (r.type === 'cluster' ? { ...r, status: 'paused' } : r),
+    changesState: true,
+    cost: 'down',
+    mark: '⏸',
+  },
   async perform(params, services) {
     const out = await redshiftOf(services, 'PauseCluster').client.send(
       new PauseClusterCommand(params as unknown as PauseClusterCommandInput),
@@ -92,7 +99,13 @@ export const resumeCluster: ActionSpec = {
   guardrails: [...BASE_GUARDRAILS, 'notMultiAz', 'notSuperseded', 'maxResources'],
   permissions: [CHANGE_OPTED_IN_CLUSTERS('ResumeCluster')],
   tracking: { deadlineMs: 20 * 60_000, closedBy: ['sweep: status available'] },
-  effect: { running: true, statusAfter: 'available', changesState: true, cost: 'up', mark: '▶' },
+  effect: {
+    running: true,
+    apply: (r) => (r.type === 'cluster' ? { ...r, status: 'available' } : r),
+    changesState: true,
+    cost: 'up',
+    mark: '▶',
+  },
   async perform(params, services) {
     const out = await redshiftOf(services, 'ResumeCluster').client.send(
       new ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
@@ -100,6 +113,18 @@ export const resumeCluster: ActionSpec = {
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
 };
+
+/** What plan assumes a workgroup's capacities are after UpdateWorkgroup. */
+function applyCapacity(resource: FleetResource, params: Readonly<Record<string, unknown>>): FleetResource {
+  if (resource.type !== 'workgroup') return resource;
+  const base = params.baseCapacity;
+  const max = params.maxCapacity;
+  return {
+    ...resource,
+    baseCapacity: typeof base === 'number' ? base : resource.baseCapacity,
+    maxCapacity: typeof max === 'number' ? max : resource.maxCapacity,
+  };
+}
 
 /** Serverless cannot pause: a window switches base capacity at its boundaries. */
 export const updateWorkgroup: ActionSpec = {
@@ -124,7 +149,7 @@ export const updateWorkgroup: ActionSpec = {
     },
   ],
   tracking: { closedBy: ['sweep: status AVAILABLE'] },
-  effect: { changesState: true, cost: 'none', mark: '⇅' },
+  effect: { apply: applyCapacity, changesState: true, cost: 'none', mark: '⇅' },
   async perform(params, services) {
     const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
       new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),

@@ -133,6 +133,7 @@ function windowCapability(window: RunningWindow, block: WindowBlock, isWorkgroup
     key: 'window',
     summary: `window ${window.description}`,
     window,
+    runningWindow: window,
     block,
     reconcile: (resource, override, env) =>
       resource.type === 'cluster'

@@ -27,8 +27,6 @@ export interface CompileSetup {
   calendar: CalendarLookup;
 }
 
-type Defaults = ParsedFile['defaults'];
-
 /** Names seen so far → where they were first defined (`file:line:col`). */
 type SeenNames = Map<string, string>;
 
@@ -82,8 +80,11 @@ function compilePolicy(
       message: `${registration.name} does not apply to resource: ${block.resource}; expected resource: ${registration.resources.join(' or ')}`,
     });
   }
-  const warning = timezoneWarning(registration, ownBlock, defaults);
-  if (warning !== null) local.push(warning);
+  // Warnings that depend on the document around the block (a window with no timezone anywhere).
+  if (registration?.documentWarnings !== undefined && ownBlock !== undefined) {
+    const timezone = defaults.timezone;
+    local.push(...registration.documentWarnings(ownBlock, timezone === undefined ? {} : { timezone }));
+  }
   const freeze = freezeCalendars(block.freeze ?? [], zoneName, setup.calendar, local);
   const compileCtx: CompileContext = {
     policyName: block.name,
@@ -147,23 +148,6 @@ function presentCapabilities(
  * A window read in UTC only because nobody named a zone is most likely a mistake. The one check here
  * that names a capability's key; kept in this function so it can move behind a registration hook.
  */
-function timezoneWarning(
-  registration: CapabilityRegistration | undefined,
-  ownBlock: Record<string, unknown> | undefined,
-  defaults: Defaults,
-): CompileProblem | null {
-  if (!registration?.keys.includes('window') || ownBlock?.timezone !== undefined || defaults.timezone !== undefined) {
-    return null;
-  }
-  return {
-    path: ['window'],
-    atKey: true,
-    severity: 'warning',
-    message:
-      'window has no timezone and defaults has none; it is read in UTC (set window.timezone or defaults.timezone)',
-  };
-}
-
 function freezeCalendars(
   names: readonly string[],
   zoneName: string,

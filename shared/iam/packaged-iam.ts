@@ -1,0 +1,42 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { loadPolicyFileSync } from '../app/policy-file.ts';
+import { PolicyValidationError } from '../errors.ts';
+import type { CapabilityRegistration } from '../policy/capability.ts';
+import { DEFAULT_OPT_IN_TAG, formatProblem } from '../policy/policy-loader.ts';
+import { registry } from '../policy/registry.ts';
+import { parseOptInTag } from '../policy/targeting.ts';
+import { executorStatements, type Statement } from './executor-iam.ts';
+
+/**
+ * Package time: registers the deployment's extra capabilities (modules exporting a
+ * `CapabilityRegistration` as `capability`), loads the policies that will be bundled and returns the
+ * executor's statements. A policy that does not validate stops packaging with every problem as
+ * `file:line:col: …`, so an invalid policy never reaches Lambda.
+ */
+export async function packagedExecutorStatements(options: {
+  policies: string;
+  capabilities: readonly string[];
+  cwd: string;
+}): Promise<Statement[]> {
+  for (const modulePath of options.capabilities) {
+    const mod = (await import(pathToFileURL(path.resolve(options.cwd, modulePath)).href)) as {
+      capability?: CapabilityRegistration;
+    };
+    if (mod.capability === undefined) throw new Error(`${modulePath}: exports no \`capability\` registration`);
+    registry.register(mod.capability);
+  }
+  let policies: ReturnType<typeof loadPolicyFileSync>['policies'];
+  try {
+    policies = loadPolicyFileSync(options.policies, options.cwd).policies;
+  } catch (error) {
+    if (error instanceof PolicyValidationError) {
+      throw new Error(
+        `policies in ${options.policies} do not validate:\n${error.problems.map(formatProblem).join('\n')}`,
+      );
+    }
+    throw error;
+  }
+  const fallback = parseOptInTag(DEFAULT_OPT_IN_TAG) ?? { key: 'autopilot:managed', value: 'true' };
+  return executorStatements({ registry, policies }, fallback);
+}
