@@ -240,6 +240,130 @@ const PIECES = [
   },
 ] as const;
 
+/** One module to cold-import: a function bundle (with its Lambda environment) or a piece. */
+interface ImportTarget {
+  key: string;
+  file: string;
+  fn?: PackagedFunction;
+  env: Record<string, string>;
+}
+
+interface Prepared {
+  targets: ImportTarget[];
+  /** Output bytes per package, by function name. */
+  analysis: Map<string, Record<string, number>>;
+  /** Bundle bytes, by function name or piece. */
+  bundleBytes: Map<string, number>;
+  /** First-invocation payload notes, by function name. */
+  notes: Map<string, string>;
+}
+
+/** The environment a function sees in Lambda, pointed at no AWS endpoint. */
+function lambdaEnv(fn: PackagedFunction): Record<string, string> {
+  return {
+    ...fn.environment,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    // Whatever a handler might call goes nowhere: the bench talks to no AWS endpoint.
+    AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  };
+}
+
+/** Each bundle extracted as Lambda would (its own directory, no node_modules), plus the pieces. */
+async function prepareTargets(service: PackagedService, functions: PackagedFunction[], dir: string): Promise<Prepared> {
+  const targets: ImportTarget[] = [];
+  const analysis = new Map<string, Record<string, number>>();
+  const bundleBytes = new Map<string, number>();
+  const notes = new Map<string, string>();
+  for (const fn of functions) {
+    const files = readZip(fn.zipPath);
+    for (const [path, data] of files) {
+      mkdirSync(dirname(join(dir, fn.name, path)), { recursive: true });
+      writeFileSync(join(dir, fn.name, path), data);
+    }
+    bundleBytes.set(fn.name, files.get(fn.module)?.length ?? 0);
+    notes.set(fn.name, payloadFor(fn.trigger).note);
+    analysis.set(fn.name, (await buildPiece(service, { file: fn.sourceEntry })).bytesByPackage);
+    targets.push({ key: fn.name, file: join(dir, fn.name, fn.module), fn, env: lambdaEnv(fn) });
+  }
+  for (const piece of PIECES) {
+    const { code } = await buildPiece(service, piece.entry);
+    const file = join(dir, 'pieces', `${piece.piece.replace(/\W+/g, '-')}.mjs`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, code);
+    bundleBytes.set(piece.piece, Buffer.byteLength(code));
+    targets.push({ key: piece.piece, file, env: {} });
+  }
+  return { targets, analysis, bundleBytes, notes };
+}
+
+/** rounds × (baseline, every target), alternating, so drift hits bundles and baseline alike. */
+async function measureColdImports(
+  targets: ImportTarget[],
+  rounds: number,
+): Promise<{ samples: Map<string, ChildResult[]>; baseline: number }> {
+  const samples = new Map<string, ChildResult[]>();
+  const baselines: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    baselines.push(await baselineMs());
+    for (const t of targets) {
+      const script = childScript(t.file);
+      const result = await runChild(script, t.env);
+      samples.set(t.key, [...(samples.get(t.key) ?? []), result]);
+    }
+  }
+  return { samples, baseline: median(baselines) };
+}
+
+async function measureFirstInvokes(
+  functions: PackagedFunction[],
+  invokeRounds: number,
+): Promise<Map<string, InvokeResult[]>> {
+  const invokes = new Map<string, InvokeResult[]>();
+  for (let r = 0; r < invokeRounds; r++) {
+    for (const fn of functions) {
+      const result = await firstInvoke(fn, payloadFor(fn.trigger).payload);
+      invokes.set(fn.name, [...(invokes.get(fn.name) ?? []), result]);
+    }
+  }
+  return invokes;
+}
+
+function functionResult(
+  fn: PackagedFunction,
+  budgets: Budgets,
+  prepared: Prepared,
+  samples: ChildResult[],
+  inv: InvokeResult[],
+  baseline: number,
+): FunctionResult {
+  const errors = [...new Set(inv.map((x) => x.firstError).filter((e): e is string => e !== undefined))];
+  const firsts = inv.map((x) => x.firstMs).filter((x): x is number => x !== undefined);
+  const seconds = inv.map((x) => x.secondMs).filter((x): x is number => x !== undefined);
+  const factory = inv[0]?.factory ?? null;
+  return {
+    name: fn.name,
+    trigger: fn.trigger,
+    zipBytes: fn.zipBytes,
+    budgetBytes: budgetFor(budgets, fn.name),
+    bundleBytes: prepared.bundleBytes.get(fn.name) ?? 0,
+    coldImportMs: round(median(samples.map((x) => x.imp))),
+    coldProcessOverheadMs: round(median(samples.map((x) => x.wallMs)) - baseline),
+    firstInvokeMs: firsts.length === 0 ? null : round(median(firsts)),
+    secondInvokeMs: seconds.length === 0 ? null : round(median(seconds)),
+    invokeCalls: inv[0]?.calls ?? {},
+    firstInvokeNote:
+      (factory === null
+        ? 'no create<Name>Handler factory exported: not invoked'
+        : `${factory}(simulator deps), ${prepared.notes.get(fn.name) ?? ''}`) +
+      (errors.length > 0 ? `; handler threw: ${errors.join(' | ')}` : ''),
+    bytesByPackage: prepared.analysis.get(fn.name) ?? {},
+  };
+}
+
 export async function benchBundles(
   service: PackagedService,
   budgets: Budgets,
@@ -249,100 +373,16 @@ export async function benchBundles(
   const functions = packagedFunctions(service);
   const dir = mkdtempSync(join(tmpdir(), 'autopilot-bench-bundles-'));
   try {
-    // Prepare: each bundle extracted as Lambda would (its own directory, no node_modules), plus the pieces.
-    const targets: {
-      key: string;
-      file: string;
-      fn?: PackagedFunction;
-      env: Record<string, string>;
-    }[] = [];
-    const analysis = new Map<string, Record<string, number>>();
-    const bundleBytes = new Map<string, number>();
-    const notes = new Map<string, string>();
-    for (const fn of functions) {
-      const files = readZip(fn.zipPath);
-      for (const [path, data] of files) {
-        mkdirSync(dirname(join(dir, fn.name, path)), { recursive: true });
-        writeFileSync(join(dir, fn.name, path), data);
-      }
-      bundleBytes.set(fn.name, files.get(fn.module)?.length ?? 0);
-      notes.set(fn.name, payloadFor(fn.trigger).note);
-      analysis.set(fn.name, (await buildPiece(service, { file: fn.sourceEntry })).bytesByPackage);
-      targets.push({
-        key: fn.name,
-        file: join(dir, fn.name, fn.module),
-        fn,
-        env: {
-          ...fn.environment,
-          AWS_REGION: 'us-east-1',
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_LAMBDA_FUNCTION_NAME: fn.name,
-          AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-          AWS_SECRET_ACCESS_KEY: 'bench',
-          // Whatever a handler might call goes nowhere: the bench talks to no AWS endpoint.
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-        },
-      });
-    }
-    for (const piece of PIECES) {
-      const { code } = await buildPiece(service, piece.entry);
-      const file = join(dir, 'pieces', `${piece.piece.replace(/\W+/g, '-')}.mjs`);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, code);
-      bundleBytes.set(piece.piece, Buffer.byteLength(code));
-      targets.push({ key: piece.piece, file, env: {} });
-    }
-
-    // Act: rounds × (baseline, every target), alternating.
-    const samples = new Map<string, ChildResult[]>();
-    const baselines: number[] = [];
-    for (let r = 0; r < rounds; r++) {
-      baselines.push(await baselineMs());
-      for (const t of targets) {
-        const script = childScript(t.file);
-        const result = await runChild(script, t.env);
-        samples.set(t.key, [...(samples.get(t.key) ?? []), result]);
-      }
-    }
-    const baseline = median(baselines);
-    const invokes = new Map<string, InvokeResult[]>();
-    for (let r = 0; r < invokeRounds; r++) {
-      for (const fn of functions) {
-        const result = await firstInvoke(fn, payloadFor(fn.trigger).payload);
-        invokes.set(fn.name, [...(invokes.get(fn.name) ?? []), result]);
-      }
-    }
-
-    const fnResults: FunctionResult[] = functions.map((fn) => {
-      const s = samples.get(fn.name) ?? [];
-      const inv = invokes.get(fn.name) ?? [];
-      const errors = [...new Set(inv.map((x) => x.firstError).filter((e): e is string => e !== undefined))];
-      const firsts = inv.map((x) => x.firstMs).filter((x): x is number => x !== undefined);
-      const seconds = inv.map((x) => x.secondMs).filter((x): x is number => x !== undefined);
-      const factory = inv[0]?.factory ?? null;
-      return {
-        name: fn.name,
-        trigger: fn.trigger,
-        zipBytes: fn.zipBytes,
-        budgetBytes: budgetFor(budgets, fn.name),
-        bundleBytes: bundleBytes.get(fn.name) ?? 0,
-        coldImportMs: round(median(s.map((x) => x.imp))),
-        coldProcessOverheadMs: round(median(s.map((x) => x.wallMs)) - baseline),
-        firstInvokeMs: firsts.length === 0 ? null : round(median(firsts)),
-        secondInvokeMs: seconds.length === 0 ? null : round(median(seconds)),
-        invokeCalls: inv[0]?.calls ?? {},
-        firstInvokeNote:
-          (factory === null
-            ? 'no create<Name>Handler factory exported: not invoked'
-            : `${factory}(simulator deps), ${notes.get(fn.name) ?? ''}`) +
-          (errors.length > 0 ? `; handler threw: ${errors.join(' | ')}` : ''),
-        bytesByPackage: analysis.get(fn.name) ?? {},
-      };
-    });
+    const prepared = await prepareTargets(service, functions, dir);
+    const { samples, baseline } = await measureColdImports(prepared.targets, rounds);
+    const invokes = await measureFirstInvokes(functions, invokeRounds);
+    const fnResults: FunctionResult[] = functions.map((fn) =>
+      functionResult(fn, budgets, prepared, samples.get(fn.name) ?? [], invokes.get(fn.name) ?? [], baseline),
+    );
     const pieces: PieceResult[] = PIECES.map((p) => ({
       piece: p.piece,
       what: p.what,
-      bundleBytes: bundleBytes.get(p.piece) ?? 0,
+      bundleBytes: prepared.bundleBytes.get(p.piece) ?? 0,
       coldImportMs: round(median((samples.get(p.piece) ?? []).map((x) => x.imp))),
     }));
     return { rounds, baselineNodeMs: round(baseline), functions: fnResults, pieces };
