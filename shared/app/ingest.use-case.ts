@@ -6,15 +6,15 @@ import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
 import type { Decision } from '../policy/decision.ts';
 import type { AppDeps } from './deps.ts';
-import { createSnapshotVerifier, isSnapshotEvent } from './snapshot-verifier.ts';
+import { activeTrackers } from './trackers.ts';
 
 /**
  * After normalize, per event: read the slice of the fleet it is about (one Describe for its resource),
  * advance in-progress ledger records of that resource from what was read (3619 "cluster paused" closes
  * the pause record), decide() with the event as trigger, and enqueue the decisions. Nothing here changes
- * a cluster: the executor does, from the queue. A snapshot event (started/completed/failed/cancelled)
- * first goes to the snapshot verifier, which closes the snapshot's ledger record, so decide() sees the
- * attempt as done (a failed one is retried by the next sweeps, with backoff).
+ * a cluster: the executor does, from the queue. An event a capability's tracker handles (a snapshot
+ * started/completed/failed) first goes to that tracker, which closes the ledger record, so decide() sees
+ * the attempt as done (a failed snapshot is retried by the next sweeps, with backoff).
  */
 export interface IngestReport {
   events: number;
@@ -22,7 +22,7 @@ export interface IngestReport {
   enqueued: number;
   skips: number;
   advanced: number;
-  /** Snapshot ledger records an event changed (closed, or marked started). */
+  /** Ledger records a tracker changed from an event (a snapshot closed, or marked started). */
   verified: number;
 }
 
@@ -40,11 +40,11 @@ export async function ingestEvents(events: readonly NormalizedEvent[], deps: App
   if (events.length === 0) return report;
   let inFlight = await deps.ledger.listInFlight();
   const byKey = new Map<string, Decision>();
-  const verifier = events.some(isSnapshotEvent) ? createSnapshotVerifier(deps) : null;
+  const trackers = activeTrackers(deps, events);
   try {
     for (const event of events) {
-      if (verifier !== null && isSnapshotEvent(event)) {
-        const changed = await verifier.onEvent(event);
+      for (const { tracker } of trackers.filter((t) => t.handles(event))) {
+        const changed = await tracker.onEvent(event);
         if (changed !== null) {
           report.verified++;
           inFlight = inFlight.map((r) => (r.idempotencyKey === changed.idempotencyKey ? changed : r));

@@ -1,23 +1,23 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
-import type { VerificationReport } from '../domains/snapshots/snapshot-verification.ts';
 import { type ReconcileReport, reconcile } from '../execute/reconcile.ts';
 import { parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
 import type { FleetResource } from '../policy/decision.ts';
 import type { AppDeps } from './deps.ts';
-import { createSnapshotVerifier } from './snapshot-verifier.ts';
+import { activeTrackers } from './trackers.ts';
 
 /**
  * One reconcile tick: the whole fleet page by page, decide() for this tick (desired-state policies
  * reconcile every resource they select), enqueue what the ledger has not handled, advance in-progress
  * records from what the fleet shows. `now` is the clock's, not the schedule's: a tick delivered late
- * computes what is wanted now. Then the snapshot verifier, on the same fleet read: it polls snapshots
- * still in progress whose events never came, and alerts schedule slots with no completed snapshot by
- * their deadline.
+ * computes what is wanted now. Then the capabilities' trackers, on the same fleet read (the snapshot
+ * verifier polls snapshots still in progress whose events never came, and alerts schedule slots with
+ * no completed snapshot by their deadline).
  */
 export interface SweepReport extends ReconcileReport {
-  verification: VerificationReport;
+  /** Per capability with a tracker: what its sweep counted. */
+  trackers: Record<string, Record<string, number>>;
 }
 
 export async function runSweep(deps: AppDeps): Promise<SweepReport> {
@@ -46,11 +46,14 @@ export async function runSweep(deps: AppDeps): Promise<SweepReport> {
       logger,
       metrics: emf,
     });
-    const verification = await createSnapshotVerifier(deps).sweep(swept);
-    for (let i = 0; i < verification.failed; i++) emf.count('failures', 'snapshot failed');
-    for (let i = 0; i < verification.deadlineAlerts; i++) emf.count('failures', 'snapshot deadline missed');
-    logger.info('snapshot verification', { ...verification });
-    return { ...report, verification };
+    const trackers: SweepReport['trackers'] = {};
+    for (const { name, tracker } of activeTrackers(deps)) {
+      const { counts, failures } = await tracker.sweep(swept);
+      for (const [failure, n] of Object.entries(failures)) for (let i = 0; i < n; i++) emf.count('failures', failure);
+      logger.info(`${name} tracking`, { ...counts });
+      trackers[name] = counts;
+    }
+    return { ...report, trackers };
   } finally {
     emf.flush();
   }

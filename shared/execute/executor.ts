@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
 import type { ClusterResource, Decision } from '../policy/decision.ts';
-import { registry } from '../policy/registry.ts';
+import { actionRegistry } from './action-registry.ts';
 import type { ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
@@ -191,7 +191,7 @@ export class Executor {
           },
         },
       },
-      this.#deps.guardrails ?? registry.guardrails(),
+      this.#deps.guardrails ?? actionRegistry.guardrails(),
     );
     if (refusal !== null) {
       metrics.count('skips', refusal.guardrail);

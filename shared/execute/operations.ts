@@ -1,5 +1,5 @@
 import type { ResourceType } from '../events/normalized-event.ts';
-import { registry } from '../policy/registry.ts';
+import { actionRegistry } from './action-registry.ts';
 import type { ActionSpec } from './action-spec.ts';
 import clusterStatuses from './cluster-statuses.json' with { type: 'json' };
 
@@ -46,7 +46,7 @@ export interface OperationSpec {
 
 /** The declaration of an action, from the capability registry; null for an action no capability declares. */
 export function operationSpec(action: string): ActionSpec | null {
-  return registry.action(action);
+  return actionRegistry.action(action);
 }
 
 /** Every cluster status the guide names: the table plus the ones only in its text, plus `resuming` (GAP in the guide). */

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { Guardrail } from '../execute/guardrails.ts';
+import type { Clock, LedgerPort, LedgerRecord, LoggerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { CompiledCalendar } from './calendar.ts';
 import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
 import type { RunningWindow } from './running-window.ts';
@@ -134,6 +135,24 @@ export interface CompiledPolicy extends PolicyCore {
   capability: CompiledCapability;
 }
 
+/** What a capability's tracker may use: the app's ports, never Lambda or the SDK directly. */
+export interface TrackerDeps {
+  ledger: LedgerPort;
+  notifier: NotifierPort;
+  clock: Clock;
+  region: string;
+  policies: readonly CompiledPolicy[];
+  logger: LoggerPort;
+  resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+}
+
+export interface Tracker {
+  /** Applies an event it handles; returns the ledger record it changed, or null. */
+  onEvent(event: NormalizedEvent): Promise<LedgerRecord | null>;
+  /** Runs on every sweep's fleet read: `counts` are logged, `failures` counted as metrics by name. */
+  sweep(fleet: readonly FleetResource[]): Promise<{ counts: Record<string, number>; failures: Record<string, number> }>;
+}
+
 export interface CapabilityRegistration {
   /** The YAML keys the capability owns (`window`; reactions own `on` and `do`). */
   keys: readonly string[];
@@ -153,6 +172,14 @@ export interface CapabilityRegistration {
   actions?: readonly ActionSpec[];
   /** Guardrails of the capability's own, added to the one table; its actions name them like the built-ins. */
   guardrails?: readonly Guardrail[];
+  /**
+   * Watches what the capability's actions started beyond the resource's own state (the snapshots it
+   * took): ingest hands it the events it `handles` before deciding, every sweep calls `sweep`.
+   */
+  tracker?: {
+    handles(event: NormalizedEvent): boolean;
+    create(deps: TrackerDeps): Tracker;
+  };
   /** Warnings about a policy of this capability that depend on the document around it (defaults). */
   documentWarnings?(block: Record<string, unknown>, defaults: { timezone?: string }): CompileProblem[];
 }

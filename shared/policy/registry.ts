@@ -1,20 +1,23 @@
 import { BUILT_IN_CAPABILITIES } from '../domains/index.ts';
+import { ActionRegistry, actionRegistry } from '../execute/action-registry.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
-import { GUARDRAILS, type Guardrail } from '../execute/guardrails.ts';
+import type { Guardrail } from '../execute/guardrails.ts';
 import type { CapabilityRegistration } from './capability.ts';
 
 /**
  * The capability registry (Cloud Custodian's element registry, carried further): every capability
- * registers its YAML keys and the actions it may request. The loader, decide(), the executor, the
- * adapters, the sweep, plan, simulate, the report and the generated IAM read it; none of them names a
- * capability or an action. Built-ins are registered at load; `register` adds more (a test's toy
- * capability, or a deployment's own through the `capabilities` packaging parameter).
+ * registers its YAML keys and the actions it may request. The loader, decide(), plan, simulate, the
+ * report and the generated IAM read it; none of them names a capability or an action. Actions and
+ * guardrails go into the action registry the executor reads (shared/execute/action-registry.ts).
+ * Built-ins are registered at load; `register` adds more (a test's toy capability, or a deployment's
+ * own through the `capabilities` packaging parameter).
  */
 export class CapabilityRegistry {
   readonly #capabilities: CapabilityRegistration[] = [];
-  readonly #actions = new Map<string, { spec: ActionSpec; owners: string[] }>();
+  readonly #actions: ActionRegistry;
 
-  constructor(initial: readonly CapabilityRegistration[] = []) {
+  constructor(initial: readonly CapabilityRegistration[] = [], actions: ActionRegistry = new ActionRegistry()) {
+    this.#actions = actions;
     for (const registration of initial) this.register(registration);
   }
 
@@ -27,25 +30,15 @@ export class CapabilityRegistry {
         throw new Error(`capability ${registration.name}: key ${key} is already registered by ${owner.name}`);
       }
     }
-    for (const spec of registration.actions ?? []) {
-      const known = this.#actions.get(spec.name);
-      if (known !== undefined && known.spec !== spec) {
-        throw new Error(
-          `capability ${registration.name}: action ${spec.name} is already declared by ${known.owners.join(', ')}; import and list that declaration instead`,
-        );
-      }
-    }
+    for (const spec of registration.actions ?? []) this.#actions.check(spec, registration.name);
     for (const guardrail of registration.guardrails ?? []) {
       if (this.guardrails().some((g) => g.name === guardrail.name)) {
         throw new Error(`capability ${registration.name}: guardrail ${guardrail.name} is already registered`);
       }
     }
     this.#capabilities.push(registration);
-    for (const spec of registration.actions ?? []) {
-      const known = this.#actions.get(spec.name);
-      if (known === undefined) this.#actions.set(spec.name, { spec, owners: [registration.name] });
-      else known.owners.push(registration.name);
-    }
+    for (const spec of registration.actions ?? []) this.#actions.add(spec, registration.name);
+    for (const guardrail of registration.guardrails ?? []) this.#actions.addGuardrail(guardrail, registration.name);
   }
 
   /** Every registered capability, built or not, in registration order (a live view). */
@@ -54,23 +47,17 @@ export class CapabilityRegistry {
   }
 
   action(name: string): ActionSpec | null {
-    return this.#actions.get(name)?.spec ?? null;
+    return this.#actions.action(name);
   }
 
   /** Every declared action with the capabilities that may request it, in registration order. */
   actions(): readonly { spec: ActionSpec; owners: readonly string[] }[] {
-    return [...this.#actions.values()];
+    return this.#actions.actions();
   }
 
-  /**
-   * The one guardrail table: the built-ins, with the capabilities' own inserted before the two that
-   * write to the ledger when asked (notSuperseded, maxResources), so a refusal never spends a budget slot.
-   */
+  /** The one guardrail table (see ActionRegistry.guardrails). */
   guardrails(): readonly Guardrail[] {
-    const own = this.#capabilities.flatMap((c) => c.guardrails ?? []);
-    if (own.length === 0) return GUARDRAILS;
-    const writing = GUARDRAILS.findIndex((g) => g.name === 'notSuperseded');
-    return [...GUARDRAILS.slice(0, writing), ...own, ...GUARDRAILS.slice(writing)];
+    return this.#actions.guardrails();
   }
 
   /** The capability that owns a YAML key. */
@@ -79,4 +66,4 @@ export class CapabilityRegistry {
   }
 }
 
-export const registry = new CapabilityRegistry(BUILT_IN_CAPABILITIES);
+export const registry = new CapabilityRegistry(BUILT_IN_CAPABILITIES, actionRegistry);

@@ -197,6 +197,42 @@ export function reconcileCluster(
   return afterManualResume(cw, cluster, target, times, env, { at: env.now, by: null });
 }
 
+/** The one alert that notes a manual resume: who, when, and what the window does about it. */
+function manualResumeNote(
+  cw: ClusterWindow,
+  cluster: ClusterResource,
+  target: TargetRef,
+  times: WindowSegment,
+  env: EvaluationEnv,
+  seen: { at: number; by: string | null },
+  slot: string,
+): Proposal {
+  const grace = graceMs(cw.block);
+  const boundary = times.next === null ? 'no boundary scheduled' : `the next boundary ${formatUtcMinute(times.next)}`;
+  const then =
+    grace === null
+      ? `left running until ${boundary} (graceAfterManualResume: next-boundary)`
+      : `paused again at ${formatUtcMinute(seen.at + grace)} (graceAfterManualResume: ${cw.block.graceAfterManualResume})`;
+  const who = seen.by === null ? 'resumed outside autopilot' : `resumed by ${seen.by}`;
+  return {
+    kind: 'act',
+    action: 'Publish',
+    target,
+    params: {
+      Subject: `[autopilot] ${cluster.id} resumed by hand in a paused period (${env.policy.name})`.slice(0, 100),
+      Message: `${cluster.id} was ${who} at ${formatUtcMinute(seen.at)} while policy ${env.policy.name} wants it paused (${cw.stateReason(times)}); ${then}.`,
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: 'INFO' },
+        policy: { DataType: 'String', StringValue: env.policy.name },
+        resource: { DataType: 'String', StringValue: cluster.id },
+      },
+    },
+    reason: `${who} in a paused period; ${then}`,
+    slot,
+    at: seen.at,
+  };
+}
+
 /**
  * The window paused the cluster in this segment and it runs again: someone resumed it (CloudTrail
  * names who; the sweep only sees that the ledger did not). Walk the chain pause 0 → note 0 → pause 1 …
@@ -218,32 +254,7 @@ function afterManualResume(
     const pausedBefore = entry(env, target, 'PauseCluster', pauseSlot(segment, n));
     if (pausedBefore === undefined && n > 0) break;
     const note = entry(env, target, 'Publish', noteSlot(segment, n));
-    if (note === undefined) {
-      const then =
-        grace === null
-          ? `left running until ${boundary} (graceAfterManualResume: next-boundary)`
-          : `paused again at ${formatUtcMinute(seen.at + grace)} (graceAfterManualResume: ${cw.block.graceAfterManualResume})`;
-      const who = seen.by === null ? 'resumed outside autopilot' : `resumed by ${seen.by}`;
-      return [
-        {
-          kind: 'act',
-          action: 'Publish',
-          target,
-          params: {
-            Subject: `[autopilot] ${cluster.id} resumed by hand in a paused period (${env.policy.name})`.slice(0, 100),
-            Message: `${cluster.id} was ${who} at ${formatUtcMinute(seen.at)} while policy ${env.policy.name} wants it paused (${cw.stateReason(times)}); ${then}.`,
-            MessageAttributes: {
-              severity: { DataType: 'String', StringValue: 'INFO' },
-              policy: { DataType: 'String', StringValue: env.policy.name },
-              resource: { DataType: 'String', StringValue: cluster.id },
-            },
-          },
-          reason: `${who} in a paused period; ${then}`,
-          slot: noteSlot(segment, n),
-          at: seen.at,
-        },
-      ];
-    }
+    if (note === undefined) return [manualResumeNote(cw, cluster, target, times, env, seen, noteSlot(segment, n))];
     const resumedAt = Date.parse(note.at);
     if (grace === null) {
       return [

@@ -182,7 +182,7 @@ describe('scheduled snapshots through the deployed handlers', () => {
     const later = await reconcile(tick(SLOT + 3 * 60 * MIN), context);
 
     // Assess 4: nothing to poll, nothing missed, nothing new to do.
-    expect(later).toMatchObject({ enqueued: 0, verification: { polled: 0, deadlineAlerts: 0 } });
+    expect(later).toMatchObject({ enqueued: 0, trackers: { snapshots: { polled: 0, deadlineAlerts: 0 } } });
     expect(app.notifier.alerts.filter((a) => a.attributes.action === DEADLINE_ACTION)).toEqual([]);
   });
 

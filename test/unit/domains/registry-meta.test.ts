@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_ACTIONS } from '../../../shared/domains/actions.ts';
+import { BUILT_IN_CAPABILITIES } from '../../../shared/domains/index.ts';
 import type { ActionSpec } from '../../../shared/execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../../shared/execute/guardrail-names.ts';
 import { EXECUTOR_BASE_STATEMENTS, executorStatements } from '../../../shared/iam/executor-iam.ts';
@@ -122,6 +124,11 @@ describe('registry meta test', () => {
     const [declared] = broken.actions();
     expect(declared?.spec.permissions.filter((p) => p.actions.includes('redshift:RebootCluster'))).toEqual([]);
     expect(broken.guardrails().map((g) => g.name)).not.toContain('noSuchGuardrail');
+  });
+
+  it('holds the same built-in actions in the executor’s list (domains/actions.ts) as in the registrations', () => {
+    const declared = new Set(BUILT_IN_CAPABILITIES.flatMap((c) => c.actions ?? []));
+    expect(new Set(BUILT_IN_ACTIONS)).toEqual(declared);
   });
 
   it('refuses a second capability that declares another action under a taken name, or a taken key', () => {
