@@ -5,9 +5,9 @@ import {
   type ExecutionResult,
   Executor,
   type ExecutorDeps,
-  pendingRecord,
   type Run,
 } from '../execute/executor.ts';
+import { pendingRecord } from '../execute/ledger-record.ts';
 import {
   type Alert,
   type LedgerRecord,

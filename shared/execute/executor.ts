@@ -6,6 +6,7 @@ import type { ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
 import { firstRefusal, type Guardrail, type GuardrailName } from './guardrails.ts';
+import { pendingRecord } from './ledger-record.ts';
 import { operationSpec } from './operations.ts';
 import {
   type Clock,
@@ -350,63 +351,4 @@ export class Executor {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** What identifies a ledger record; `newLedgerRecord` fills the rest as a fresh, unfinished record. */
-export type LedgerRecordCore = Pick<
-  LedgerRecord,
-  | 'idempotencyKey'
-  | 'policy'
-  | 'action'
-  | 'target'
-  | 'mode'
-  | 'params'
-  | 'reason'
-  | 'decisionAt'
-  | 'claimToken'
-  | 'leaseUntil'
->;
-
-/** A `pending` ledger record with nothing observed yet, claimed at `now`. */
-export function newLedgerRecord(core: LedgerRecordCore, now: Date): LedgerRecord {
-  const at = now.toISOString();
-  return {
-    ...core,
-    status: 'pending',
-    retryable: false,
-    attempts: 0,
-    outcomeReason: null,
-    beforeState: null,
-    afterState: null,
-    expectedState: null,
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: at,
-    updatedAt: at,
-    completedAt: null,
-  };
-}
-
-/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
-export function pendingRecord(
-  decision: Decision,
-  now: Date,
-  lease: { newToken: () => string; leaseMs: number },
-): LedgerRecord {
-  return newLedgerRecord(
-    {
-      idempotencyKey: decision.idempotencyKey,
-      policy: decision.policy,
-      action: decision.action,
-      target: decision.target,
-      mode: decision.mode,
-      params: decision.params,
-      reason: decision.reason,
-      decisionAt: decision.at,
-      claimToken: lease.newToken(),
-      leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
-    },
-    now,
-  );
 }

@@ -8,6 +8,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../shared/aws/client-factory.ts';
+import { registry } from '../../shared/policy/registry.ts';
 import { motoClientConfig, motoEndpoint } from '../helpers/moto.ts';
 import {
   asyncTriggers,
@@ -35,17 +36,24 @@ import {
 // The packaged template (npm run package, offline, no credentials) checked as CloudFormation would see it.
 
 const PACKAGING_TIMEOUT_MS = 180_000;
-/** APIs that only authorise their listing form on Resource "*" (see the comments in serverless.yml). */
+/**
+ * APIs that only authorise their listing form on Resource "*": the deciding functions' fleet reads
+ * (serverless.yml says why) and the executor's, plus every permission a capability declares on "*"
+ * (each with its reason in the declaration, printed by `autopilot explain-actions`).
+ */
+const declaredPermissions = registry.actions().flatMap((a) => a.spec.permissions);
 const RESOURCE_STAR_ALLOWED = [
   'redshift:DescribeClusters',
-  'redshift:DescribeClusterSnapshots',
   'redshift:DescribeInboundIntegrations',
   'redshift-serverless:ListWorkgroups',
   'redshift-serverless:ListTagsForResource',
-  'redshift-serverless:ListSnapshotCopyConfigurations',
-  'redshift-serverless:UpdateSnapshotCopyConfiguration',
-] as const;
-/** The one write the reference gives no resource type, hence no tag condition (serverless.yml says why). */
+  ...declaredPermissions.filter((p) => p.resource === '*').flatMap((p) => p.actions),
+];
+/** Writes a declaration grants with no condition, by the reason it names (no resource type in the reference). */
+const UNCONDITIONED_WRITES_ALLOWED = declaredPermissions
+  .filter((p) => p.condition.kind === 'none' && p.resource === '*')
+  .flatMap((p) => p.actions)
+  .filter((a) => !/:(List|Get|Describe)/.test(a));
 const UNCONDITIONED_WRITE_ALLOWED = 'UpdateSnapshotCopyConfiguration';
 const MANAGED_BY = { key: 'managed-by', value: 'redshift-autopilot' } as const;
 const OPT_IN = { key: 'autopilot:managed', value: 'true' } as const;
@@ -246,20 +254,11 @@ describe('acting path: only the executor changes clusters', () => {
     const grants = redshiftWriteGrants(template);
     expect(roles().get('ExecuteDecisionLambdaFunction')).toBe(EXECUTOR_ROLE);
     expect([...grants.keys()]).toEqual([EXECUTOR_ROLE]);
+    // Every action the registry declares (the example policies use every built capability).
     expect(grants.get(EXECUTOR_ROLE)).toEqual(
-      expect.arrayContaining([
-        'redshift:PauseCluster',
-        'redshift:ResumeCluster',
-        'redshift:CreateClusterSnapshot',
-        'redshift:DeleteClusterSnapshot',
-        'redshift:EnableSnapshotCopy',
-        'redshift:ModifySnapshotCopyRetentionPeriod',
-        'redshift-serverless:UpdateWorkgroup',
-        'redshift-serverless:CreateSnapshot',
-        'redshift-serverless:DeleteSnapshot',
-        'redshift-serverless:CreateSnapshotCopyConfiguration',
-      ]),
+      expect.arrayContaining(registry.actions().map((a) => `${a.spec.service}:${a.spec.name}`)),
     );
+    expect(UNCONDITIONED_WRITES_ALLOWED).toEqual([`redshift-serverless:${UNCONDITIONED_WRITE_ALLOWED}`]);
     expect(findUnconditionedWrites(template, OPT_IN.key, OPT_IN.value)).toEqual([
       expect.stringContaining(UNCONDITIONED_WRITE_ALLOWED),
     ]);

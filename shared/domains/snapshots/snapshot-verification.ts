@@ -1,5 +1,5 @@
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
-import { newLedgerRecord } from '../../execute/executor.ts';
+import { newLedgerRecord } from '../../execute/ledger-record.ts';
 import type {
   Alert,
   Clock,

@@ -1,0 +1,66 @@
+import type { Decision } from '../policy/decision.ts';
+import type { LedgerRecord } from './ports.ts';
+
+/**
+ * Ledger record builders: the executor's claim, the policy-alert executor's claim, the snapshot
+ * verifier's deadline and watch records all start from a fresh record built here.
+ */
+
+/** What identifies a ledger record; `newLedgerRecord` fills the rest as a fresh, unfinished record. */
+export type LedgerRecordCore = Pick<
+  LedgerRecord,
+  | 'idempotencyKey'
+  | 'policy'
+  | 'action'
+  | 'target'
+  | 'mode'
+  | 'params'
+  | 'reason'
+  | 'decisionAt'
+  | 'claimToken'
+  | 'leaseUntil'
+>;
+
+/** A `pending` ledger record with nothing observed yet, claimed at `now`. */
+export function newLedgerRecord(core: LedgerRecordCore, now: Date): LedgerRecord {
+  const at = now.toISOString();
+  return {
+    ...core,
+    status: 'pending',
+    retryable: false,
+    attempts: 0,
+    outcomeReason: null,
+    beforeState: null,
+    afterState: null,
+    expectedState: null,
+    createdId: null,
+    error: null,
+    budgetSlot: null,
+    claimedAt: at,
+    updatedAt: at,
+    completedAt: null,
+  };
+}
+
+/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
+export function pendingRecord(
+  decision: Decision,
+  now: Date,
+  lease: { newToken: () => string; leaseMs: number },
+): LedgerRecord {
+  return newLedgerRecord(
+    {
+      idempotencyKey: decision.idempotencyKey,
+      policy: decision.policy,
+      action: decision.action,
+      target: decision.target,
+      mode: decision.mode,
+      params: decision.params,
+      reason: decision.reason,
+      decisionAt: decision.at,
+      claimToken: lease.newToken(),
+      leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
+    },
+    now,
+  );
+}
