@@ -91,6 +91,8 @@ export class AppExecutor extends Executor {
       metrics.count('duplicates', claim.record?.status ?? 'unknown');
       return { kind: 'duplicate' };
     }
+    // Another attempt holds the claim: the message comes back later, never deleted unhandled.
+    if (claim.kind === 'busy') return { kind: 'busy' };
     // Publishing is the whole action: a failure goes back to SQS (TransientAwsError via the batch processor).
     await notifier.alert(alertFromDecision(decision, this.#deps.region));
     const at = clock.now().toISOString();

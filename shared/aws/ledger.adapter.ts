@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   type AttributeValue,
   BatchGetItemCommand,
@@ -10,7 +11,7 @@ import {
   paginateQuery,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { expiresAt, LEDGER_TTL } from '../execute/ledger-rules.ts';
+import { claimOutcome, expiresAt, LEDGER_TTL } from '../execute/ledger-rules.ts';
 import type { ClaimResult, LedgerPort, LedgerRecord } from '../execute/ports.ts';
 import type { TargetRef } from '../policy/decision.ts';
 
@@ -97,12 +98,17 @@ export class DynamoLedger implements LedgerPort {
             ':now': S(now.toISOString()),
           },
           ReturnValues: 'ALL_OLD',
+          // A failed condition answers with the item it failed on, in the same call.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return { kind: 'claimed', record, previous: fromItem(out.Attributes) };
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      return { kind: 'duplicate', record: await this.get(record.idempotencyKey) };
+      // Our own token means the first attempt committed and the SDK retried it: the claim is ours.
+      const returned = fromItem((error as { Item?: Record<string, AttributeValue> }).Item);
+      const existing = returned ?? (await this.get(record.idempotencyKey));
+      return claimOutcome(existing, record, now);
     }
   }
 
@@ -219,21 +225,52 @@ export class DynamoLedger implements LedgerPort {
     }
   }
 
-  async takeBudgetSlot(policy: string, runKey: string, now: Date): Promise<number> {
-    const out = await this.#client.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: key(LEDGER_KEYS.budget(policy, runKey)),
-        UpdateExpression: 'ADD used :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
-        ExpressionAttributeValues: {
-          ':one': { N: '1' },
-          ':ttl': { N: String(expiresAt(now, LEDGER_TTL.budgetDays)) },
-        },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-    return Number(out.Attributes?.used?.N ?? Number.POSITIVE_INFINITY);
+  /**
+   * One item per (policy, run): `used` counts, and each key's position is kept in an attribute named
+   * after the key, set in the same update from the old `used` (DynamoDB evaluates every right-hand side
+   * on the item as it was). The condition makes a repeated request — the SDK retrying a write whose
+   * answer was lost, a redelivered message — read its position back instead of counting twice.
+   */
+  async takeBudgetSlot(policy: string, runKey: string, now: Date, idempotencyKey: string): Promise<number> {
+    const k = key(LEDGER_KEYS.budget(policy, runKey));
+    const names = { '#slot': budgetAttribute(idempotencyKey) };
+    try {
+      const out = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: k,
+          UpdateExpression:
+            'SET used = if_not_exists(used, :zero) + :one, #slot = if_not_exists(used, :zero) + :one, expiresAt = if_not_exists(expiresAt, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#slot)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: {
+            ':zero': { N: '0' },
+            ':one': { N: '1' },
+            ':ttl': { N: String(expiresAt(now, LEDGER_TTL.budgetDays)) },
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(out.Attributes?.used?.N ?? Number.POSITIVE_INFINITY);
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      const out = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: k,
+          ConsistentRead: true,
+          ProjectionExpression: '#slot',
+          ExpressionAttributeNames: names,
+        }),
+      );
+      return Number(out.Item?.[names['#slot']]?.N ?? Number.POSITIVE_INFINITY);
+    }
   }
+}
+
+/** An attribute name per idempotency key (keys are long and free-form; a hash is short and safe). */
+function budgetAttribute(idempotencyKey: string): string {
+  return `slot_${createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 24)}`;
 }
 
 function isConditionFailure(error: unknown): boolean {

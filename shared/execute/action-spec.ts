@@ -3,7 +3,7 @@ import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapt
 import type { FleetResource } from '../policy/decision.ts';
 import type { GuardrailName } from './guardrail-names.ts';
 import type { OperationSpec } from './operations.ts';
-import type { ActionResult } from './ports.ts';
+import type { ActionResult, ObservedResource } from './ports.ts';
 
 /**
  * What a capability declares for every AWS action it may request (DESIGN §8). The executor, the
@@ -26,6 +26,13 @@ export interface ActionSpec extends OperationSpec {
   permissions: readonly PermissionSpec[];
   /** Performs the call through the SDK adapters. Params arrive exactly as the decision carries them. */
   perform(params: Record<string, unknown>, services: ActionServices): Promise<ActionResult>;
+  /**
+   * The resource already shows what this call asks for (a pause: `pausing` or `paused`). Asked only when
+   * an earlier attempt of the same decision may have reached AWS (its answer lost, its outcome write
+   * failed), so that the retry records what happened — done, or accepted and under way — instead of
+   * acting again or calling its own result a state conflict. Null: not reached.
+   */
+  alreadyDone?(resource: ObservedResource, params: Readonly<Record<string, unknown>>): { done: boolean } | null;
   /** How the ledger tracks an accepted call that has not reached `finalState` yet. */
   tracking?: ActionTracking;
   /** What the action does to a resource for plan, simulate and the report. */

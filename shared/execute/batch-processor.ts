@@ -76,7 +76,8 @@ export async function processDecisionBatch(
       fail({ kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) });
       continue;
     }
-    if (result.kind === 'retry' || result.kind === 'deferred') fail(result);
+    // Not handled yet (a transient failure, the breaker, another attempt's live claim): it must come back.
+    if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') fail(result);
     else results.push({ messageId: record.messageId, result });
   }
   return { batchItemFailures: failures, results };

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
 import type { ClusterResource, Decision } from '../policy/decision.ts';
 import { actionRegistry } from './action-registry.ts';
-import type { ActionSpec } from './action-spec.ts';
+import type { ActionResult, ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
-import { firstRefusal, type Guardrail, type GuardrailName } from './guardrails.ts';
+import { firstRefusal, type Guardrail, type GuardrailName, type Refusal } from './guardrails.ts';
 import { pendingRecord } from './ledger-record.ts';
 import { operationSpec } from './operations.ts';
 import {
@@ -16,6 +16,7 @@ import {
   type MetricsPort,
   type NotifierPort,
   noMetrics,
+  type ObservedResource,
   type OutcomeKind,
   type ResourcePort,
   silentLogger,
@@ -40,7 +41,7 @@ export interface ExecutorDeps {
   clock?: Clock;
   /** Default: the registry's one table, read per decision (capabilities may register more). */
   guardrails?: readonly Guardrail[];
-  /** How long a claim protects an executor that is still working (longer than the Lambda timeout). */
+  /** How long a claim protects an attempt that may still be running; default `leaseFor` the function's timeout. */
   leaseMs?: number;
   newToken?: () => string;
 }
@@ -48,8 +49,10 @@ export interface ExecutorDeps {
 export type ExecutionResult =
   /** Finished (acted, skipped, refused, dry-run, failed for good): acknowledge the message. */
   | { kind: 'done'; outcome: OutcomeKind; record: LedgerRecord }
-  /** Already handled or being handled elsewhere: acknowledge, do nothing. */
+  /** Already handled: acknowledge, do nothing. */
   | { kind: 'duplicate' }
+  /** Another attempt holds a live claim on the key: report the message as failed so it comes back. */
+  | { kind: 'busy' }
   /** Transient failure: report the message as failed so SQS redelivers it. */
   | { kind: 'retry'; error: TransientAwsError }
   /** The run's breaker is open: not attempted, redeliver later. */
@@ -65,7 +68,20 @@ export interface ExecuteOptions {
   finalAttempt?: boolean;
 }
 
-export const EXECUTOR_DEFAULTS = { leaseMs: 15 * 60_000 } as const;
+/**
+ * A claim protects an attempt only as long as the invocation that made it can still be running: the
+ * function's timeout, plus 30 s for clock skew between hosts. The decision queue's visibility timeout is
+ * six times the function's timeout (serverless.yml), so a message that comes back always finds an
+ * earlier attempt's claim expired and can take it over — nothing waits for a fixed 15-minute lease.
+ */
+export function leaseFor(functionTimeoutSeconds: number): number {
+  return functionTimeoutSeconds * 1000 + 30_000;
+}
+
+/** The executor function's timeout (serverless.yml custom.executor.timeoutSeconds). */
+export const EXECUTOR_TIMEOUT_SECONDS = 60;
+
+export const EXECUTOR_DEFAULTS = { leaseMs: leaseFor(EXECUTOR_TIMEOUT_SECONDS) } as const;
 
 /** Refusals that may pass later for the same decision, because the resource's state moves on. */
 const RETRYABLE_REFUSALS: readonly string[] = ['stateAllowsOperation'] satisfies GuardrailName[];
@@ -106,6 +122,15 @@ export class Executor {
       });
       return { kind: 'duplicate' };
     }
+    if (claim.kind === 'busy') {
+      // Not handled yet: deleting the message now could drop the action if that attempt dies.
+      metrics.count('deferred', 'claim-held');
+      logger.warn('decision claimed by another attempt; it comes back after the visibility timeout', {
+        idempotencyKey: decision.idempotencyKey,
+        leaseUntil: claim.record.leaseUntil,
+      });
+      return { kind: 'busy' };
+    }
     const record: LedgerRecord = {
       ...claim.record,
       attempts: (claim.previous?.attempts ?? 0) + 1,
@@ -113,6 +138,8 @@ export class Executor {
     };
     // A tick retrying a state skip for the same reason stays quiet: one alert per distinct outcome.
     const quiet = claim.previous?.status === 'skipped' ? claim.previous.outcomeReason : null;
+    // A pending claim that expired, or a failure after the call: that attempt may have reached AWS.
+    const earlier = claim.previous?.status === 'pending' || claim.previous?.status === 'failed' ? claim.previous : null;
 
     if (decision.mode !== 'act') {
       const outcome = decision.mode === 'dry-run' ? 'dry-run' : 'frozen';
@@ -130,7 +157,7 @@ export class Executor {
       return this.#fail(record, run, error, options);
     }
     try {
-      return await this.#act(decision, record, operation, port, run, quiet);
+      return await this.#act(decision, record, operation, port, run, { quiet, earlier });
     } catch (error) {
       const classified = classifyAwsError(error, decision.action);
       if (classified instanceof ResourceStateConflictError) {
@@ -158,17 +185,48 @@ export class Executor {
     operation: ActionSpec,
     port: ResourcePort,
     run: Run,
-    quiet: string | null,
+    context: { quiet: string | null; earlier: LedgerRecord | null },
   ): Promise<ExecutionResult> {
-    const { ledger, metrics, clock } = this.#deps;
-    let record = claimed;
+    const { metrics } = this.#deps;
     const resource = await port.read(decision.target);
     if (resource === null) {
       metrics.count('skips', 'not-found');
-      return this.#finish(record, 'skipped', { status: 'skipped', outcomeReason: 'resource not found' });
+      return this.#finish(claimed, 'skipped', { status: 'skipped', outcomeReason: 'resource not found' });
     }
-    record = { ...record, beforeState: resource.status };
+    let record: LedgerRecord = { ...claimed, beforeState: resource.status };
+    // An earlier attempt of this decision may have reached AWS: if the resource shows its result, record it.
+    const reached = context.earlier === null ? null : operation.alreadyDone?.(resource, decision.params);
+    if (reached !== undefined && reached !== null) {
+      const earlier = `an earlier attempt (${context.earlier?.status}) reached AWS`;
+      return this.#recordActed(decision, record, operation, { afterState: resource.status }, reached.done, earlier);
+    }
+    const checked = await this.#guard(decision, record, operation, port, resource);
+    record = checked.record;
+    if (checked.refusal !== null) {
+      metrics.count('skips', checked.refusal.guardrail);
+      const { guardrail, reason } = checked.refusal;
+      // The state changes by itself (pausing → paused): a later tick may try the same key again.
+      const retryable = RETRYABLE_REFUSALS.includes(guardrail);
+      const changes = { status: 'skipped' as const, retryable, outcomeReason: `guardrail ${guardrail}: ${reason}` };
+      return this.#finish(record, 'skipped', changes, context.quiet);
+    }
+    const performed = await this.#performOrObserve(decision, operation, port);
+    run.breaker.recordSuccess();
+    metrics.count('actions', decision.action);
+    const done = operation.finalState === null || performed.result.afterState === operation.finalState;
+    return this.#recordActed(decision, record, operation, performed.result, done, performed.note);
+  }
 
+  /** The guardrails on the re-read resource; asking for a budget slot stores it on the record. */
+  async #guard(
+    decision: Decision,
+    claimed: LedgerRecord,
+    operation: ActionSpec,
+    port: ResourcePort,
+    resource: ObservedResource,
+  ): Promise<{ record: LedgerRecord; refusal: Refusal | null }> {
+    const { ledger, clock } = this.#deps;
+    let record = claimed;
     const refusal = await firstRefusal(
       {
         decision,
@@ -183,10 +241,13 @@ export class Executor {
               : ledger.markLatest(decision.target, operation.stateKey, decision.at, decision.idempotencyKey),
           budgetSlot: async () => {
             if (record.budgetSlot === null) {
-              record = {
-                ...record,
-                budgetSlot: await ledger.takeBudgetSlot(decision.policy, decision.at, clock.now()),
-              };
+              const slot = await ledger.takeBudgetSlot(
+                decision.policy,
+                decision.at,
+                clock.now(),
+                decision.idempotencyKey,
+              );
+              record = { ...record, budgetSlot: slot };
             }
             return record.budgetSlot ?? Number.POSITIVE_INFINITY;
           },
@@ -194,34 +255,65 @@ export class Executor {
       },
       this.#deps.guardrails ?? actionRegistry.guardrails(),
     );
-    if (refusal !== null) {
-      metrics.count('skips', refusal.guardrail);
-      return this.#finish(
-        record,
-        'skipped',
-        {
-          status: 'skipped',
-          // The state changes by itself (pausing → paused): a later tick may try the same key again.
-          retryable: RETRYABLE_REFUSALS.includes(refusal.guardrail),
-          outcomeReason: `guardrail ${refusal.guardrail}: ${refusal.reason}`,
-        },
-        quiet,
-      );
-    }
+    return { record, refusal };
+  }
 
-    const result = await port.perform(decision.action, decision.params);
-    run.breaker.recordSuccess();
-    metrics.count('actions', decision.action);
-    const done = operation.finalState === null || result.afterState === operation.finalState;
-    return this.#finish(record, done ? 'succeeded' : 'in-progress', {
-      status: done ? 'succeeded' : 'in-progress',
-      afterState: result.afterState,
-      expectedState: operation.finalState,
-      createdId: result.createdId ?? null,
-      outcomeReason: done
-        ? `${decision.action} completed`
-        : `${decision.action} accepted; waiting for ${operation.finalState}`,
-    });
+  /**
+   * The call. When it fails in a way that may hide a call AWS took (the SDK retried a request whose
+   * answer was lost and AWS refused the repeat as a state conflict, or every retry timed out), the
+   * resource is read again: if it shows what was asked for, the call is taken as done.
+   */
+  async #performOrObserve(
+    decision: Decision,
+    operation: ActionSpec,
+    port: ResourcePort,
+  ): Promise<{ result: ActionResult; note: string | null }> {
+    try {
+      return { result: await port.perform(decision.action, decision.params), note: null };
+    } catch (error) {
+      const classified = classifyAwsError(error, decision.action);
+      if (operation.alreadyDone === undefined || classified instanceof ConfigurationError) throw error;
+      const after = await port.read(decision.target).catch(() => null);
+      const reached = after === null ? null : operation.alreadyDone(after, decision.params);
+      if (after === null || reached === null) throw error;
+      const note = `AWS answered ${rootErrorName(classified)} to a repeat of a call it had taken`;
+      return { result: { afterState: after.status }, note };
+    }
+  }
+
+  /**
+   * Records an action that reached AWS, then reports it. When the outcome cannot be written (after the
+   * SDK's retries), the message fails and comes back: the next delivery finds the earlier attempt's
+   * result on the resource and records it — the action is not repeated, and nothing is reported twice
+   * (the report follows the write).
+   */
+  async #recordActed(
+    decision: Decision,
+    record: LedgerRecord,
+    operation: ActionSpec,
+    result: ActionResult,
+    done: boolean,
+    note: string | null,
+  ): Promise<ExecutionResult> {
+    const base = done
+      ? `${decision.action} completed`
+      : `${decision.action} accepted; waiting for ${operation.finalState}`;
+    try {
+      return await this.#finish(record, done ? 'succeeded' : 'in-progress', {
+        status: done ? 'succeeded' : 'in-progress',
+        afterState: result.afterState,
+        expectedState: operation.finalState,
+        createdId: result.createdId ?? null,
+        outcomeReason: note === null ? base : `${base} (${note})`,
+      });
+    } catch (error) {
+      this.#deps.metrics.count('failures', 'outcome-write');
+      this.#deps.logger.warn('acted, but the outcome could not be written; the next delivery records it', {
+        idempotencyKey: decision.idempotencyKey,
+        error: String(error),
+      });
+      return { kind: 'retry', error: new TransientAwsError('outcome write failed after acting', { cause: error }) };
+    }
   }
 
   async #fail(

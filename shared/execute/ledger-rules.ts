@@ -1,4 +1,4 @@
-import type { LedgerRecord } from './ports.ts';
+import type { ClaimResult, LedgerRecord } from './ports.ts';
 
 /**
  * When may a new claim take over an existing record? The DynamoDB adapter expresses the same rule
@@ -15,6 +15,22 @@ export function claimable(existing: LedgerRecord | null, now: Date): boolean {
   if (existing === null) return true;
   if ((existing.status === 'failed' || existing.status === 'skipped') && existing.retryable) return true;
   return existing.status === 'pending' && existing.leaseUntil < now.toISOString();
+}
+
+/**
+ * What a failed claim means. Our own token: the claim had committed and the SDK's retry met it
+ * (`claimed`). A `pending` record under a live lease: another attempt is at work, the message must
+ * come back later (`busy`) — deleting it could drop the action if that attempt dies. Anything else is
+ * handled for good (`duplicate`).
+ */
+export function claimOutcome(existing: LedgerRecord | null, mine: LedgerRecord, now: Date): ClaimResult {
+  if (existing !== null && existing.claimToken === mine.claimToken) {
+    return { kind: 'claimed', record: mine, previous: null, recovered: true };
+  }
+  if (existing !== null && existing.status === 'pending' && existing.leaseUntil >= now.toISOString()) {
+    return { kind: 'busy', record: existing };
+  }
+  return { kind: 'duplicate', record: existing };
 }
 
 export const LEDGER_TTL = {

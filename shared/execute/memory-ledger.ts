@@ -1,5 +1,5 @@
 import type { TargetRef } from '../policy/decision.ts';
-import { claimable } from './ledger-rules.ts';
+import { claimable, claimOutcome } from './ledger-rules.ts';
 import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
 
 /**
@@ -10,12 +10,14 @@ import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
 export class MemoryLedger implements LedgerPort {
   readonly records = new Map<string, LedgerRecord>();
   readonly budgets = new Map<string, number>();
+  /** Position taken per (policy, run, idempotency key): asking again returns the same one. */
+  readonly budgetSlots = new Map<string, number>();
   readonly latest = new Map<string, string>();
 
   async claim(record: LedgerRecord, now: Date): Promise<ClaimResult> {
     await Promise.resolve();
     const existing = this.records.get(record.idempotencyKey) ?? null;
-    if (!claimable(existing, now)) return { kind: 'duplicate', record: existing };
+    if (!claimable(existing, now)) return claimOutcome(existing, record, now);
     this.records.set(record.idempotencyKey, structuredClone(record));
     return { kind: 'claimed', record, previous: existing };
   }
@@ -53,11 +55,14 @@ export class MemoryLedger implements LedgerPort {
     return null;
   }
 
-  async takeBudgetSlot(policy: string, runKey: string, _now: Date): Promise<number> {
+  async takeBudgetSlot(policy: string, runKey: string, _now: Date, idempotencyKey: string): Promise<number> {
     await Promise.resolve();
     const key = `${policy}\u0000${runKey}`;
+    const taken = this.budgetSlots.get(`${key}\u0000${idempotencyKey}`);
+    if (taken !== undefined) return taken;
     const next = (this.budgets.get(key) ?? 0) + 1;
     this.budgets.set(key, next);
+    this.budgetSlots.set(`${key}\u0000${idempotencyKey}`, next);
     return next;
   }
 }

@@ -75,8 +75,16 @@ export interface LedgerRecord {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed'; record: LedgerRecord; previous: LedgerRecord | null }
-  | { kind: 'duplicate'; record: LedgerRecord | null };
+  /**
+   * This claim owns the key. `previous` is the record it replaced (a retryable failure or skip, an
+   * expired pending claim), or null; `recovered`: the write had committed and its answer was lost, so
+   * the SDK's retry met our own claim (same token) — still ours.
+   */
+  | { kind: 'claimed'; record: LedgerRecord; previous: LedgerRecord | null; recovered?: boolean }
+  /** Handled for good (or in progress): nothing to do. */
+  | { kind: 'duplicate'; record: LedgerRecord | null }
+  /** Another attempt holds a live claim: not handled yet, so the message must come back (never deleted). */
+  | { kind: 'busy'; record: LedgerRecord };
 
 export interface LedgerPort {
   /**
@@ -95,8 +103,12 @@ export interface LedgerPort {
    * due later already did. Returns null when recorded, or the `at` of the newer decision.
    */
   markLatest(target: TargetRef, stateKey: string, at: string, idempotencyKey: string): Promise<string | null>;
-  /** Atomically counts one more action for (policy, run); returns this action's 1-based position. */
-  takeBudgetSlot(policy: string, runKey: string, now: Date): Promise<number>;
+  /**
+   * Atomically counts one more action for (policy, run); returns this action's 1-based position.
+   * Idempotent per `idempotencyKey`: asked again (an SDK retry of a write whose answer was lost, a
+   * redelivery), it returns the same position without counting twice.
+   */
+  takeBudgetSlot(policy: string, runKey: string, now: Date, idempotencyKey: string): Promise<number>;
 }
 
 export type Severity = 'INFO' | 'WARNING' | 'ERROR';

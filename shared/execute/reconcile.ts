@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { idempotencyKey } from '../policy/decide.ts';
 import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, LedgerView, Skip } from '../policy/decision.ts';
 import { advance } from './advance.ts';
@@ -222,7 +223,8 @@ async function alertOverdue(
         status: 'pending',
         retryable: false,
         attempts: 1,
-        claimToken: `deadline:${key}`,
+        // Unique per attempt: a claim that meets its own token is taken as its own (ledger-rules claimOutcome).
+        claimToken: `deadline:${randomUUID()}`,
         leaseUntil: at,
         outcomeReason: null,
         createdId: null,
@@ -234,7 +236,7 @@ async function alertOverdue(
       },
       now,
     );
-    if (claim.kind === 'duplicate') continue;
+    if (claim.kind !== 'claimed') continue;
     try {
       await deps.notifier.alert(overdueAlert(record, minutes, now, deps.region ?? 'us-east-1'));
     } catch {

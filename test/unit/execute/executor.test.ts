@@ -99,12 +99,13 @@ describe('Executor: never twice', () => {
       other.execute(pauseDecision(), other.newRun()),
     ]);
 
-    expect(results.map((r) => r.kind).sort()).toEqual(['done', 'duplicate']);
+    // The loser's message is not deleted (busy: it comes back and then finds the record done).
+    expect(results.map((r) => r.kind).sort()).toEqual(['busy', 'done']);
     expect(shared.fake.stateChangingCalls()).toBe(1);
     expect(shared.notifier.alerts).toHaveLength(1);
   });
 
-  it('a pending claim with a live lease is a duplicate; after the lease expires it is reclaimed', async () => {
+  it('a pending claim with a live lease is busy (the message comes back); after the lease expires it is reclaimed', async () => {
     const { fake, ledger, clock, executor } = setup();
     const decision = pauseDecision();
     const crashed: LedgerRecord = {
@@ -134,7 +135,7 @@ describe('Executor: never twice', () => {
     };
     ledger.records.set(decision.idempotencyKey, crashed);
 
-    expect((await executor.execute(decision, executor.newRun())).kind).toBe('duplicate');
+    expect((await executor.execute(decision, executor.newRun())).kind).toBe('busy');
     clock.set('2026-12-07T18:10:01.000Z');
     expect((await executor.execute(decision, executor.newRun())).kind).toBe('done');
     expect(fake.stateChangingCalls()).toBe(1);

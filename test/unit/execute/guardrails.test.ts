@@ -75,7 +75,7 @@ const CASES: Record<GuardrailName, GuardrailCase> = {
     cluster: {},
     // Another cluster of the same policy already took the run's only slot.
     setup: async (_fake, ledger) => {
-      await ledger.takeBudgetSlot('office-hours', '2026-12-07T18:00:00.000Z', new Date());
+      await ledger.takeBudgetSlot('office-hours', '2026-12-07T18:00:00.000Z', new Date(), 'another-cluster');
     },
   },
 };

@@ -41,13 +41,25 @@ export function ledgerContract(name: string, make: () => LedgerPort | Promise<Le
   let n = 0;
   const key = (label: string) => `${name}/${label}/${++n}`;
 
-  it('claims a new key once; a second claim is a duplicate that returns the record', async () => {
+  it('claims a new key once; another claim is busy while the first is pending, a duplicate once it is done', async () => {
     const ledger = await make();
     const k = key('once');
     expect((await ledger.claim(record(k), NOW)).kind).toBe('claimed');
     const second = await ledger.claim(record(k, { claimToken: 'token-2' }), NOW);
-    expect(second.kind).toBe('duplicate');
-    if (second.kind === 'duplicate') expect(second.record?.claimToken).toBe('token-1');
+    expect(second.kind).toBe('busy');
+    if (second.kind === 'busy') expect(second.record.claimToken).toBe('token-1');
+    await ledger.save(record(k, { status: 'succeeded' }));
+    const third = await ledger.claim(record(k, { claimToken: 'token-3' }), NOW);
+    expect(third.kind).toBe('duplicate');
+    if (third.kind === 'duplicate') expect(third.record?.status).toBe('succeeded');
+  });
+
+  it('a claim asked again with its own token (the SDK retrying a write whose answer was lost) is still claimed', async () => {
+    const ledger = await make();
+    const k = key('lost-answer');
+    expect((await ledger.claim(record(k), NOW)).kind).toBe('claimed');
+    const again = await ledger.claim(record(k), NOW);
+    expect(again).toMatchObject({ kind: 'claimed', recovered: true });
   });
 
   it('lets exactly one of many concurrent claims win', async () => {
@@ -94,7 +106,7 @@ export function ledgerContract(name: string, make: () => LedgerPort | Promise<Le
     const ledger = await make();
     const k = key('lease');
     await ledger.claim(record(k), NOW);
-    expect((await ledger.claim(record(k, { claimToken: 'token-2' }), NOW)).kind).toBe('duplicate');
+    expect((await ledger.claim(record(k, { claimToken: 'token-2' }), NOW)).kind).toBe('busy');
     expect((await ledger.claim(record(k, { claimToken: 'token-3' }), AFTER_LEASE)).kind).toBe('claimed');
   });
 
@@ -119,9 +131,12 @@ export function ledgerContract(name: string, make: () => LedgerPort | Promise<Le
   it('counts budget slots per policy and run', async () => {
     const ledger = await make();
     const run = key('run');
-    expect(await ledger.takeBudgetSlot('p', run, NOW)).toBe(1);
-    expect(await ledger.takeBudgetSlot('p', run, NOW)).toBe(2);
-    expect(await ledger.takeBudgetSlot('other', run, NOW)).toBe(1);
+    expect(await ledger.takeBudgetSlot('p', run, NOW, 'k1')).toBe(1);
+    expect(await ledger.takeBudgetSlot('p', run, NOW, 'k2')).toBe(2);
+    expect(await ledger.takeBudgetSlot('other', run, NOW, 'k1')).toBe(1);
+    // Asked again for the same key (an SDK retry of a lost answer, a redelivery): same slot, not counted twice.
+    expect(await ledger.takeBudgetSlot('p', run, NOW, 'k1')).toBe(1);
+    expect(await ledger.takeBudgetSlot('p', run, NOW, 'k3')).toBe(3);
   });
 
   it('refuses to mark an older decision as latest once a newer one is marked', async () => {
