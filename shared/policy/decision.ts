@@ -27,6 +27,8 @@ export interface ClusterResource {
   namespaceArn: string | null;
   /** `ClusterSnapshotCopyStatus`: cross-Region snapshot copy, when enabled (absent when not read). */
   snapshotCopy?: SnapshotCopyStatus | null;
+  /** `Encrypted`: present (true) only for an encrypted cluster; its snapshots copy only with a grant. */
+  encrypted?: true;
 }
 
 export interface SnapshotCopyStatus {

@@ -100,6 +100,7 @@ function clusterFrom(raw: Json, where: string): ClusterResource {
     namespaceArn,
     // Only when enabled, so resources read without it compare equal to before.
     ...(copy === null ? {} : { snapshotCopy: copy }),
+    ...(raw.Encrypted === true ? { encrypted: true as const } : {}),
   };
 }
 

@@ -2,16 +2,19 @@ import { DateTime } from 'luxon';
 import type { RetainRule } from './snapshots.schema.ts';
 
 /**
- * Grandfather-father-son retention, pure. A class (daily, weekly, monthly, yearly) groups snapshots
- * by the local date of their schedule slot in the policy's zone — a day, an ISO week, a month, a year —
- * and its representative is the newest snapshot of the group. `retain.daily: 7` keeps the
- * representatives of the 7 newest days that have a snapshot (days without one do not count, so a
- * paused week does not eat the history). A snapshot is kept when any class keeps it.
+ * Grandfather-father-son retention, pure, with restic's and borg's classes (`--keep-last`,
+ * `--keep-hourly`, …). `last: N` keeps the N newest snapshots. Every other class (hourly, daily,
+ * weekly, monthly, yearly) groups snapshots by the local time of their schedule slot in the policy's
+ * zone — an hour, a day, an ISO week, a month, a year — and its representative is the newest snapshot
+ * of the group. `retain.daily: 7` keeps the representatives of the 7 newest days that have a snapshot
+ * (days without one do not count, so a paused week does not eat the history). A snapshot is kept when
+ * any class keeps it. An hour is an hour of real time: the repeated local hour when summer time ends
+ * is two periods (the key carries the UTC offset).
  *
  * Whatever the rule says, the newest available snapshot is never deleted: it is the last good one.
  * Snapshots that are not `available` (creating, failed) are never deleted by retention.
  */
-export const RETENTION_CLASSES = ['daily', 'weekly', 'monthly', 'yearly'] as const;
+export const RETENTION_CLASSES = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type RetentionClass = (typeof RETENTION_CLASSES)[number];
 
 export type RetentionRule = { kind: 'classes'; retain: RetainRule } | { kind: 'max-age'; days: number };
@@ -34,9 +37,14 @@ export interface RetentionVerdict {
 
 const DAY_MS = 86_400_000;
 
-export function periodKey(cls: RetentionClass, at: number, zoneName: string): string {
+/** The period a snapshot stands for in a class; for `last`, every snapshot is its own period. */
+export function periodKey(cls: RetentionClass, at: number, zoneName: string, id = ''): string {
   const t = DateTime.fromMillis(at, { zone: zoneName });
   switch (cls) {
+    case 'last':
+      return id;
+    case 'hourly':
+      return t.toFormat("yyyy-MM-dd'T'HHZZ");
     case 'daily':
       return t.toISODate() ?? '';
     case 'weekly':
@@ -65,7 +73,7 @@ export function keptByClass(
     const seen = new Set<string>();
     for (const c of available) {
       if (kept.size >= n) break;
-      const key = periodKey(cls, c.at, zoneName);
+      const key = periodKey(cls, c.at, zoneName, c.id);
       if (seen.has(key)) continue;
       seen.add(key);
       // Newest first: the first snapshot met in a period is its representative.
@@ -84,7 +92,8 @@ export function evaluateRetention(
 ): RetentionVerdict[] {
   const sorted = [...candidates].sort(newestFirst);
   const lastGood = sorted.find((c) => c.available)?.id;
-  const byClass = rule.kind === 'classes' ? keptByClass(sorted, rule.retain, zoneName) : null;
+  const retain = rule.kind === 'classes' ? rule.retain : null;
+  const byClass = retain === null ? null : keptByClass(sorted, retain, zoneName);
   return sorted.map((c) => {
     if (!c.available) return { id: c.id, at: c.at, keep: true, classes: [], reason: 'not available' };
     const classes: RetentionClass[] = [];
@@ -94,7 +103,7 @@ export function evaluateRetention(
         const period = byClass.get(cls)?.get(c.id);
         if (period !== undefined) {
           classes.push(cls);
-          parts.push(`${cls} ${period}`);
+          parts.push(cls === 'last' ? `last ${retain?.last}` : `${cls} ${period}`);
         }
       }
     }

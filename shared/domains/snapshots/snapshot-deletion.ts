@@ -3,8 +3,12 @@ import type { SnapshotResource } from '../../policy/decision.ts';
 import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
 
 /** A refusal of our own, before any AWS call: classified like an AWS state conflict (skip and report). */
-export function snapshotRefusal(operation: string, message: string): ResourceStateConflictError {
-  const cause = Object.assign(new Error(message), { name: 'SnapshotNotDeletable' });
+export function snapshotRefusal(
+  operation: string,
+  message: string,
+  name = 'SnapshotNotDeletable',
+): ResourceStateConflictError {
+  const cause = Object.assign(new Error(message), { name });
   return new ResourceStateConflictError(`${operation}: ${message}`, { cause });
 }
 

@@ -1,5 +1,4 @@
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
-import { newLedgerRecord } from '../../execute/ledger-record.ts';
 import type {
   Alert,
   Clock,
@@ -10,14 +9,26 @@ import type {
   OutcomeKind,
 } from '../../execute/ports.ts';
 import { silentLogger } from '../../execute/ports.ts';
-import { actionEvent, outcomeAlert, safeSubject } from '../../execute/report.ts';
+import { actionEvent, outcomeAlert } from '../../execute/report.ts';
 import type { CompiledPolicy } from '../../policy/capability.ts';
 import { idempotencyKey } from '../../policy/decide.ts';
 import type { FleetResource, SnapshotResource } from '../../policy/decision.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
+import {
+  DEADLINE_ACTION,
+  deadlineAlert,
+  deadlineRecord,
+  LATE_ACTION,
+  type LateCompletion,
+  lateAlert,
+  lateRecord,
+  watchRecord,
+} from './snapshot-deadline-alerts.ts';
 import { DEADLINE_LOOKBACK_MS, type MissedSlot, missedDeadlines } from './snapshot-deadlines.ts';
 import { isCreateAction, SNAPSHOT_TAGS } from './snapshot-tags.ts';
-import { isCompiledSnapshots } from './snapshots.capability.ts';
+import { createAction, isCompiledSnapshots } from './snapshots.capability.ts';
+
+export { DEADLINE_ACTION, deadlineAlert, LATE_ACTION } from './snapshot-deadline-alerts.ts';
 
 /**
  * Verification: a snapshot's ledger record stays `in-progress` from CreateClusterSnapshot /
@@ -26,7 +37,9 @@ import { isCompiledSnapshots } from './snapshots.capability.ts';
  * comes (SNS and EventBridge are best effort), until the sweep polls the snapshot. A failure is
  * alerted with when the retry is due (the retry itself is a decision of the next sweeps: decide()
  * sees the failed attempt in the snapshot listing). A slot with no completed snapshot by its deadline
- * raises one alert naming the cluster and the slot.
+ * raises one alert naming the cluster and the slot; a slot is covered once its snapshot completed
+ * (the ledger says so), whatever retention deletes later. A missed slot whose snapshot completes
+ * after all raises one more alert, WARNING, saying how late.
  */
 export const SNAPSHOT_EVENTS = {
   'REDSHIFT-EVENT-2009': 'started',
@@ -37,7 +50,8 @@ export const SNAPSHOT_EVENTS = {
 } as const;
 type SnapshotEventMeaning = (typeof SNAPSHOT_EVENTS)[keyof typeof SNAPSHOT_EVENTS];
 
-export const DEADLINE_ACTION = 'SnapshotDeadline';
+/** How long a covered slot is remembered: longer than any slot stays a candidate. */
+const COVERED_MEMORY_MS = 7 * 86_400_000;
 
 export interface SnapshotReader {
   readSnapshot(service: SnapshotResource['service'], id: string): Promise<SnapshotResource | null>;
@@ -87,6 +101,8 @@ export class SnapshotVerifier {
   readonly #deps: Required<SnapshotVerifierDeps>;
   /** Per container: when each snapshot policy was first watched (see #watchingSince). */
   readonly #watchStart = new Map<string, number>();
+  /** Slots known to be covered (ledger: a completed attempt), by policy, target and slot → slot time. */
+  readonly #covered = new Map<string, number>();
 
   constructor(deps: SnapshotVerifierDeps) {
     this.#deps = { logger: silentLogger, ...deps };
@@ -161,7 +177,33 @@ export class SnapshotVerifier {
       .event(actionEvent(next, outcome))
       .catch((e: unknown) => logger.error('event publish failed', { error: String(e) }));
     if (!ok) await this.#alert(outcomeAlert(next, outcome, region));
+    else await this.#alertIfLate(next, via);
     return next;
+  }
+
+  /** One WARNING when the snapshot of a slot that was alerted as missed completes after all. */
+  async #alertIfLate(record: LedgerRecord, via: string): Promise<void> {
+    const { ledger, clock, region } = this.#deps;
+    const slot = tagOf(record, SNAPSHOT_TAGS.slot);
+    if (slot === undefined) return;
+    const missed = await ledger.get(idempotencyKey(record.policy, record.target, DEADLINE_ACTION, slot));
+    if (missed === null) return;
+    const now = clock.now();
+    const late: LateCompletion = {
+      policy: record.policy,
+      target: record.target,
+      source: String(missed.params.source ?? record.target.id),
+      snapshot: snapshotNameOf(record) ?? '?',
+      slot,
+      deadline: missed.decisionAt,
+      completedAt: record.completedAt ?? now.toISOString(),
+      via,
+    };
+    const key = idempotencyKey(record.policy, record.target, LATE_ACTION, slot);
+    const claim = await ledger.claim(lateRecord(late, key, now), now);
+    if (claim.kind === 'duplicate') return;
+    await this.#alert(lateAlert(late, region));
+    await ledger.save({ ...claim.record, status: 'succeeded', completedAt: now.toISOString() });
   }
 
   #retryText(record: LedgerRecord): string {
@@ -180,7 +222,8 @@ export class SnapshotVerifier {
     const now = clock.now();
     let sent = 0;
     const since = await this.#watchingSince(now);
-    for (const missed of missedDeadlines(this.#deps.policies, resources, now.getTime(), DEADLINE_LOOKBACK_MS, since)) {
+    const candidates = missedDeadlines(this.#deps.policies, resources, now.getTime(), DEADLINE_LOOKBACK_MS, since);
+    for (const missed of await this.#uncovered(candidates, now.getTime())) {
       const key = idempotencyKey(missed.policy, missed.target, DEADLINE_ACTION, missed.slot);
       const record = deadlineRecord(missed, key, now);
       const claim = await ledger.claim(record, now);
@@ -190,6 +233,35 @@ export class SnapshotVerifier {
       sent++;
     }
     return sent;
+  }
+
+  /**
+   * The candidates whose slot no snapshot covered: a slot is covered once the ledger recorded one of
+   * its attempts as completed, even if retention (or a person) deleted that snapshot since.
+   */
+  async #uncovered(candidates: readonly MissedSlot[], now: number): Promise<MissedSlot[]> {
+    const slotKey = (m: MissedSlot) => `${m.policy}\u0000${m.target.type}/${m.target.id}\u0000${m.slot}`;
+    for (const [key, slot] of this.#covered) if (slot < now - COVERED_MEMORY_MS) this.#covered.delete(key);
+    const open = candidates.filter((m) => !this.#covered.has(slotKey(m)));
+    const keys = new Map<string, MissedSlot>();
+    for (const m of open) {
+      const action = createAction(m);
+      for (let attempt = 0; attempt <= this.#retriesOf(m.policy); attempt++) {
+        const slot = attempt === 0 ? m.slot : `${m.slot}#r${attempt}`;
+        keys.set(idempotencyKey(m.policy, m.target, action, slot), m);
+      }
+    }
+    const records = keys.size === 0 ? [] : await this.#deps.ledger.getMany([...keys.keys()]);
+    for (const r of records) {
+      const m = keys.get(r.idempotencyKey);
+      if (m !== undefined && r.status === 'succeeded') this.#covered.set(slotKey(m), Date.parse(m.slot));
+    }
+    return open.filter((m) => !this.#covered.has(slotKey(m)));
+  }
+
+  #retriesOf(policyName: string): number {
+    const policy = this.#deps.policies.find((p) => p.name === policyName);
+    return policy !== undefined && isCompiledSnapshots(policy.capability) ? policy.capability.settings.retries : 0;
   }
 
   /**
@@ -226,75 +298,4 @@ export class SnapshotVerifier {
       this.#deps.logger.error('alert publish failed', { subject: alert.subject, error: String(error) });
     }
   }
-}
-
-function watchRecord(policy: string, key: string, now: Date): LedgerRecord {
-  const at = now.toISOString();
-  return {
-    ...newLedgerRecord(
-      {
-        idempotencyKey: key,
-        policy,
-        action: 'WatchSnapshotPolicy',
-        target: { type: 'schedule', id: policy },
-        mode: 'act',
-        params: {},
-        reason: 'first sweep that saw this snapshot policy: slots before it are not reported as missed',
-        decisionAt: at,
-        claimToken: `watch:${key}`,
-        leaseUntil: at,
-      },
-      now,
-    ),
-    attempts: 1,
-  };
-}
-
-function deadlineRecord(missed: MissedSlot, key: string, now: Date): LedgerRecord {
-  return {
-    ...newLedgerRecord(
-      {
-        idempotencyKey: key,
-        policy: missed.policy,
-        action: DEADLINE_ACTION,
-        target: missed.target,
-        mode: 'act',
-        params: { slot: missed.slot, source: missed.source },
-        reason: `no completed snapshot of the ${formatUtcMinute(Date.parse(missed.slot))} slot by ${formatUtcMinute(Date.parse(missed.deadline))}`,
-        decisionAt: missed.deadline,
-        claimToken: `deadline:${key}`,
-        leaseUntil: now.toISOString(),
-      },
-      now,
-    ),
-    attempts: 1,
-    outcomeReason: 'deadline alert sent',
-    beforeState: missed.status,
-  };
-}
-
-export function deadlineAlert(missed: MissedSlot, region: string): Alert {
-  const kind = missed.target.type === 'cluster' ? 'cluster' : `namespace of workgroup ${missed.target.id}:`;
-  const slot = formatUtcMinute(Date.parse(missed.slot));
-  const attempts =
-    missed.attempts.length === 0 ? 'none taken' : missed.attempts.map((a) => `${a.id} ${a.status}`).join(', ');
-  const paused = missed.status === 'paused';
-  return {
-    subject: safeSubject(`[autopilot] snapshot MISSED: ${missed.source} slot ${slot} (${missed.policy})`),
-    body: [
-      `What:    no completed snapshot of ${kind} ${missed.source} for the ${slot} slot by its deadline ${formatUtcMinute(Date.parse(missed.deadline))}`,
-      `Policy:  ${missed.policy}`,
-      `Status:  ${missed.target.type} ${missed.target.id} is ${missed.status} now${paused ? ' (a paused cluster takes no snapshots)' : ''}`,
-      `Attempts: ${attempts}`,
-      `Next:    take a manual snapshot if this slot matters; the next slot is scheduled as usual`,
-      `Console: https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#snapshots`,
-    ].join('\n'),
-    attributes: {
-      severity: paused ? 'WARNING' : 'ERROR',
-      policy: missed.policy,
-      resource: `${missed.target.type}/${missed.target.id}`,
-      action: DEADLINE_ACTION,
-      outcome: 'failed',
-    },
-  };
 }

@@ -21,6 +21,7 @@ import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf, serverlessOf } from '../windows/window.actions.ts';
+import { copyGrantRefusal, serverlessDestinationRefusal } from './snapshot-copy.ts';
 import { deletionRefusal, snapshotRefusal } from './snapshot-deletion.ts';
 import { MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
 
@@ -180,6 +181,17 @@ async function enableOrAdjustCopy(
   redshift: RedshiftAdapter,
   input: EnableSnapshotCopyCommandInput,
 ): Promise<ActionResult> {
+  if (input.SnapshotCopyGrantName === undefined) {
+    // decide() checked the fleet it was given; this is the fresh read.
+    const cluster = await redshift.describeCluster(input.ClusterIdentifier ?? '');
+    const refusal = copyGrantRefusal(
+      input.ClusterIdentifier ?? '?',
+      cluster?.Encrypted === true,
+      undefined,
+      input.DestinationRegion,
+    );
+    if (refusal !== null) throw snapshotRefusal('EnableSnapshotCopy', refusal, 'SnapshotCopyGrantMissing');
+  }
   try {
     const out = await redshift.client.send(new EnableSnapshotCopyCommand(input));
     return { afterState: out.Cluster?.ClusterStatus ?? null };
@@ -342,9 +354,15 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     const existing = await client.send(
       new ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
     );
-    const same = (existing.snapshotCopyConfigurations ?? []).find(
-      (c) => c.destinationRegion === input.destinationRegion,
+    const configurations = existing.snapshotCopyConfigurations ?? [];
+    const refusal = serverlessDestinationRefusal(
+      input.namespaceName ?? '?',
+      configurations,
+      input.destinationRegion ?? '',
     );
+    if (refusal !== null)
+      throw snapshotRefusal('CreateSnapshotCopyConfiguration', refusal, 'SnapshotCopyDestinationTaken');
+    const same = configurations.find((c) => c.destinationRegion === input.destinationRegion);
     if (same?.snapshotCopyConfigurationId === undefined) {
       await client.send(new CreateSnapshotCopyConfigurationCommand(input));
       return { afterState: null };

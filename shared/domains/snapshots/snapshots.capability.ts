@@ -18,6 +18,7 @@ import type {
 import { formatUtcMinute } from '../../policy/local-time.ts';
 import { parseDuration } from '../../policy/policy.schema.ts';
 import { describeRetain, evaluateRetention, type RetentionRule } from './retention.ts';
+import { copyProposals } from './snapshot-copy.ts';
 import { snapshotId } from './snapshot-id.ts';
 import { attemptOf, isCreateAction, isManagedSnapshot, slotOf, snapshotTags } from './snapshot-tags.ts';
 import { type SnapshotsBlock, snapshotsSchema } from './snapshots.schema.ts';
@@ -34,25 +35,50 @@ import { type SnapshotsBlock, snapshotsSchema } from './snapshots.schema.ts';
 export const SNAPSHOT_DEFAULTS = {
   /** A slot is still taken this long after its instant (a missed sweep); later ones do not pile up. */
   catchUpMs: 60 * 60_000,
-  deadlineMs: 2 * 3_600_000,
+  /**
+   * Deadlines. A snapshot after the first copies only the blocks changed since the previous one
+   * (snapshots are incremental, facts.md §4 L3840–3852; automated ones run about every 8 h, L3862),
+   * which takes minutes: 2 h is ample. The first snapshot of a source copies all its data and the guide
+   * gives no duration (a GAP): 12 h covers several TB at a few hundred MB/s.
+   */
+  deadline: { incrementalMs: 2 * 3_600_000, firstMs: 12 * 3_600_000 },
   retries: 3,
   backoffMs: [15 * 60_000, 30 * 60_000, 60 * 60_000],
   /** Failed attempts older than this are not retried any more (the deadline alert has fired). */
   retryLookbackMs: 24 * 3_600_000,
-  /** Automated snapshot copies are kept 1–35 days (EnableSnapshotCopy RetentionPeriod). */
-  automatedCopyMaxDays: 35,
 } as const;
 
 export interface SnapshotSettings {
   block: SnapshotsBlock;
   zoneName: string;
   schedule: CompiledSchedule;
-  deadlineMs: number;
+  /** How long after its slot a snapshot must be available: the first of a source, and later ones. */
+  deadline: SnapshotDeadlines;
   retries: number;
   backoffMs: readonly number[];
   retention: RetentionRule | null;
   /** ManualSnapshotRetentionPeriod / retentionPeriod: -1 = until deleted (retention here decides). */
   expireAfterDays: number;
+}
+
+export interface SnapshotDeadlines {
+  firstMs: number;
+  incrementalMs: number;
+}
+
+function deadlinesOf(block: SnapshotsBlock): SnapshotDeadlines {
+  const defaults = SNAPSHOT_DEFAULTS.deadline;
+  const d = block.deadline;
+  if (d === undefined) return { ...defaults };
+  if (typeof d === 'string') {
+    const ms = parseDuration(d) ?? defaults.incrementalMs;
+    return { firstMs: ms, incrementalMs: ms };
+  }
+  return {
+    firstMs: d.first === undefined ? defaults.firstMs : (parseDuration(d.first) ?? defaults.firstMs),
+    incrementalMs:
+      d.incremental === undefined ? defaults.incrementalMs : (parseDuration(d.incremental) ?? defaults.incrementalMs),
+  };
 }
 
 export interface CompiledSnapshots extends CompiledCapability {
@@ -114,7 +140,8 @@ export function snapshotsOfSource(
   return index.get(`${source.service}:${source.id}`) ?? [];
 }
 
-const createAction = (s: SnapshotSource) => (s.service === 'redshift' ? 'CreateClusterSnapshot' : 'CreateSnapshot');
+export const createAction = (s: Pick<SnapshotSource, 'service'>) =>
+  s.service === 'redshift' ? 'CreateClusterSnapshot' : 'CreateSnapshot';
 const deleteAction = (s: SnapshotSource) => (s.service === 'redshift' ? 'DeleteClusterSnapshot' : 'DeleteSnapshot');
 
 /** Why a snapshot cannot be taken now, or null. Facts: catalog/facts.md §1 (L2941–2942, L3640), L2435. */
@@ -314,74 +341,6 @@ function retentionProposals(state: SourceState): Proposal[] {
   return out;
 }
 
-function copyProposals(
-  copyTo: NonNullable<SnapshotsBlock['copyTo']>,
-  source: SnapshotSource,
-  env: EvaluationEnv,
-): Proposal[] {
-  const r = source.resource;
-  const automatedDays = Math.min(copyTo.retainDays, SNAPSHOT_DEFAULTS.automatedCopyMaxDays);
-  const want = `copy to ${copyTo.region}, copies kept ${copyTo.retainDays} days`;
-  const act = (action: string, params: Record<string, unknown>, reason: string, slot: string): Proposal[] => {
-    if (env.ledger.byKey(env.ledger.keyFor(env.policy.name, source.target, action, slot)) !== undefined) return [];
-    return [{ kind: 'act', action, target: source.target, params, reason, slot }];
-  };
-  if (r.type === 'workgroup') {
-    return act(
-      'CreateSnapshotCopyConfiguration',
-      { namespaceName: source.id, destinationRegion: copyTo.region, snapshotRetentionPeriod: copyTo.retainDays },
-      want,
-      `copy:${copyTo.region}:${copyTo.retainDays}`,
-    );
-  }
-  const current = r.snapshotCopy ?? null;
-  if (current !== null && current.destinationRegion !== copyTo.region) {
-    return [
-      {
-        kind: 'skip',
-        target: source.target,
-        reason: `snapshot copy goes to ${current.destinationRegion}, policy wants ${copyTo.region}: disable it by hand first (disabling deletes copied automated snapshots)`,
-      },
-    ];
-  }
-  if (r.status !== 'available') return [];
-  if (current === null) {
-    return act(
-      'EnableSnapshotCopy',
-      {
-        ClusterIdentifier: source.id,
-        DestinationRegion: copyTo.region,
-        RetentionPeriod: automatedDays,
-        ManualSnapshotRetentionPeriod: copyTo.retainDays,
-      },
-      want,
-      `copy:${copyTo.region}:${copyTo.retainDays}`,
-    );
-  }
-  const out: Proposal[] = [];
-  if (current.manualSnapshotRetentionPeriod !== copyTo.retainDays) {
-    out.push(
-      ...act(
-        'ModifySnapshotCopyRetentionPeriod',
-        { ClusterIdentifier: source.id, RetentionPeriod: copyTo.retainDays, Manual: true },
-        `${want}; manual copies now kept ${current.manualSnapshotRetentionPeriod ?? '?'} days`,
-        `copy-retention:manual:${copyTo.retainDays}`,
-      ),
-    );
-  }
-  if (current.retentionPeriod !== automatedDays) {
-    out.push(
-      ...act(
-        'ModifySnapshotCopyRetentionPeriod',
-        { ClusterIdentifier: source.id, RetentionPeriod: automatedDays },
-        `${want}; automated copies now kept ${current.retentionPeriod ?? '?'} days (at most ${SNAPSHOT_DEFAULTS.automatedCopyMaxDays})`,
-        `copy-retention:automated:${automatedDays}`,
-      ),
-    );
-  }
-  return out;
-}
-
 function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): CompiledSnapshots | null {
   const block = raw.snapshots as SnapshotsBlock;
   const zoneName = block.timezone ?? ctx.zoneName;
@@ -402,7 +361,7 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
     block,
     zoneName,
     schedule: result.schedule,
-    deadlineMs: block.deadline === undefined ? SNAPSHOT_DEFAULTS.deadlineMs : (parseDuration(block.deadline) ?? 0),
+    deadline: deadlinesOf(block),
     retries: block.retry?.attempts ?? SNAPSHOT_DEFAULTS.retries,
     backoffMs: backoffMs.length > 0 ? backoffMs : SNAPSHOT_DEFAULTS.backoffMs,
     retention:

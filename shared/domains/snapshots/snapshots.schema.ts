@@ -27,29 +27,59 @@ const days = (what: string) =>
 
 export const retainSchema = z
   .strictObject({
+    last: count('retain.last').optional(),
+    hourly: count('retain.hourly').optional(),
     daily: count('retain.daily').optional(),
     weekly: count('retain.weekly').optional(),
     monthly: count('retain.monthly').optional(),
     yearly: count('retain.yearly').optional(),
   })
   .superRefine((value, ctx) => {
-    const total = (value.daily ?? 0) + (value.weekly ?? 0) + (value.monthly ?? 0) + (value.yearly ?? 0);
+    const total = Object.values(value).reduce<number>((sum, n) => sum + (n ?? 0), 0);
     if (total === 0) {
       ctx.addIssue({
         code: 'custom',
-        message: 'retain keeps nothing; expected at least one of daily, weekly, monthly, yearly above 0',
+        message: 'retain keeps nothing; expected at least one of last, hourly, daily, weekly, monthly, yearly above 0',
       });
     }
   });
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
+/**
+ * A snapshot copy grant's name (CreateSnapshotCopyGrant, API reference): 1–63 lower-case letters,
+ * digits and hyphens, first a letter, no `--`, no trailing hyphen.
+ */
+const GRANT_NAME = /^(?!.*--)[a-z][a-z0-9-]{0,62}(?<!-)$/;
+
 export const copyToSchema = z.strictObject({
   region: z
     .string({ error: 'expected a Region such as eu-west-1' })
     .regex(REGION, { error: (iss) => `${JSON.stringify(iss.input)} is not a Region; expected e.g. eu-west-1` }),
   retainDays: days('copyTo.retainDays'),
+  /**
+   * The snapshot copy grant in the destination Region (EnableSnapshotCopy SnapshotCopyGrantName): a
+   * KMS-encrypted cluster's snapshots are copied only with one (facts.md §4, L3983).
+   */
+  snapshotCopyGrant: z
+    .string({ error: 'expected the name of a snapshot copy grant in the destination Region' })
+    .regex(GRANT_NAME, {
+      error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a snapshot copy grant name; expected 1–63 lower-case letters, digits and hyphens, starting with a letter, no "--", not ending with "-"`,
+    })
+    .optional(),
 });
+
+const DEADLINE_EXPECTED = 'expected a duration such as 2h, or { first: 12h, incremental: 2h }';
+
+/**
+ * `deadline: 3h` holds for every slot; `{ first, incremental }` sets the two defaults apart (the first
+ * snapshot of a source copies all its data, later ones only the changed blocks).
+ */
+export const deadlineSchema = z.union(
+  [durationSchema, z.strictObject({ first: durationSchema.optional(), incremental: durationSchema.optional() })],
+  { error: (iss) => `deadline ${JSON.stringify(iss.input)} is not valid; ${DEADLINE_EXPECTED}` },
+);
 
 export const retrySchema = z.strictObject({
   attempts: z
@@ -78,7 +108,7 @@ export const snapshotsSchema = z
     /** Redshift deletes the snapshot by itself after this many days (a backstop); default: never (-1). */
     expireAfterDays: days('expireAfterDays').optional(),
     /** A slot with no completed snapshot this long after it raises an alert. */
-    deadline: durationSchema.optional(),
+    deadline: deadlineSchema.optional(),
     retry: retrySchema.optional(),
     copyTo: copyToSchema.optional(),
   })

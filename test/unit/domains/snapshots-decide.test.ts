@@ -425,7 +425,7 @@ describe('snapshots: validate', () => {
   it.each([
     [
       '      retain: { daily: 0 }\n',
-      'retain keeps nothing; expected at least one of daily, weekly, monthly, yearly above 0',
+      'retain keeps nothing; expected at least one of last, hourly, daily, weekly, monthly, yearly above 0',
     ],
     [
       '      retain: { daily: 3 }\n      maxAgeDays: 30\n',

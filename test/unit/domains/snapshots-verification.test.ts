@@ -3,6 +3,7 @@ import { SnapshotVerifier } from '../../../shared/domains/snapshots/snapshot-ver
 import type { NormalizedEvent } from '../../../shared/events/normalized-event.ts';
 import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
 import type { LedgerRecord } from '../../../shared/execute/ports.ts';
+import { idempotencyKey } from '../../../shared/policy/decide.ts';
 import type { SnapshotResource } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { clusterResource, fixedClock, RecordingNotifier } from '../execute/fakes.ts';
@@ -73,6 +74,22 @@ function event(eventId: string, snapshot: string, kind: NormalizedEvent['kind'] 
     values: { snapshot_name: snapshot },
     account: null,
     region: null,
+  };
+}
+
+function automated(cluster: string, createdAt: string): SnapshotResource {
+  return {
+    type: 'snapshot',
+    id: `rs:${cluster}-${createdAt.slice(0, 13)}`,
+    arn: null,
+    region: 'eu-central-1',
+    account: null,
+    status: 'available',
+    tags: {},
+    service: 'redshift',
+    sourceId: cluster,
+    snapshotType: 'automated',
+    createdAt,
   };
 }
 
@@ -177,7 +194,11 @@ describe('snapshot deadlines after a deploy', () => {
         policies: policySet.policies,
         reader: { readSnapshot: async () => null },
       });
-    const fleet = [clusterResource({ ClusterIdentifier: 'etl-prod' })];
+    // An earlier snapshot: the slots' snapshots are incremental (deadline 2 h).
+    const fleet = [
+      clusterResource({ ClusterIdentifier: 'etl-prod' }),
+      automated('etl-prod', '2026-12-01T08:00:00.000Z'),
+    ];
 
     // Act: the first sweep, then (a new container) the sweep after the next night's slot was missed.
     const first = await verifier().sweep(fleet);
@@ -190,5 +211,132 @@ describe('snapshot deadlines after a deploy', () => {
     expect(notifier.alerts.map((a) => a.subject)).toEqual([
       '[autopilot] snapshot MISSED: etl-prod slot 2026-12-09T01:00Z (nightly)',
     ]);
+  });
+});
+
+const SLOT = '2026-12-08T01:00:00.000Z';
+function world(fleetSnapshots: SnapshotResource[]) {
+  const ledger = new MemoryLedger();
+  const notifier = new RecordingNotifier();
+  let now = new Date('2026-12-08T00:00:00.000Z');
+  const listed: Record<string, string> = {};
+  const verifier = new SnapshotVerifier({
+    ledger,
+    notifier,
+    clock: { now: () => now },
+    region: 'eu-central-1',
+    policies: policySet.policies,
+    reader: {
+      readSnapshot: async (_service, id) =>
+        listed[id] === undefined ? null : ({ id, status: listed[id], type: 'snapshot' } as unknown as SnapshotResource),
+    },
+  });
+  const fleet = () => [clusterResource({ ClusterIdentifier: 'etl-prod' }), ...fleetSnapshots];
+  return {
+    ledger,
+    notifier,
+    verifier,
+    listed,
+    fleet,
+    at: (iso: string) => {
+      now = new Date(iso);
+    },
+  };
+}
+/** The executor's record of the slot's create, as it writes it (key from decide()). */
+function created(name: string, attempt = 0): LedgerRecord {
+  const record = inFlight('CreateClusterSnapshot', name, attempt);
+  const slot = attempt === 0 ? SLOT : `${SLOT}#r${attempt}`;
+  return {
+    ...record,
+    idempotencyKey: idempotencyKey('nightly', record.target, 'CreateClusterSnapshot', slot),
+    params: {
+      ...record.params,
+      Tags: [
+        { Key: 'autopilot:slot', Value: SLOT },
+        { Key: 'autopilot:attempt', Value: String(attempt) },
+      ],
+    },
+  };
+}
+const missedSubjects = (n: RecordingNotifier) =>
+  n.alerts.filter((a) => a.attributes.action === 'SnapshotDeadline').map((a) => a.subject);
+
+describe('snapshot deadlines: covered slots, late completions, first snapshots', () => {
+  it('a slot whose snapshot completed stays covered after retention deleted it', async () => {
+    // Prepare: an earlier snapshot (so the deadline is the incremental 2 h); the slot's snapshot
+    // completed at 01:20Z and is gone from the listing by 03:05Z (retention kept a newer one).
+    const w = world([automated('etl-prod', '2026-12-07T20:00:00.000Z')]);
+    await w.verifier.sweep(w.fleet()); // 00:00Z: autopilot watches from here
+    await w.ledger.claim(created('etl-prod-nightly-202612080100'), new Date(SLOT));
+    w.listed['etl-prod-nightly-202612080100'] = 'available';
+    w.at('2026-12-08T01:20:00.000Z');
+    await w.verifier.sweep(w.fleet());
+
+    // Act: sweeps every 30 min past the deadline, the snapshot no longer listed.
+    delete w.listed['etl-prod-nightly-202612080100'];
+    let alerts = 0;
+    for (const t of ['03:05', '03:35', '05:00', '07:30']) {
+      w.at(`2026-12-08T${t}:00.000Z`);
+      alerts += (await w.verifier.sweep(w.fleet())).deadlineAlerts;
+    }
+
+    // Assess
+    expect(alerts).toBe(0);
+    expect(w.notifier.alerts).toEqual([]);
+  });
+
+  it('a missed slot whose snapshot completes later raises one WARNING naming how late', async () => {
+    // Prepare: the snapshot is still creating at the deadline (03:00Z).
+    const name = 'etl-prod-nightly-202612080100';
+    const creating = { ...automated('etl-prod', SLOT), id: name, status: 'creating', snapshotType: 'manual' };
+    creating.tags = { 'managed-by': 'redshift-autopilot', 'autopilot:policy': 'nightly', 'autopilot:slot': SLOT };
+    const w = world([automated('etl-prod', '2026-12-07T20:00:00.000Z'), creating]);
+    await w.verifier.sweep(w.fleet());
+    await w.ledger.claim(created(name), new Date(SLOT));
+    w.listed[name] = 'creating';
+    w.at('2026-12-08T03:05:00.000Z');
+    const atDeadline = await w.verifier.sweep(w.fleet());
+
+    // Act: REDSHIFT-EVENT-3004 at 04:40Z, delivered twice; later sweeps.
+    w.at('2026-12-08T04:41:00.000Z');
+    w.listed[name] = 'available';
+    await w.verifier.onEvent(event('REDSHIFT-EVENT-3004', name));
+    await w.verifier.onEvent(event('REDSHIFT-EVENT-3004', name));
+    w.at('2026-12-08T05:00:00.000Z');
+    await w.verifier.sweep(w.fleet());
+
+    // Assess
+    expect(atDeadline.deadlineAlerts).toBe(1);
+    expect(missedSubjects(w.notifier)).toEqual([
+      '[autopilot] snapshot MISSED: etl-prod slot 2026-12-08T01:00Z (nightly)',
+    ]);
+    expect(w.notifier.alerts[0]?.body).toContain('the snapshot is still being taken; one more alert follows');
+    const late = w.notifier.alerts.filter((a) => a.attributes.action === 'SnapshotCompletedLate');
+    expect(late.map((a) => [a.attributes.severity, a.subject])).toEqual([
+      ['WARNING', '[autopilot] snapshot completed late: etl-prod slot 2026-12-08T01:00Z (nightly) by 1h41m'],
+    ]);
+    expect(late[0]?.body.split('\n')[0]).toBe(
+      'What:    snapshot etl-prod-nightly-202612080100 of etl-prod for the 2026-12-08T01:00Z slot completed at 2026-12-08T04:41Z: 1h41m after its deadline 2026-12-08T03:00Z, 3h41m after the slot',
+    );
+  });
+
+  it('gives the first snapshot of a source the longer default deadline (12 h), later ones 2 h', async () => {
+    // Prepare: no snapshot of etl-prod before the 01:00Z slot; the slot's snapshot never completes.
+    const w = world([]);
+    await w.verifier.sweep(w.fleet());
+
+    // Act
+    const sweeps: Record<string, number> = {};
+    for (const t of ['2026-12-08T03:05', '2026-12-08T12:55', '2026-12-08T13:05']) {
+      w.at(`${t}:00.000Z`);
+      sweeps[t] = (await w.verifier.sweep(w.fleet())).deadlineAlerts;
+    }
+
+    // Assess
+    expect(sweeps).toEqual({ '2026-12-08T03:05': 0, '2026-12-08T12:55': 0, '2026-12-08T13:05': 1 });
+    expect(w.notifier.alerts[0]?.body.split('\n')[0]).toBe(
+      'What:    no completed snapshot of cluster etl-prod for the 2026-12-08T01:00Z slot by its deadline 2026-12-08T13:00Z, 12h after the slot (the first snapshot of a source copies all its data)',
+    );
   });
 });
