@@ -1,16 +1,47 @@
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { TransientAwsError } from '../errors.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import type { FleetResource } from '../policy/decision.ts';
-import type { FleetReader } from './deps.ts';
+import { classifyAwsError } from '../execute/classify-error.ts';
+import type { FleetResource, UnreadPart } from '../policy/decision.ts';
+import type { FleetRead, FleetReader } from './deps.ts';
 
 /**
  * FleetReader over the SDK adapters. The sweep reads everything page by page (snapshots included); an event reads only its
  * resource (one Describe). A zero-ETL integration event needs the integration and its target cluster,
  * which DescribeClusters cannot find by namespace ARN: it takes the whole fleet, cached for a short
  * while per container so a burst of integration events costs one read.
+ *
+ * The sweep isolates the readers the provisioned fleet does not need: when the zero-ETL integrations
+ * or Redshift Serverless cannot be read (an emulator without the API, a Region without Serverless,
+ * AccessDenied), the read returns the rest with the failed part in `unread`, and decide() skips what
+ * depends on it. Clusters and their snapshots are the fleet itself: their failure fails the sweep.
  */
 export const FLEET_CACHE_MS = 60_000;
+
+/** The readers the sweep may lose one at a time, with what each would have read. */
+export const ISOLATED_READERS = {
+  integrations: {
+    reader: 'zero-ETL integrations',
+    operations: ['redshift:DescribeIntegrations'],
+    types: ['integration'],
+    impact:
+      'which clusters are zero-ETL targets is unknown, so no cluster is paused unless its policy sets pauseZeroEtlTargets: true; resumes, snapshots and Serverless are decided as usual',
+  },
+  serverless: {
+    reader: 'Redshift Serverless',
+    operations: [
+      'redshift-serverless:ListWorkgroups',
+      'redshift-serverless:ListTagsForResource',
+      'redshift-serverless:ListSnapshots',
+    ],
+    types: ['workgroup', 'namespace', 'snapshot'],
+    impact:
+      'policies of workgroups decide nothing and snapshot tracking (deadline checks, in-progress polls) waits; provisioned clusters are decided as usual',
+  },
+} as const satisfies Record<string, Omit<UnreadPart, 'reason' | 'transient'>>;
+
+type Isolated = keyof typeof ISOLATED_READERS;
 
 export class AwsFleetReader implements FleetReader {
   readonly #redshift: RedshiftAdapter;
@@ -28,22 +59,58 @@ export class AwsFleetReader implements FleetReader {
    * The sweep's fleet: the resources policies act on and autopilot's own snapshots, which retention,
    * retries, the in-progress guard and deadlines decide from. Snapshots are listed page by page and
    * filtered by AWS on the managed-by tag (DescribeClusterSnapshots TagKeys/TagValues), never per
-   * cluster; Serverless names that cannot be autopilot's are not even tag-read.
+   * cluster; Serverless names that cannot be autopilot's are not even tag-read. Serverless workgroups
+   * and snapshots are one part: snapshot decisions for a workgroup need both.
    */
-  async readAll(): Promise<FleetResource[]> {
-    const [resources, clusterSnapshots, serverlessSnapshots] = await Promise.all([
-      this.#readResources(),
+  async readAll(): Promise<FleetRead> {
+    const unread: UnreadPart[] = [];
+    const [clusters, clusterSnapshots, integrations, serverless] = await Promise.all([
+      this.#redshift.readFleet(),
       this.#redshift.readSnapshots({ managedOnly: true }),
-      this.#serverless.readSnapshots({ managedOnly: true }),
+      this.#isolated('integrations', () => this.#redshift.readIntegrations(), unread),
+      this.#isolated(
+        'serverless',
+        async () => {
+          const [workgroups, snapshots] = await Promise.all([
+            this.#serverless.readFleet(),
+            this.#serverless.readSnapshots({ managedOnly: true }),
+          ]);
+          return [...workgroups, ...snapshots];
+        },
+        unread,
+      ),
     ]);
-    return [...resources, ...clusterSnapshots, ...serverlessSnapshots];
+    const workgroups = serverless.filter((r) => r.type !== 'snapshot');
+    const serverlessSnapshots = serverless.filter((r) => r.type === 'snapshot');
+    unread.sort((a, b) => (a.reader < b.reader ? -1 : a.reader > b.reader ? 1 : 0));
+    return {
+      resources: [...clusters, ...integrations, ...workgroups, ...clusterSnapshots, ...serverlessSnapshots],
+      unread,
+    };
   }
 
+  /** One isolated reader: its resources, or none and its failure, classified, in `unread`. */
+  async #isolated<T extends FleetResource>(
+    name: Isolated,
+    read: () => Promise<T[]>,
+    unread: UnreadPart[],
+  ): Promise<T[]> {
+    const part = ISOLATED_READERS[name];
+    try {
+      return await read();
+    } catch (error) {
+      const classified = classifyAwsError(error, part.operations.join(' / '));
+      unread.push({ ...part, reason: classified.message, transient: classified instanceof TransientAwsError });
+      return [];
+    }
+  }
+
+  /** An integration event's slice: its integration and the clusters (a Serverless failure only loses workgroups). */
   async #readResources(): Promise<FleetResource[]> {
     const [clusters, integrations, workgroups] = await Promise.all([
       this.#redshift.readFleet(),
       this.#redshift.readIntegrations(),
-      this.#serverless.readFleet(),
+      this.#isolated('serverless', () => this.#serverless.readFleet(), []),
     ]);
     return [...clusters, ...integrations, ...workgroups];
   }

@@ -4,7 +4,7 @@ import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
-import type { Decision, FleetResource } from '../policy/decision.ts';
+import type { Decision, FleetResource, UnreadPart } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
 import { AwsFleetReader } from './aws-fleet-reader.ts';
 
@@ -16,14 +16,22 @@ import { AwsFleetReader } from './aws-fleet-reader.ts';
  * in this folder see nothing else: no `process.env`, no `new Date()`, no SDK client construction.
  */
 
+/** The sweep's read: every resource it could read, and the parts it could not (see UnreadPart). */
+export interface FleetRead {
+  resources: FleetResource[];
+  unread: UnreadPart[];
+}
+
 /** Reads the fleet as decide() needs it. */
 export interface FleetReader {
   /**
    * The whole fleet for the reconcile sweep: DescribeClusters one page of 100 at a time (tags inside),
    * zero-ETL integrations, Serverless workgroups, and autopilot's own snapshots (DescribeClusterSnapshots
-   * pages filtered by the managed-by tag; Serverless ListSnapshots). No per-cluster reads.
+   * pages filtered by the managed-by tag; Serverless ListSnapshots). No per-cluster reads. A reader
+   * the provisioned fleet does not need (integrations, Serverless) that fails is reported in `unread`
+   * instead of failing the read.
    */
-  readAll(): Promise<FleetResource[]>;
+  readAll(): Promise<FleetRead>;
   /**
    * The slice one event needs: the event's resource with one Describe call, plus what a reaction needs
    * next to it (for a zero-ETL integration event, the integration and its target cluster). Empty when

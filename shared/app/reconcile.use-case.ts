@@ -3,8 +3,9 @@ import { type ReconcileReport, reconcile } from '../execute/reconcile.ts';
 import { parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
-import type { FleetResource } from '../policy/decision.ts';
+import type { FleetResource, FleetSnapshot, UnreadPart } from '../policy/decision.ts';
 import type { AppDeps } from './deps.ts';
+import { checkOneByOne, type ReaderReport, reportReaders } from './fleet-gaps.ts';
 import { activeTrackers } from './trackers.ts';
 
 /**
@@ -18,22 +19,38 @@ import { activeTrackers } from './trackers.ts';
 export interface SweepReport extends ReconcileReport {
   /** Per capability with a tracker: what its sweep counted. */
   trackers: Record<string, Record<string, number>>;
+  /** Readers that failed this sweep, and the outage/recovery alerts sent for them. */
+  readers: ReaderReport;
 }
 
 export async function runSweep(deps: AppDeps): Promise<SweepReport> {
   const { logger, metrics } = deps.observability;
   const emf = new EmfMetrics(metrics);
   let swept: FleetResource[] = [];
+  let unread: UnreadPart[] = [];
+  // The snapshot reconcile() builds, with the parts the read could not get (one object per snapshot,
+  // so decide()'s per-snapshot caches hold across its ledger rounds).
+  const withUnread = new WeakMap<FleetSnapshot, FleetSnapshot>();
+  const complete = (fleet: FleetSnapshot): FleetSnapshot => {
+    let full = withUnread.get(fleet);
+    if (full === undefined) {
+      full = unread.length === 0 ? fleet : { ...fleet, unread };
+      withUnread.set(fleet, full);
+    }
+    return full;
+  };
   try {
     const report = await reconcile({
       readFleet: async () => {
-        swept = await deps.fleet.readAll();
+        const read = await deps.fleet.readAll();
+        swept = read.resources;
+        unread = await checkOneByOne(read, deps);
         return swept;
       },
       decide: ({ fleet, now, ledger }) =>
         decide({
           policies: deps.policies,
-          fleet,
+          fleet: complete(fleet),
           trigger: { kind: 'tick', at: now.toISOString() },
           now: now.toISOString(),
           ledger,
@@ -46,14 +63,23 @@ export async function runSweep(deps: AppDeps): Promise<SweepReport> {
       logger,
       metrics: emf,
     });
+    const readers = await reportReaders(unread, deps);
+    for (const part of unread) {
+      emf.count('failures', `read: ${part.reader}`);
+      logger.warn('fleet part not read', { reader: part.reader, reason: part.reason });
+    }
     const trackers: SweepReport['trackers'] = {};
-    for (const { name, tracker } of activeTrackers(deps)) {
+    // A tracker judges what exists from the snapshots listed: with a listing missing it would see
+    // snapshots as gone. It runs again on the next complete read.
+    const blind = unread.find((part) => (part.types as readonly string[]).includes('snapshot'));
+    if (blind !== undefined) logger.warn('trackers not run', { reason: `${blind.reader} not read` });
+    for (const { name, tracker } of blind === undefined ? activeTrackers(deps) : []) {
       const { counts, failures } = await tracker.sweep(swept);
       for (const [failure, n] of Object.entries(failures)) for (let i = 0; i < n; i++) emf.count('failures', failure);
       logger.info(`${name} tracking`, { ...counts });
       trackers[name] = counts;
     }
-    return { ...report, trackers };
+    return { ...report, trackers, readers };
   } finally {
     emf.flush();
   }

@@ -66,8 +66,16 @@ export interface FleetIndex {
   resources: readonly FleetResource[];
   byTypeAndId(type: FleetResource['type'], id: string): FleetResource | undefined;
   byArn(arn: string): FleetResource | undefined;
-  /** Clusters whose namespace is the target of a zero-ETL integration in the fleet. */
+  /**
+   * Clusters whose namespace is the target of a zero-ETL integration in the fleet. When the
+   * integrations could not be read this is false for every cluster not checked one by one, and
+   * `zeroEtlUnknown` says why: decide() then skips every action the `notZeroEtlTarget` guardrail
+   * protects (a cluster whose zero-ETL status is unknown is not paused), so a capability needs no
+   * check of its own.
+   */
   isZeroEtlTarget(resource: FleetResource): boolean;
+  /** Why the cluster's zero-ETL status is unknown in this fleet read, or null; absent: never unknown. */
+  zeroEtlUnknown?(resource: FleetResource): string | null;
   clusterByNamespaceArn(arn: string): FleetResource | undefined;
 }
 

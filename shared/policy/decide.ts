@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
-import type { CompiledPolicy, EvaluationEnv, LedgerIndex, Proposal, ProposedAction } from './capability.ts';
+import type { CompiledPolicy, EvaluationEnv, FleetIndex, LedgerIndex, Proposal, ProposedAction } from './capability.ts';
 import type {
   Decision,
   DecisionMode,
@@ -10,9 +10,11 @@ import type {
   LedgerView,
   Skip,
   TargetRef,
+  UnreadPart,
 } from './decision.ts';
 import { indexFleet } from './fleet.ts';
 import type { PolicySet } from './policy-loader.ts';
+import { registry } from './registry.ts';
 import { isOptedIn, readOverride } from './targeting.ts';
 
 /**
@@ -74,14 +76,73 @@ export function indexLedger(ledger: LedgerView): LedgerIndex {
   return index;
 }
 
-const fleetCache = new WeakMap<FleetSnapshot, ReturnType<typeof indexFleet>>();
-function fleetIndexOf(fleet: FleetSnapshot) {
+const fleetCache = new WeakMap<FleetSnapshot, FleetIndex>();
+function fleetIndexOf(fleet: FleetSnapshot): FleetIndex {
   let index = fleetCache.get(fleet);
   if (index === undefined) {
-    index = indexFleet(fleet);
+    index = withUnreadIntegrations(indexFleet(fleet), fleet.unread ?? []);
     fleetCache.set(fleet, index);
   }
   return index;
+}
+
+/** A fleet read without its integrations: targets are those checked one by one; the rest is unknown. */
+function withUnreadIntegrations(index: FleetIndex, unread: readonly UnreadPart[]): FleetIndex {
+  const part = unread.find((p) => p.types.includes('integration'));
+  if (part === undefined) return index;
+  const checked = part.checked ?? {};
+  const text = unreadText(part);
+  const key = (r: FleetResource) => `${r.type}/${r.id}`;
+  return {
+    ...index,
+    isZeroEtlTarget: (r) => index.isZeroEtlTarget(r) || checked[key(r)] === true,
+    zeroEtlUnknown: (r) => (r.type === 'cluster' && checked[key(r)] === undefined ? text : null),
+  };
+}
+
+function unreadText(part: UnreadPart): string {
+  return `${part.reader} not read (${part.reason})`;
+}
+
+/** How the skip of an action on a cluster of unknown zero-ETL status begins (the sweep looks for it). */
+export const ZERO_ETL_UNKNOWN = 'zero-ETL status unknown';
+
+/** The guardrail whose facts come from the integrations: what it protects waits while they are unknown. */
+const ZERO_ETL_GUARDRAIL = 'notZeroEtlTarget';
+
+/**
+ * A cluster whose zero-ETL status is unknown is not paused: an action the zero-ETL guardrail protects,
+ * proposed while the integrations could not be read, becomes a skip (unless the policy allows acting on
+ * zero-ETL targets anyway). The next sweep that reads them decides it again.
+ */
+function unknownZeroEtl(proposal: Proposal, fleet: FleetIndex): Proposal {
+  if (proposal.kind !== 'act' || fleet.zeroEtlUnknown === undefined || proposal.allowZeroEtlTarget === true) {
+    return proposal;
+  }
+  const resource =
+    proposal.actsOn ?? fleet.byTypeAndId(proposal.target.type as FleetResource['type'], proposal.target.id);
+  const unknown = resource === undefined ? null : fleet.zeroEtlUnknown(resource);
+  if (unknown === null || !(registry.action(proposal.action)?.guardrails ?? []).includes(ZERO_ETL_GUARDRAIL)) {
+    return proposal;
+  }
+  return {
+    kind: 'skip',
+    target: proposal.target,
+    reason: `${ZERO_ETL_UNKNOWN}: ${unknown}; ${proposal.action} waits until the sweep can tell`,
+  };
+}
+
+/** On a sweep, a policy whose resources were not read decides nothing, and says so once. */
+function unreadSkip(policy: CompiledPolicy, call: DecideCall): Skip | null {
+  if (call.event !== null || policy.capability.reconcile === undefined) return null;
+  const part = (call.input.fleet.unread ?? []).find((p) => p.types.includes(policy.resource));
+  if (part === undefined) return null;
+  return {
+    at: call.nowIso,
+    policy: policy.name,
+    target: { type: policy.resource, id: '*' },
+    reason: `not decided: ${unreadText(part)}; every ${policy.resource} of the policy waits for the next sweep`,
+  };
 }
 
 const NONE: readonly FleetResource[] = [];
@@ -134,7 +195,7 @@ interface DecideCall {
   input: DecideInput;
   now: number;
   nowIso: string;
-  fleet: ReturnType<typeof indexFleet>;
+  fleet: FleetIndex;
   ledger: LedgerIndex;
   memo: Map<string, unknown>;
   event: NormalizedEvent | null;
@@ -167,10 +228,22 @@ export function decide(input: DecideInput): DecideOutput {
   const decisions: Decision[] = [];
   const skips: Skip[] = [];
   for (const policy of policies) {
+    const unread = unreadSkip(policy, call);
+    if (unread !== null) {
+      skips.push(unread);
+      continue;
+    }
     const { proposals, selected } = proposalsOf(policy, call);
     // Nothing proposed: nothing to count, limit, freeze or report (most policies for most events).
     if (proposals.length === 0) continue;
-    settle(policy, proposals, selected, call, decisions, skips);
+    settle(
+      policy,
+      proposals.map((p) => unknownZeroEtl(p, fleet)),
+      selected,
+      call,
+      decisions,
+      skips,
+    );
   }
   decisions.sort(
     (a, b) =>
@@ -204,7 +277,7 @@ function askingLedger(indexed: LedgerIndex, asked: Set<string>): LedgerIndex {
 }
 
 // For an event, desired-state capabilities reconcile only the resource the event is about.
-function resourceOfEvent(event: NormalizedEvent, fleet: DecideCall['fleet']): FleetResource | undefined {
+function resourceOfEvent(event: NormalizedEvent, fleet: FleetIndex): FleetResource | undefined {
   return (
     (event.resource.arn === undefined ? undefined : fleet.byArn(event.resource.arn)) ??
     fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id)

@@ -105,10 +105,38 @@ export type FleetResource =
   | IntegrationResource
   | SnapshotResource;
 
+/**
+ * A part of the fleet the read could not get (an emulator without the API, a Region without
+ * Serverless, AccessDenied): what it would have held, and why it is missing. decide() skips what
+ * depends on it instead of deciding as if it were empty.
+ */
+export interface UnreadPart {
+  /** The reader that failed, as alerts and logs name it (`zero-ETL integrations`, `Redshift Serverless`). */
+  reader: string;
+  /** The API operations it calls (`redshift:DescribeIntegrations`). */
+  operations: readonly string[];
+  /** The resource types it would have read; none of them is in `resources`. */
+  types: readonly ResourceType[];
+  /** What the sweep cannot decide without it, in an alert's words. */
+  impact: string;
+  /** The classified error: `redshift:DescribeIntegrations: AccessDeniedException: …`. */
+  reason: string;
+  /** Throttling, 5xx or network, after the SDK's retries; otherwise someone must act (IAM, Region, endpoint). */
+  transient: boolean;
+  /**
+   * Resources the part was asked about one by one instead (`cluster/dev-etl` → true when the resource
+   * holds something of the part: the cluster is the target of a zero-ETL integration). What is not
+   * here stays unknown.
+   */
+  checked?: Readonly<Record<string, boolean>>;
+}
+
 export interface FleetSnapshot {
   /** ISO 8601 UTC time the fleet was read. */
   readAt: string;
   resources: FleetResource[];
+  /** Parts the read could not get; absent or empty when the read is complete. */
+  unread?: readonly UnreadPart[];
 }
 
 export interface TargetRef {

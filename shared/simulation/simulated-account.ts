@@ -5,7 +5,7 @@ import { type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AppDeps, FleetReader } from '../app/deps.ts';
+import type { AppDeps, FleetRead, FleetReader } from '../app/deps.ts';
 import { buildInProcessDeps, stageConfig } from '../app/memory-deps.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionQueue } from '../aws/queue.adapter.ts';
@@ -14,7 +14,6 @@ import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts
 import { MemoryLedger } from '../execute/memory-ledger.ts';
 import { METRICS_NAMESPACE } from '../lambda/observability.ts';
 import { isStateChanging } from '../policy/action-effects.ts';
-import type { FleetResource } from '../policy/decision.ts';
 import { Prng } from '../simulator/prng.ts';
 import { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 import { attachClient } from '../simulator/sdk-attach.ts';
@@ -78,7 +77,7 @@ export class SimulatedAccount {
   /** Resources a state-changing call named since the state observer last looked (`cluster/id`). */
   readonly touched = new Set<string>();
   /** The fleet the latest sweep read, or null when none has since `lastFleet` was cleared. */
-  lastFleet: FleetResource[] | null = null;
+  lastFleet: FleetRead | null = null;
   readonly #config: AppDeps['config'];
   #workgroupTags = new Map<string, { key: string; value: string }[]>();
 
@@ -179,9 +178,9 @@ export class SimulatedAccount {
   #keepingSweeps(reader: FleetReader): FleetReader {
     return {
       readAll: async () => {
-        const resources = await reader.readAll();
-        this.lastFleet = resources;
-        return resources;
+        const read = await reader.readAll();
+        this.lastFleet = read;
+        return read;
       },
       readFor: (event) => reader.readFor(event),
     };

@@ -1,3 +1,4 @@
+import type { FleetRead } from '../app/deps.ts';
 import type { MemoryLedger } from '../execute/memory-ledger.ts';
 import { ledgerEntryView } from '../execute/reconcile.ts';
 import { runningWindowOf } from '../policy/action-effects.ts';
@@ -34,8 +35,9 @@ export class SkipObserver {
     this.#recorder = recorder;
   }
 
-  /** After a sweep read `resources` at `nowMs`. */
-  async observe(resources: FleetResource[], nowMs: number): Promise<void> {
+  /** After a sweep read the fleet at `nowMs`. */
+  async observe(read: FleetRead, nowMs: number): Promise<void> {
+    const { resources, unread } = read;
     const now = new Date(nowMs).toISOString();
     const inFlight = await this.#ledger.listInFlight();
     // decide() is pure: with the same fleet states, the same in-flight records and every window in
@@ -44,6 +46,7 @@ export class SkipObserver {
     const signature = [
       ...resources.map(skipSignatureOf),
       ...inFlight.map((r) => r.idempotencyKey),
+      ...unread.map((u) => `${u.reader}:${u.reason}`),
       ...this.#policies.policies.map((p) => {
         const window = runningWindowOf(p);
         return window === undefined ? '' : String(window.segment(nowMs).prev);
@@ -53,7 +56,7 @@ export class SkipObserver {
     this.#lastSignature = signature;
     const { skips } = decide({
       policies: this.#policies,
-      fleet: { readAt: now, resources },
+      fleet: { readAt: now, resources, unread },
       trigger: { kind: 'tick', at: now },
       now,
       ledger: { entries: inFlight.map(ledgerEntryView) },

@@ -73,7 +73,7 @@ describe('AwsFleetReader.readAll', () => {
     const reader = new AwsFleetReader(new RedshiftAdapter(redshift), new RedshiftServerlessAdapter(serverless));
 
     // Act
-    const fleet = await reader.readAll();
+    const { resources: fleet } = await reader.readAll();
 
     // Assess: every managed snapshot and nothing else; the listing is two pages, never per cluster.
     const snapshots = fleet.filter((r): r is SnapshotResource => r.type === 'snapshot');
@@ -125,7 +125,7 @@ describe('AwsFleetReader.readAll', () => {
     const reader = new AwsFleetReader(new RedshiftAdapter(redshift), new RedshiftServerlessAdapter(serverless));
 
     // Act
-    const fleet = await reader.readAll();
+    const { resources: fleet } = await reader.readAll();
 
     // Assess: two tag reads (not three), one snapshot kept.
     expect(fleet.filter((r) => r.type === 'snapshot').map((r) => r.id)).toEqual(['analytics-nightly-202601050200']);
