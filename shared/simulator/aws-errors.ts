@@ -16,9 +16,12 @@ import {
   IntegrationNotFoundFault,
   InvalidClusterSnapshotStateFault,
   InvalidClusterStateFault,
+  InvalidRetentionPeriodFault,
   InvalidTagFault,
   InvalidUsageLimitFault,
+  NumberOfNodesPerClusterLimitExceededFault,
   RedshiftServiceException,
+  ResizeNotFoundFault,
   ResourceNotFoundFault,
   TagLimitExceededFault,
   UnsupportedOperationFault,
@@ -46,6 +49,9 @@ import type { ResponseMetadata } from '@smithy/types';
  *   redshift-serverless retries on ("There is an operation running on the existing workgroup").
  * - `multipleWorkgroupChanges`: ValidationException text quoted in terraform-provider-aws issues.
  * - `rateExceeded`: the usual AWS throttling text.
+ * - `invalidIdentifier`: the InvalidParameterValue text AWS returns for an identifier that breaks the
+ *   naming rules (quoted from Redshift and RDS responses in public issues); the rules are the API
+ *   reference's for SnapshotIdentifier plus the guide's (lower case, not `Default`, L28111–28163).
  * Otherwise the API reference's description of the fault is used (e.g. "The specified cluster is
  * not in the available state."), or moto's wording for snapshots; none of those is invented prose.
  */
@@ -70,6 +76,12 @@ export const MESSAGES = {
   invalidTag: 'The tag is invalid.',
   integrationNotFound: "The integration can't be found.",
   rateExceeded: 'Rate exceeded',
+  invalidIdentifier: (parameter: string) =>
+    `The parameter ${parameter} is not a valid identifier. Identifiers must begin with a letter; must contain only ASCII letters, digits, and hyphens; and must not end with a hyphen or contain two consecutive hyphens.`,
+  invalidRetention:
+    'The retention period specified is either in the past or is not a valid value. The value must be either -1 or an integer between 1 and 3,653.',
+  nodesPerCluster: 'The operation would exceed the number of nodes allowed for a cluster.',
+  resizeNotFound: 'A resize operation for the specified cluster is not found.',
   internalFailure: 'We encountered an internal error. Please try again.',
   workgroupBusy: 'There is an operation running on the existing workgroup',
   multipleWorkgroupChanges: (name: string) =>
@@ -107,8 +119,15 @@ export const REDSHIFT_FAULTS = {
     ctor: InvalidClusterSnapshotStateFault,
   },
   InvalidClusterStateFault: { code: 'InvalidClusterState', status: 400, ctor: InvalidClusterStateFault },
+  InvalidRetentionPeriodFault: { code: 'InvalidRetentionPeriodFault', status: 400, ctor: InvalidRetentionPeriodFault },
   InvalidTagFault: { code: 'InvalidTagFault', status: 400, ctor: InvalidTagFault },
   InvalidUsageLimitFault: { code: 'InvalidUsageLimit', status: 400, ctor: InvalidUsageLimitFault },
+  NumberOfNodesPerClusterLimitExceededFault: {
+    code: 'NumberOfNodesPerClusterLimitExceeded',
+    status: 400,
+    ctor: NumberOfNodesPerClusterLimitExceededFault,
+  },
+  ResizeNotFoundFault: { code: 'ResizeNotFound', status: 404, ctor: ResizeNotFoundFault },
   ResourceNotFoundFault: { code: 'ResourceNotFoundFault', status: 404, ctor: ResourceNotFoundFault },
   TagLimitExceededFault: { code: 'TagLimitExceededFault', status: 400, ctor: TagLimitExceededFault },
   UnsupportedOperationFault: { code: 'UnsupportedOperation', status: 400, ctor: UnsupportedOperationFault },

@@ -57,6 +57,26 @@ export const ELASTIC_RESIZE_LIMITS: Record<string, { grow: number; shrink: numbe
   'dc2.large': { grow: 2, shrink: 2 },
 };
 
+/**
+ * Node counts per cluster by node type (facts.md §3, guide L2847–2871): `create` is the range a
+ * cluster can be created with (and a classic resize can reach), `elastic` the most nodes an elastic
+ * resize can reach (ra3.xlplus up to 32, L2861; ra3.4xlarge up to 64, L2863); both within the quota of
+ * 128 RA3 / DC2 nodes per cluster (L27975, L27977). ra3.large is not in the guide's table: it gets
+ * the ra3.xlplus ranges.
+ */
+export const NODE_COUNT_LIMITS: Record<string, { create: readonly [number, number]; elastic: number }> = {
+  'ra3.16xlarge': { create: [2, 128], elastic: 128 },
+  'ra3.4xlarge': { create: [2, 32], elastic: 64 },
+  'ra3.xlplus': { create: [1, 16], elastic: 32 },
+  'ra3.large': { create: [1, 16], elastic: 32 },
+  'dc2.8xlarge': { create: [2, 128], elastic: 128 },
+  'dc2.large': { create: [1, 32], elastic: 32 },
+};
+
+export function nodeCountLimits(nodeType: string): { create: readonly [number, number]; elastic: number } {
+  return NODE_COUNT_LIMITS[nodeType] ?? { create: [1, 32], elastic: 32 };
+}
+
 /** Managed storage / local disk per node, for TotalStorageCapacityInMegaBytes and default data sizes. */
 const STORAGE_MB_PER_NODE: Record<string, number> = {
   'dc2.large': 160 * 1024,
@@ -84,13 +104,24 @@ export interface SimulatorDurations {
   /** Background redistribution after an elastic resize (reads/writes work, slower). */
   resizeCleanup: readonly [number, number];
   classicResize: readonly [number, number];
+  /** CancelResize of a classic resize: "takes a variable time" (guide L3581–3584). */
+  cancelResize: readonly [number, number];
   reboot: readonly [number, number];
+  /** Failover: until the secondary compute is promoted (REDSHIFT-EVENT-3667). */
   failover: readonly [number, number];
+  /** Failover: until the new secondary compute in a third AZ is up (REDSHIFT-EVENT-3669). */
+  failoverSecondary: readonly [number, number];
   deleteCluster: readonly [number, number];
-  /** Fixed part of a snapshot; the rest is data size / backup rate. */
+  /**
+   * Fixed part of a snapshot; the rest is the data to back up / backup rate. Snapshots are
+   * incremental (guide L3840–3852): a cluster's first snapshot copies all its data, later ones only
+   * what changed since the previous snapshot, so they take minutes.
+   */
   snapshotBase: readonly [number, number];
   /** Backup rate per node in MB/s. */
   snapshotRateMbPerSecPerNode: readonly [number, number];
+  /** Data a running cluster changes per day, as a fraction of its data (drives incremental sizes). */
+  dailyChangeFraction: readonly [number, number];
   workgroupUpdate: readonly [number, number];
   serverlessSnapshot: readonly [number, number];
 }
@@ -104,11 +135,14 @@ export const DEFAULT_DURATIONS: SimulatorDurations = {
   elasticResize: [10 * MIN, 15 * MIN],
   resizeCleanup: [5 * MIN, 15 * MIN],
   classicResize: [2 * 60 * MIN, 6 * 60 * MIN],
+  cancelResize: [10 * MIN, 60 * MIN],
   reboot: [2 * MIN, 5 * MIN],
   failover: [3 * MIN, 10 * MIN],
+  failoverSecondary: [5 * MIN, 15 * MIN],
   deleteCluster: [3 * MIN, 8 * MIN],
   snapshotBase: [30_000, 90_000],
   snapshotRateMbPerSecPerNode: [40, 120],
+  dailyChangeFraction: [0.005, 0.03],
   workgroupUpdate: [1 * MIN, 5 * MIN],
   serverlessSnapshot: [1 * MIN, 10 * MIN],
 };
@@ -244,18 +278,49 @@ export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext):
   return cluster;
 }
 
-/** The node counts an elastic resize may reach, as `[a,b,c]` text like the API's ElasticResizeNumberOfNodeOptions. */
-export function elasticOptions(nodeType: string, nodes: number): string {
-  const { min, max } = elasticRange(nodeType, nodes);
+/**
+ * The node counts an elastic resize may reach, as `[a,b,c]` text like the API's
+ * ElasticResizeNumberOfNodeOptions. `baseNodes` is the original node count or the one of the last
+ * classic resize, which the limits are measured from (guide L3453).
+ */
+export function elasticOptions(nodeType: string, nodes: number, baseNodes = nodes): string {
+  if (nodes <= 1) return '[]';
+  const { min, max } = elasticRange(nodeType, baseNodes);
   const options: number[] = [];
   for (let n = min; n <= max; n++) if (n !== nodes) options.push(n);
   return `[${options.join(',')}]`;
 }
 
-export function elasticRange(nodeType: string, nodes: number): { min: number; max: number } {
+/**
+ * Elastic resize targets of a node type, measured from `baseNodes` (the original or last classic
+ * count, guide L3453), within the node type's elastic cap (guide L2861, L2863).
+ */
+export function elasticRange(nodeType: string, baseNodes: number): { min: number; max: number } {
   const limits = ELASTIC_RESIZE_LIMITS[nodeType] ?? { grow: 2, shrink: 2 };
   const floor = nodeType === 'dc2.large' || nodeType === 'ra3.xlplus' || nodeType === 'ra3.large' ? 1 : 2;
-  return { min: Math.max(floor, Math.ceil(nodes / limits.shrink)), max: nodes * limits.grow };
+  return {
+    min: Math.max(floor, Math.ceil(baseNodes / limits.shrink)),
+    max: Math.min(nodeCountLimits(nodeType).elastic, baseNodes * limits.grow),
+  };
+}
+
+/**
+ * Why AWS would refuse this cluster configuration, or undefined. Multi-AZ needs RA3 and at least two
+ * nodes per AZ (facts.md §6, guide L4531–4563); automated snapshot retention is 0–35 days, and RA3
+ * can't turn automated snapshots off (1–35, guide L3864–3866, L5001).
+ */
+export function clusterConfigProblem(view: Cluster): string | undefined {
+  const id = view.ClusterIdentifier ?? '';
+  const nodeType = view.NodeType ?? '';
+  const ra3 = nodeType.startsWith('ra3');
+  if (view.MultiAZ === 'Enabled' && !ra3)
+    return `${id}: Multi-AZ needs an RA3 node type (guide L4531), not ${nodeType}`;
+  if (view.MultiAZ === 'Enabled' && (view.NumberOfNodes ?? 1) < 2)
+    return `${id}: Multi-AZ needs at least 2 nodes per AZ (guide L4531–4563), not ${view.NumberOfNodes ?? 1}`;
+  const retention = view.AutomatedSnapshotRetentionPeriod;
+  if (retention !== undefined && (!Number.isInteger(retention) || retention < (ra3 ? 1 : 0) || retention > 35))
+    return `${id}: AutomatedSnapshotRetentionPeriod ${retention} is outside ${ra3 ? '1' : '0'}–35 for ${nodeType} (guide L3866, L5001)`;
+  return undefined;
 }
 
 /** Fields PauseCluster / ResumeCluster leave out of their Cluster (compare the recorded responses). */

@@ -10,34 +10,26 @@ import type {
   FailoverPrimaryComputeInputMessage,
   PauseClusterMessage,
   RebootClusterMessage,
-  ResizeClusterMessage,
   ResumeClusterMessage,
 } from '@aws-sdk/client-redshift';
-import { invalidParameterValue, MESSAGES } from './aws-errors.ts';
+import { MESSAGES } from './aws-errors.ts';
 import {
   ACTION_RESPONSE_OMITS,
   availabilityOf,
   clusterNodes,
-  elasticOptions,
-  elasticRange,
   type NewClusterInput,
   newCluster,
-  storageMbPerNode,
   withoutKeys,
 } from './cluster-model.ts';
 import type { ClusterRecord, ClusterRegistry } from './cluster-registry.ts';
 import type { IntegrationsModel } from './integrations-model.ts';
 import { paginate } from './pagination.ts';
 import type { Handler, ProvisionedContext } from './provisioned-context.ts';
+import { ResizeModel } from './resize-model.ts';
 import type { SimulatorEvents } from './simulator-events.ts';
 import type { SnapshotsModel } from './snapshots-model.ts';
 import { sameTags } from './tag-rules.ts';
 import type { UsageLimitsModel } from './usage-limits-model.ts';
-
-interface ResizeTarget {
-  nodeType: string;
-  nodes: number;
-}
 
 export interface ClustersModelDeps {
   clusters: ClusterRegistry;
@@ -72,7 +64,7 @@ export class ClustersModel {
       DescribeClusters: (i: DescribeClustersMessage) => this.describeClusters(i),
       PauseCluster: (i: PauseClusterMessage) => this.pauseCluster(i),
       ResumeCluster: (i: ResumeClusterMessage) => this.resumeCluster(i),
-      ResizeCluster: (i: ResizeClusterMessage) => this.resizeCluster(i),
+      ...new ResizeModel(ctx, this.clusters, this.events).handlers,
       RebootCluster: (i: RebootClusterMessage) => this.rebootCluster(i),
       DeleteCluster: (i: DeleteClusterMessage) => this.deleteCluster(i),
       FailoverPrimaryCompute: (i: FailoverPrimaryComputeInputMessage) => this.failoverPrimaryCompute(i),
@@ -88,7 +80,7 @@ export class ClustersModel {
       now: this.ctx.clock.now(),
       rng: this.ctx.attrRng,
     });
-    return this.clusters.insert(view, input.dataSizeMB);
+    return this.track(this.clusters.insert(view, input.dataSizeMB));
   }
 
   /**
@@ -100,7 +92,13 @@ export class ClustersModel {
     if (view.ClusterIdentifier === undefined) throw new Error('seedCluster: ClusterIdentifier is required');
     view.ClusterStatus ??= 'available';
     view.ClusterAvailabilityStatus ??= availabilityOf(view.ClusterStatus);
-    return this.clusters.insert(view, options.dataSizeMB);
+    return this.track(this.clusters.insert(view, options.dataSizeMB));
+  }
+
+  /** A new cluster's automated snapshots start on their cadence. */
+  private track(rec: ClusterRecord): Cluster {
+    this.snapshots.armAutomated(rec);
+    return rec.view;
   }
 
   private actionResponse(rec: ClusterRecord): { Cluster: Cluster } {
@@ -135,6 +133,9 @@ export class ClustersModel {
     if (rec.view.AutomatedSnapshotRetentionPeriod === 0)
       this.ctx.fault('UnsupportedOperationFault', MESSAGES.unsupported);
     const startedAt = this.ctx.clock.now();
+    // "Redshift takes a snapshot, starts terminating queries and moves the cluster into a pausing
+    // state" (guide L3622): an automated snapshot, with no event (none exists for those).
+    this.snapshots.takeAutomated(rec);
     this.clusters.update(rec, { ClusterStatus: 'pausing' });
     this.events.redshift('REDSHIFT-EVENT-3618', 'cluster', id, { cluster_name: id, utc_time: startedAt });
     this.integrations.emitForTarget(rec, 'REDSHIFT-INTEGRATION-EVENT-0018', 'TARGET_CLUSTER_PAUSING');
@@ -159,6 +160,7 @@ export class ClustersModel {
         ClusterStatus: 'available',
         ClusterNodes: clusterNodes(rec.view.NumberOfNodes ?? 1, this.ctx.attrRng),
       });
+      this.snapshots.armAutomated(rec);
     });
     return this.actionResponse(rec);
   }
@@ -177,91 +179,6 @@ export class ClustersModel {
     return { Cluster: rec.view };
   }
 
-  resizeCluster(input: ResizeClusterMessage) {
-    const rec = this.clusters.mustGet(input.ClusterIdentifier);
-    const id = rec.view.ClusterIdentifier ?? '';
-    const fromType = rec.view.NodeType ?? '';
-    const fromNodes = rec.view.NumberOfNodes ?? 1;
-    const target: ResizeTarget = { nodeType: input.NodeType ?? fromType, nodes: input.NumberOfNodes ?? fromNodes };
-    if (rec.view.ClusterStatus !== 'available')
-      this.ctx.fault('InvalidClusterStateFault', MESSAGES.clusterNotAvailable);
-    if (target.nodeType === fromType && target.nodes === fromNodes) {
-      throw invalidParameterValue(
-        `The cluster ${id} already has ${fromNodes} nodes of type ${fromType}.`,
-        this.ctx.requestId(),
-      );
-    }
-    // No resizing from RA3 to older node types (guide L3470).
-    if (fromType.startsWith('ra3') && !target.nodeType.startsWith('ra3'))
-      this.ctx.fault('UnsupportedOperationFault', MESSAGES.unsupported);
-    const classic = input.Classic === true;
-    if (!classic && target.nodeType === fromType) {
-      const { min, max } = elasticRange(fromType, fromNodes);
-      if (target.nodes < min || target.nodes > max) this.ctx.fault('UnsupportedOperationFault', MESSAGES.unsupported);
-    }
-    if (classic) this.classicResize(rec, target);
-    else this.elasticResize(rec, target);
-    return { Cluster: rec.view };
-  }
-
-  private applyResize(rec: ClusterRecord, { nodeType, nodes }: ResizeTarget): void {
-    this.clusters.update(rec, {
-      NodeType: nodeType,
-      NumberOfNodes: nodes,
-      ClusterNodes: clusterNodes(nodes, this.ctx.attrRng),
-      TotalStorageCapacityInMegaBytes: storageMbPerNode(nodeType) * nodes,
-      ElasticResizeNumberOfNodeOptions: elasticOptions(nodeType, nodes),
-      PendingModifiedValues: {},
-    });
-  }
-
-  private classicResize(rec: ClusterRecord, target: ResizeTarget): void {
-    const id = rec.view.ClusterIdentifier ?? '';
-    const requestedAt = this.ctx.clock.now();
-    this.clusters.update(rec, {
-      ClusterStatus: 'resizing',
-      PendingModifiedValues: { NodeType: target.nodeType, NumberOfNodes: target.nodes },
-      ResizeInfo: { ResizeType: 'ClassicResize', AllowCancelResize: true },
-    });
-    this.events.redshift('REDSHIFT-EVENT-2007', 'cluster', id, { cluster_name: id });
-    this.events.redshift('REDSHIFT-EVENT-2006', 'cluster', id, { cluster_name: id, time_in_utc: requestedAt });
-    const ms = this.clusters.duration(this.ctx.durations.classicResize, rec);
-    this.clusters.later(rec, ms, 'classic resize done', () => {
-      this.applyResize(rec, target);
-      this.clusters.update(rec, { ClusterStatus: 'available' }, ['ResizeInfo']);
-      this.events.redshift('REDSHIFT-EVENT-3002', 'cluster', id, {
-        cluster_name: id,
-        time: requestedAt,
-        hours: (ms / 3_600_000).toFixed(1),
-      });
-    });
-  }
-
-  /** prep-for-resize → resizing → resize-cleanup → available, each step its own event. */
-  private elasticResize(rec: ClusterRecord, target: ResizeTarget): void {
-    const id = rec.view.ClusterIdentifier ?? '';
-    const { durations, clock } = this.ctx;
-    this.clusters.update(rec, {
-      ClusterStatus: 'available, prep-for-resize',
-      PendingModifiedValues: { NodeType: target.nodeType, NumberOfNodes: target.nodes },
-      ResizeInfo: { ResizeType: 'ElasticResize', AllowCancelResize: false },
-    });
-    this.events.redshift('REDSHIFT-EVENT-3012', 'cluster', id, { cluster_name: id, time: clock.now() });
-    this.clusters.later(rec, this.clusters.duration(durations.prepForResize, rec), 'elastic resize started', () => {
-      this.clusters.update(rec, { ClusterStatus: 'resizing' });
-      this.events.redshift('REDSHIFT-EVENT-3011', 'cluster', id, { cluster_name: id, time: clock.now() });
-      this.clusters.later(rec, this.clusters.duration(durations.elasticResize, rec), 'elastic resize done', () => {
-        this.applyResize(rec, target);
-        this.clusters.update(rec, { ClusterStatus: 'available, resize-cleanup' });
-        this.events.redshift('REDSHIFT-EVENT-3534', 'cluster', id, { cluster_name: id, time: clock.now() });
-        this.clusters.later(rec, this.clusters.duration(durations.resizeCleanup, rec), 'data transfer done', () => {
-          this.clusters.update(rec, { ClusterStatus: 'available' }, ['ResizeInfo']);
-          this.events.redshift('REDSHIFT-EVENT-3537', 'cluster', id, { cluster_name: id, time_in_utc: clock.now() });
-        });
-      });
-    });
-  }
-
   deleteCluster(input: DeleteClusterMessage) {
     const rec = this.clusters.mustGet(input.ClusterIdentifier);
     const id = rec.view.ClusterIdentifier ?? '';
@@ -274,10 +191,11 @@ export class ClustersModel {
       status.startsWith('incompatible-');
     // The recorded InvalidClusterState response of DeleteCluster (test_redshift_delete).
     if (!settled) this.ctx.fault('InvalidClusterStateFault', MESSAGES.operationRunningDelete);
+    const finalId = input.SkipFinalClusterSnapshot === true ? undefined : input.FinalClusterSnapshotIdentifier;
+    if (finalId !== undefined) this.snapshots.checkFinalSnapshot(finalId, input.FinalClusterSnapshotRetentionPeriod);
     for (const t of rec.timers) this.ctx.clock.cancel(t);
     rec.timers = [];
     this.clusters.update(rec, { ClusterStatus: 'deleting' });
-    const finalId = input.SkipFinalClusterSnapshot === true ? undefined : input.FinalClusterSnapshotIdentifier;
     this.clusters.later(rec, this.clusters.duration(this.ctx.durations.deleteCluster, rec), 'deleted', () => {
       if (finalId !== undefined)
         this.snapshots.addFinalSnapshot(rec, finalId, input.FinalClusterSnapshotRetentionPeriod);
@@ -288,25 +206,54 @@ export class ClustersModel {
     return { Cluster: rec.view };
   }
 
+  /**
+   * FailoverPrimaryCompute runs the steps of an automatic recovery (guide L4815–4824): the primary
+   * AZ's compute goes away, the secondary is promoted, and a new secondary is created in a third AZ;
+   * the status stays `modifying` throughout. The guide lists the recovery events without saying which
+   * a manual failover sends; the simulator sends that sequence: 3666 (recovery triggered), 3667
+   * (serving from the promoted AZ, secondary coming), 3669 (both AZs again).
+   */
   failoverPrimaryCompute(input: FailoverPrimaryComputeInputMessage) {
     const rec = this.clusters.mustGet(input.ClusterIdentifier);
+    const id = rec.view.ClusterIdentifier ?? '';
     if (rec.view.MultiAZ !== 'Enabled') this.ctx.fault('UnsupportedOperationFault', MESSAGES.unsupported);
     if (rec.view.ClusterStatus !== 'available')
       this.ctx.fault('InvalidClusterStateFault', MESSAGES.clusterNotAvailable);
-    // Status stays `modifying` for the whole failover (guide L4824). The guide names no event for a
-    // manual failover, so none is sent; the reconcile sweep sees it finish.
+    const { clock, durations } = this.ctx;
+    const oldPrimary = rec.view.AvailabilityZone ?? '';
+    const promoted = rec.view.MultiAZSecondary?.AvailabilityZone ?? '';
+    const third =
+      ['a', 'b', 'c', 'd', 'e', 'f']
+        .map((s) => `${this.ctx.region}${s}`)
+        .find((z) => z !== oldPrimary && z !== promoted) ?? oldPrimary;
     this.clusters.update(rec, { ClusterStatus: 'modifying' });
-    this.clusters.later(rec, this.clusters.duration(this.ctx.durations.failover, rec), 'failover done', () => {
-      const primaryAz = rec.view.AvailabilityZone;
-      const secondary = rec.view.MultiAZSecondary;
+    this.events.redshift('REDSHIFT-EVENT-3666', 'cluster', id, { cluster_name: id, time_in_utc: clock.now() });
+    this.clusters.later(rec, this.clusters.duration(durations.failover, rec), 'secondary promoted', () => {
+      const secondaryNodes = rec.view.MultiAZSecondary?.ClusterNodes;
       this.clusters.update(rec, {
-        ClusterStatus: 'available',
-        ...(secondary?.AvailabilityZone === undefined ? {} : { AvailabilityZone: secondary.AvailabilityZone }),
-        MultiAZSecondary: {
-          ...(primaryAz === undefined ? {} : { AvailabilityZone: primaryAz }),
-          ClusterNodes: clusterNodes(rec.view.NumberOfNodes ?? 1, this.ctx.attrRng),
-        },
-        ...(secondary?.ClusterNodes === undefined ? {} : { ClusterNodes: secondary.ClusterNodes }),
+        AvailabilityZone: promoted,
+        ...(secondaryNodes === undefined ? {} : { ClusterNodes: secondaryNodes }),
+        MultiAZSecondary: {},
+      });
+      this.events.redshift('REDSHIFT-EVENT-3667', 'cluster', id, {
+        cluster_name: id,
+        time_in_utc: clock.now(),
+        first_availability_zone: promoted,
+      });
+      this.clusters.later(rec, this.clusters.duration(durations.failoverSecondary, rec), 'secondary created', () => {
+        this.clusters.update(rec, {
+          ClusterStatus: 'available',
+          MultiAZSecondary: {
+            AvailabilityZone: third,
+            ClusterNodes: clusterNodes(rec.view.NumberOfNodes ?? 1, this.ctx.attrRng),
+          },
+        });
+        this.events.redshift('REDSHIFT-EVENT-3669', 'cluster', id, {
+          cluster_name: id,
+          time_in_utc: clock.now(),
+          first_availability_zone: promoted,
+          second_availability_zone: third,
+        });
       });
     });
     return { Cluster: rec.view };

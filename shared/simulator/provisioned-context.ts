@@ -15,6 +15,8 @@ export type Handler = (input: never) => object;
 
 export interface ProvisionedContextInit extends ServerlessContext {
   seed: string;
+  /** Data change rates and automated-snapshot timing (its own stream, so other draws keep their order). */
+  backupRng: Prng;
 }
 
 export class ProvisionedContext implements ServerlessContext {
@@ -25,6 +27,7 @@ export class ProvisionedContext implements ServerlessContext {
   readonly durations: SimulatorDurations;
   readonly durRng: Prng;
   readonly attrRng: Prng;
+  readonly backupRng: Prng;
   readonly requestId: () => string;
 
   constructor(init: ProvisionedContextInit) {
@@ -35,6 +38,7 @@ export class ProvisionedContext implements ServerlessContext {
     this.durations = init.durations;
     this.durRng = init.durRng;
     this.attrRng = init.attrRng;
+    this.backupRng = init.backupRng;
     this.requestId = init.requestId;
   }
 

@@ -86,6 +86,7 @@ export class RedshiftSimulator {
       .fork('endpoint')
       .hex(12)
       .replace(/^[0-9]/, 'c');
+    const backupRng = root.fork('backups');
     this.bus = new EventBus(this.clock, this.seed);
     const ctx = new ProvisionedContext({
       clock: this.clock,
@@ -95,6 +96,7 @@ export class RedshiftSimulator {
       durations: { ...DEFAULT_DURATIONS, ...options.durations },
       durRng,
       attrRng,
+      backupRng,
       requestId: () => this.requestId(),
     });
     this.serverless = new ServerlessModel(ctx);

@@ -1,7 +1,10 @@
 /**
  * Provisioned cluster snapshots: manual snapshots go creating → available (or failed, when a fault
- * rule says so) after a fixed part plus data size / backup rate; manual ones with a retention period
- * are deleted when it ends; automated ones go with their cluster.
+ * rule says so) after a fixed part plus the data to back up / backup rate (the first snapshot of a
+ * cluster copies all its data, later ones only what changed); manual ones with a retention period
+ * count their remaining days down and are deleted when it ends. Automated snapshots are taken about
+ * every 8 hours or after 5 GB per node of change, and when a cluster pauses; they are kept for the
+ * cluster's automated retention period and go with their cluster.
  */
 import type {
   CreateClusterSnapshotMessage,
@@ -11,12 +14,21 @@ import type {
   Tag,
 } from '@aws-sdk/client-redshift';
 import { MESSAGES } from './aws-errors.ts';
-import { deepFreeze, drawDuration } from './cluster-model.ts';
+import { deepFreeze } from './cluster-model.ts';
 import type { ClusterRecord, ClusterRegistry } from './cluster-registry.ts';
 import type { FaultsModel } from './faults-model.ts';
 import { paginate } from './pagination.ts';
 import type { Handler, ProvisionedContext } from './provisioned-context.ts';
 import type { SimulatorEvents } from './simulator-events.ts';
+import {
+  automatedSnapshotId,
+  checkManualRetention,
+  checkSnapshotIdentifier,
+  DAY_MS,
+  nextAutomatedDue,
+  remainingDays,
+  snapshotWork,
+} from './snapshot-rules.ts';
 import { sameTags, validateTags } from './tag-rules.ts';
 import type { TimerId } from './virtual-clock.ts';
 
@@ -25,7 +37,11 @@ export interface SnapshotRecord {
   arn: string;
   clusterIdentifier: string;
   timer?: TimerId | undefined;
+  /** When a manual snapshot's retention period ends (ManualSnapshotRemainingDays counts down to it). */
+  expiresAtMs?: number | undefined;
 }
+
+const MINUTE_MS = 60_000;
 
 export class SnapshotsModel {
   private readonly snapshots = new Map<string, SnapshotRecord>();
@@ -65,16 +81,31 @@ export class SnapshotsModel {
       clusterIdentifier,
     };
     this.snapshots.set(id, rec);
+    const days = snapshot.ManualSnapshotRemainingDays;
+    if (snapshot.SnapshotType === 'manual' && days !== undefined && days > 0)
+      this.expireAfter(rec, this.ctx.clock.nowMs() + days * DAY_MS);
     return rec.view;
   }
 
   /** A deleted cluster's final snapshot: taken at once, available when the cluster is gone. */
   addFinalSnapshot(rec: ClusterRecord, snapshotId: string, retention: number | undefined): void {
-    this.insertSnapshot(rec, snapshotId, 'manual', retention, [], 'available');
+    const snap = this.insertSnapshot(rec, snapshotId, 'manual', retention, [], 'creating');
+    const { incrementalMb, ms } = this.startBackup(rec);
+    this.completeSnapshot(snap, rec, Math.round(ms / 1000), incrementalMb);
+  }
+
+  /** What DeleteCluster checks of its final snapshot before it starts. */
+  checkFinalSnapshot(snapshotId: string | undefined, retention: number | undefined): void {
+    checkSnapshotIdentifier(this.ctx, snapshotId, 'FinalClusterSnapshotIdentifier');
+    checkManualRetention(this.ctx, retention);
+    if (this.snapshots.has(snapshotId ?? ''))
+      this.ctx.fault('ClusterSnapshotAlreadyExistsFault', MESSAGES.snapshotExists(snapshotId ?? ''));
   }
 
   /** Automated snapshots are deleted with their cluster; manual ones stay. */
   dropAutomated(clusterIdentifier: string): void {
+    const rec = this.clusters.get(clusterIdentifier);
+    if (rec?.backup.automatedTimer !== undefined) this.ctx.clock.cancel(rec.backup.automatedTimer);
     for (const [sid, snap] of this.snapshots) {
       if (snap.clusterIdentifier === clusterIdentifier && snap.view.SnapshotType === 'automated')
         this.snapshots.delete(sid);
@@ -122,49 +153,80 @@ export class SnapshotsModel {
       Tags: tags.map((t) => ({ ...t })),
       EnhancedVpcRouting: c.EnhancedVpcRouting ?? false,
       MaintenanceTrackName: c.MaintenanceTrackName ?? 'current',
-      ManualSnapshotRetentionPeriod: type === 'manual' ? (retention ?? c.ManualSnapshotRetentionPeriod ?? -1) : -1,
+      // A recorded automated snapshot has no ManualSnapshotRetentionPeriod
+      // (test_redshift_consecutive_snapshot_count_filter).
+      ...(type === 'manual'
+        ? { ManualSnapshotRetentionPeriod: retention ?? c.ManualSnapshotRetentionPeriod ?? -1 }
+        : {}),
       SnapshotArn: `arn:aws:redshift:${this.ctx.region}:${this.ctx.account}:snapshot:${clusterId}/${snapshotId}`,
     };
     const snap: SnapshotRecord = { view: deepFreeze(view), arn: view.SnapshotArn ?? '', clusterIdentifier: clusterId };
-    if (status === 'available') this.completeSnapshot(snap, rec, 60);
     this.snapshots.set(snapshotId, snap);
     return snap;
   }
 
-  private completeSnapshot(snap: SnapshotRecord, rec: ClusterRecord, elapsedSec: number): void {
-    const total = rec.dataSizeMB;
-    const incremental = Math.max(1, Math.round(total * this.ctx.durRng.between(0.05, 0.3)));
+  /** Size and duration of a snapshot starting now; the cluster's change counter starts over. */
+  private startBackup(rec: ClusterRecord): { incrementalMb: number; ms: number } {
+    this.clusters.accrue(rec);
+    const work = snapshotWork(
+      rec.backup,
+      rec.dataSizeMB,
+      rec.view.NumberOfNodes ?? 1,
+      this.ctx.durations,
+      this.ctx.durRng,
+    );
+    rec.backup.lastSnapshotMs = this.ctx.clock.nowMs();
+    rec.backup.changedSinceSnapshotMb = 0;
+    return work;
+  }
+
+  /** Redshift deletes a manual snapshot when its retention period ends. */
+  private expireAfter(snap: SnapshotRecord, expiresAtMs: number): void {
+    snap.expiresAtMs = expiresAtMs;
+    snap.timer = this.ctx.clock.schedule(
+      expiresAtMs,
+      () => {
+        if (this.snapshots.get(snap.view.SnapshotIdentifier ?? '') === snap)
+          this.snapshots.delete(snap.view.SnapshotIdentifier ?? '');
+      },
+      `${snap.view.SnapshotIdentifier}: retention ends`,
+    );
+  }
+
+  /** The view with ManualSnapshotRemainingDays as of now (copy on write when it changed). */
+  private current(snap: SnapshotRecord): Snapshot {
+    if (snap.expiresAtMs === undefined) return snap.view;
+    const days = remainingDays(snap.expiresAtMs, this.ctx.clock.nowMs());
+    if (snap.view.ManualSnapshotRemainingDays !== days)
+      snap.view = deepFreeze({ ...snap.view, ManualSnapshotRemainingDays: days });
+    return snap.view;
+  }
+
+  private completeSnapshot(snap: SnapshotRecord, rec: ClusterRecord, elapsedSec: number, incrementalMb: number): void {
     const retention = snap.view.ManualSnapshotRetentionPeriod ?? -1;
     snap.view = deepFreeze({
       ...snap.view,
       Status: 'available',
-      TotalBackupSizeInMegaBytes: total,
-      ActualIncrementalBackupSizeInMegaBytes: incremental,
-      BackupProgressInMegaBytes: incremental,
-      CurrentBackupRateInMegaBytesPerSecond: Math.round((incremental / Math.max(1, elapsedSec)) * 10_000) / 10_000,
+      TotalBackupSizeInMegaBytes: Math.max(rec.dataSizeMB, incrementalMb),
+      ActualIncrementalBackupSizeInMegaBytes: incrementalMb,
+      BackupProgressInMegaBytes: incrementalMb,
+      CurrentBackupRateInMegaBytesPerSecond: Math.round((incrementalMb / Math.max(1, elapsedSec)) * 10_000) / 10_000,
       EstimatedSecondsToCompletion: 0,
       ElapsedTimeInSeconds: elapsedSec,
       RestorableNodeTypes: [snap.view.NodeType ?? ''],
       SnapshotRetentionStartTime: this.ctx.clock.now(),
       ...(retention > 0 ? { ManualSnapshotRemainingDays: retention } : {}),
     });
-    if (snap.view.SnapshotType === 'manual' && retention > 0) {
-      // Redshift deletes a manual snapshot when its retention period ends.
-      snap.timer = this.ctx.clock.after(
-        retention * 86_400_000,
-        () => {
-          if (this.snapshots.get(snap.view.SnapshotIdentifier ?? '') === snap)
-            this.snapshots.delete(snap.view.SnapshotIdentifier ?? '');
-        },
-        `${snap.view.SnapshotIdentifier}: retention ends`,
-      );
-    }
+    if (snap.view.SnapshotType === 'manual' && retention > 0)
+      this.expireAfter(snap, this.ctx.clock.nowMs() + retention * DAY_MS);
   }
 
   createClusterSnapshot(input: CreateClusterSnapshotMessage) {
     const rec = this.clusters.mustGet(input.ClusterIdentifier);
     const clusterId = rec.view.ClusterIdentifier ?? '';
     const snapshotId = input.SnapshotIdentifier ?? '';
+    checkSnapshotIdentifier(this.ctx, input.SnapshotIdentifier, 'SnapshotIdentifier');
+    checkManualRetention(this.ctx, input.ManualSnapshotRetentionPeriod);
     if (this.snapshots.has(snapshotId))
       this.ctx.fault('ClusterSnapshotAlreadyExistsFault', MESSAGES.snapshotExists(snapshotId));
     // Paused clusters and the elastic-resize sub-states block snapshots (guide L2941–2942, L3640).
@@ -193,10 +255,7 @@ export class SnapshotsModel {
       cluster_name: clusterId,
       time: startedAt,
     });
-    const nodes = rec.view.NumberOfNodes ?? 1;
-    const rate = this.ctx.durRng.between(...this.ctx.durations.snapshotRateMbPerSecPerNode) * nodes;
-    const work = rec.dataSizeMB * this.ctx.durRng.between(0.05, 0.3);
-    const ms = drawDuration(this.ctx.durations.snapshotBase, this.ctx.durRng) + Math.round((work / rate) * 1000);
+    const { incrementalMb, ms } = this.startBackup(rec);
     const fails = this.faults.snapshotFails(clusterId);
     snap.timer = this.ctx.clock.after(
       ms,
@@ -213,7 +272,7 @@ export class SnapshotsModel {
           });
           return;
         }
-        this.completeSnapshot(snap, rec, Math.round(ms / 1000));
+        this.completeSnapshot(snap, rec, Math.round(ms / 1000), incrementalMb);
         this.events.redshift('REDSHIFT-EVENT-3004', 'snapshot', snapshotId, {
           snapshot_name: snapshotId,
           cluster_name: clusterId,
@@ -237,13 +296,13 @@ export class SnapshotsModel {
       ) {
         this.ctx.fault('ClusterSnapshotNotFoundFault', MESSAGES.snapshotNotFound(input.SnapshotIdentifier));
       }
-      list = [snap.view];
+      list = [this.current(snap)];
     } else {
       const from = input.StartTime?.getTime();
       const to = input.EndTime?.getTime();
       list = [];
       for (const snap of this.snapshots.values()) {
-        const v = snap.view;
+        const v = this.current(snap);
         if (input.ClusterIdentifier !== undefined && snap.clusterIdentifier !== input.ClusterIdentifier) continue;
         if (input.SnapshotArn !== undefined && snap.arn !== input.SnapshotArn) continue;
         if (input.SnapshotType !== undefined && v.SnapshotType !== input.SnapshotType) continue;
@@ -277,6 +336,85 @@ export class SnapshotsModel {
     const values = { snapshot_name: snapshotId, cluster_name: snap.clusterIdentifier, time: this.ctx.clock.now() };
     if (snap.view.Status === 'creating') this.events.redshift('REDSHIFT-EVENT-2010', 'snapshot', snapshotId, values);
     else this.events.redshift('REDSHIFT-EVENT-2011', 'snapshot', snapshotId, values);
-    return { Snapshot: { ...snap.view, Status: 'deleted' } };
+    return { Snapshot: { ...this.current(snap), Status: 'deleted' } };
+  }
+
+  // ───────────────────────────── automated snapshots ─────────────────────────────
+
+  /**
+   * An automated snapshot, now: on the cadence below, and when a cluster pauses ("Redshift takes a
+   * snapshot", guide L3622). No event marks its start or end (the guide has none, facts.md §4).
+   */
+  takeAutomated(rec: ClusterRecord): Snapshot {
+    const clusterId = rec.view.ClusterIdentifier ?? '';
+    const now = this.ctx.clock.now();
+    let at = now;
+    while (this.snapshots.has(automatedSnapshotId(clusterId, at))) at = new Date(at.getTime() + 1000);
+    const snapshotId = automatedSnapshotId(clusterId, at);
+    const snap = this.insertSnapshot(rec, snapshotId, 'automated', undefined, [], 'creating');
+    const { incrementalMb, ms } = this.startBackup(rec);
+    rec.backup.lastAutomatedMs = now.getTime();
+    rec.backup.changedSinceAutomatedMb = 0;
+    snap.timer = this.ctx.clock.after(
+      ms,
+      () => {
+        if (this.snapshots.get(snapshotId) !== snap) return;
+        snap.timer = undefined;
+        this.completeSnapshot(snap, rec, Math.round(ms / 1000), incrementalMb);
+      },
+      `${snapshotId}: automated snapshot`,
+    );
+    this.pruneAutomated(rec);
+    this.armAutomated(rec);
+    return snap.view;
+  }
+
+  /**
+   * Schedule the cluster's next automated snapshot (guide L3862). None while automated snapshots are
+   * off or the cluster is paused (scheduled snapshots don't run, guide L3640; the resume re-arms it).
+   * The guide is silent on a cadence that falls due while paused: it is taken once the cluster runs.
+   */
+  armAutomated(rec: ClusterRecord): void {
+    const b = rec.backup;
+    if (b.automatedTimer !== undefined) this.ctx.clock.cancel(b.automatedTimer);
+    b.automatedTimer = undefined;
+    if ((rec.view.AutomatedSnapshotRetentionPeriod ?? 1) === 0 || rec.view.ClusterStatus === 'paused') return;
+    this.clusters.accrue(rec);
+    const due = nextAutomatedDue(b, rec.view.NumberOfNodes ?? 1, this.ctx.clock.nowMs());
+    this.scheduleAutomated(rec, due);
+  }
+
+  private scheduleAutomated(rec: ClusterRecord, at: number): void {
+    rec.backup.automatedTimer = this.ctx.clock.schedule(
+      at,
+      () => {
+        rec.backup.automatedTimer = undefined;
+        if (this.clusters.get(rec.view.ClusterIdentifier ?? '') !== rec) return;
+        const status = rec.view.ClusterStatus;
+        if (status === 'paused') return;
+        // Other operations block snapshots (guide L2941–2942): try again in 15 minutes.
+        if (status !== 'available') this.scheduleAutomated(rec, this.ctx.clock.nowMs() + 15 * MINUTE_MS);
+        else this.takeAutomated(rec);
+      },
+      `${rec.view.ClusterIdentifier}: automated snapshot due`,
+    );
+  }
+
+  /**
+   * Automated snapshots older than the retention period are deleted; the newest is kept until
+   * automated snapshots are turned off or the cluster is deleted (guide L3864–3868).
+   */
+  private pruneAutomated(rec: ClusterRecord): void {
+    const clusterId = rec.view.ClusterIdentifier ?? '';
+    const cutoff = this.ctx.clock.nowMs() - (rec.view.AutomatedSnapshotRetentionPeriod ?? 1) * DAY_MS;
+    const own = [...this.snapshots.values()].filter(
+      (s) => s.clusterIdentifier === clusterId && s.view.SnapshotType === 'automated',
+    );
+    const newest = Math.max(...own.map((s) => s.view.SnapshotCreateTime?.getTime() ?? 0));
+    for (const s of own) {
+      const created = s.view.SnapshotCreateTime?.getTime() ?? 0;
+      if (created < cutoff && created < newest && s.timer === undefined)
+        this.snapshots.delete(s.view.SnapshotIdentifier ?? '');
+    }
   }
 }
