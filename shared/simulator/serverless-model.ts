@@ -1,6 +1,7 @@
 /**
- * Redshift Serverless: namespaces, workgroups (base capacity changes go MODIFYING → AVAILABLE; a
- * second change meanwhile is a ConflictException) and namespace snapshots (CREATING → AVAILABLE).
+ * Redshift Serverless: namespaces, workgroups (base or max capacity changes go MODIFYING → AVAILABLE;
+ * a second change meanwhile is a ConflictException; two attributes in one call are a
+ * ValidationException, as AWS refuses them) and namespace snapshots (CREATING → AVAILABLE).
  */
 import type {
   CreateSnapshotRequest,
@@ -34,6 +35,12 @@ export interface ServerlessContext {
 /** Base capacity range of UpdateWorkgroup per the Management Guide (L985–994): 8–512 RPU in steps of 8. */
 export const BASE_CAPACITY = { min: 8, max: 512, step: 8 } as const;
 
+/**
+ * Max capacity (guide L1075–1117, facts.md §5): up to 5632 RPU, -1 turns it off. The guide gives no
+ * step: the RPU step of base capacity is assumed. Base capacity may not exceed an active max capacity.
+ */
+export const MAX_CAPACITY = { min: 8, max: 5632, step: 8, off: -1 } as const;
+
 const DEFAULT_CONFIG_PARAMETERS = [
   { parameterKey: 'auto_mv', parameterValue: 'true' },
   { parameterKey: 'datestyle', parameterValue: 'ISO, MDY' },
@@ -56,6 +63,31 @@ interface SnapshotRecord {
 }
 
 type Handler = (input: never) => object;
+
+/**
+ * Why AWS refuses these capacities, or undefined. Wording of the real ValidationExceptions for base
+ * capacity ("The base capacity can't be less than 4 RPUs.", "… must be a multiple of 8.", "… can't be
+ * more than 24 RPUs.") with the guide's range; the max-capacity texts follow the same pattern (no
+ * real one was found).
+ */
+function capacityRefusal(input: UpdateWorkgroupRequest, current: Workgroup): string | undefined {
+  const base = input.baseCapacity;
+  const activeMax = current.maxCapacity !== undefined && current.maxCapacity > 0 ? current.maxCapacity : undefined;
+  if (base !== undefined) {
+    if (base < BASE_CAPACITY.min) return `The base capacity can't be less than ${BASE_CAPACITY.min} RPUs.`;
+    if (base > BASE_CAPACITY.max) return `The base capacity can't be more than ${BASE_CAPACITY.max} RPUs.`;
+    if (base % BASE_CAPACITY.step !== 0) return `The base capacity must be a multiple of ${BASE_CAPACITY.step}.`;
+    if (activeMax !== undefined && base > activeMax) return `The base capacity can't be more than ${activeMax} RPUs.`;
+  }
+  const max = input.maxCapacity;
+  if (max === undefined || max === MAX_CAPACITY.off) return undefined;
+  if (max < MAX_CAPACITY.min) return `The max capacity can't be less than ${MAX_CAPACITY.min} RPUs.`;
+  if (max > MAX_CAPACITY.max) return `The max capacity can't be more than ${MAX_CAPACITY.max} RPUs.`;
+  if (max % MAX_CAPACITY.step !== 0) return `The max capacity must be a multiple of ${MAX_CAPACITY.step}.`;
+  const currentBase = current.baseCapacity ?? 128;
+  if (max < currentBase) return `The max capacity can't be less than the base capacity of ${currentBase} RPUs.`;
+  return undefined;
+}
 
 export class ServerlessModel {
   private readonly namespaces = new Map<string, { view: Namespace; dataSizeMB: number }>();
@@ -225,25 +257,14 @@ export class ServerlessModel {
     const changes = Object.entries(input).filter(([k, v]) => k !== 'workgroupName' && v !== undefined);
     if (changes.length > 1)
       throw serverlessErrors.validation(MESSAGES.multipleWorkgroupChanges(name), this.ctx.requestId());
-    const base = input.baseCapacity;
-    if (base !== undefined) {
-      // Wording of the real ValidationExceptions ("The base capacity can't be less than 4 RPUs.",
-      // "… must be a multiple of 8.", "… can't be more than 24 RPUs.") with the guide's range.
-      const bad =
-        base < BASE_CAPACITY.min
-          ? `The base capacity can't be less than ${BASE_CAPACITY.min} RPUs.`
-          : base > BASE_CAPACITY.max
-            ? `The base capacity can't be more than ${BASE_CAPACITY.max} RPUs.`
-            : base % BASE_CAPACITY.step !== 0
-              ? `The base capacity must be a multiple of ${BASE_CAPACITY.step}.`
-              : rec.view.maxCapacity !== undefined && rec.view.maxCapacity > 0 && base > rec.view.maxCapacity
-                ? `The base capacity can't be more than ${rec.view.maxCapacity} RPUs.`
-                : undefined;
-      if (bad !== undefined) throw serverlessErrors.validation(bad, this.ctx.requestId());
-    }
+    const bad = capacityRefusal(input, rec.view);
+    if (bad !== undefined) throw serverlessErrors.validation(bad, this.ctx.requestId());
     const patch: Partial<Workgroup> = {};
     for (const [k, v] of changes) (patch as Record<string, unknown>)[k] = v;
-    rec.view = deepFreeze({ ...rec.view, ...patch, status: 'MODIFYING' });
+    const next: Workgroup = { ...rec.view, ...patch, status: 'MODIFYING' };
+    // -1 turns max capacity off: the workgroup no longer reports one.
+    if (next.maxCapacity === MAX_CAPACITY.off) delete next.maxCapacity;
+    rec.view = deepFreeze(next);
     const ms = drawDuration(this.ctx.durations.workgroupUpdate, this.ctx.durRng);
     this.ctx.clock.after(
       ms,

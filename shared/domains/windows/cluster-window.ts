@@ -355,25 +355,54 @@ export function reactCluster(cw: ClusterWindow, event: NormalizedEvent, env: Eva
   }
   const because = pausedBecause(cw, cluster, env);
   if (because === null || cluster.status !== 'paused') return [];
+  return [secretRotationStopped(cw, cluster, target, event, env, because, label)];
+}
+
+/**
+ * REDSHIFT-EVENT-4506: Secrets Manager could not rotate the secret of a cluster this policy paused.
+ * Automatic rotation then stops and does not restart on resume (guide L25059, facts.md §2):
+ * `secretsmanager:RotateSecret` must be called. Autopilot has no Secrets Manager adapter, so the alert
+ * says what to run; it does not rotate the secret itself.
+ */
+function secretRotationStopped(
+  cw: ClusterWindow,
+  cluster: ClusterResource,
+  target: TargetRef,
+  event: NormalizedEvent,
+  env: EvaluationEnv,
+  because: string,
+  label: string,
+): Proposal {
   const back = nextRunningStart(cw, cw.times(env));
-  return [
-    {
-      kind: 'act',
-      action: 'Publish',
-      target,
-      params: {
-        Subject: `[autopilot] ${env.policy.name}: secrets of ${cluster.id} not rotated while paused`.slice(0, 100),
-        Message: `${event.message}\nPaused by policy ${env.policy.name}: ${because}. Redshift rotates the secrets once the cluster runs again${back === null ? '' : ` (the window runs it from ${formatUtcMinute(back)})`}; if that is too late, add a running range for the rotation or exclude the cluster from the policy.`,
-        MessageAttributes: {
-          severity: { DataType: 'String', StringValue: 'WARNING' },
-          policy: { DataType: 'String', StringValue: env.policy.name },
-          resource: { DataType: 'String', StringValue: cluster.id },
-        },
+  const region = event.region === null ? '' : ` --region ${event.region}`;
+  const secretArn = `aws redshift describe-clusters --cluster-identifier ${cluster.id}${region} --query 'Clusters[0].MasterPasswordSecretArn' --output text`;
+  const when =
+    back === null
+      ? 'once the cluster runs again'
+      : `once the cluster runs again (the window runs it from ${formatUtcMinute(back)})`;
+  return {
+    kind: 'act',
+    action: 'Publish',
+    target,
+    params: {
+      Subject: `[autopilot] ${env.policy.name}: secret rotation of ${cluster.id} stopped while paused`.slice(0, 100),
+      Message: [
+        event.message,
+        `Paused by policy ${env.policy.name}: ${because}.`,
+        "Automatic rotation of the cluster's secret has stopped and does not restart when the cluster resumes; it must be restarted with Secrets Manager RotateSecret.",
+        `What to do: ${when}, run`,
+        `  aws secretsmanager rotate-secret${region} --secret-id "$(${secretArn})"`,
+        `or keep ${cluster.id} running over its rotation date (a running range in the window, or the tag autopilot:override=running-until=<time>).`,
+      ].join('\n'),
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: 'WARNING' },
+        policy: { DataType: 'String', StringValue: env.policy.name },
+        resource: { DataType: 'String', StringValue: cluster.id },
       },
-      reason: `${label}: secrets cannot rotate on a cluster this policy paused (${because})`,
-      slot: `${event.eventId}@${event.time}`,
     },
-  ];
+    reason: `${label}: secret rotation stopped on a cluster this policy paused (${because}); it does not restart on resume, RotateSecret is needed`,
+    slot: `${event.eventId}@${event.time}`,
+  };
 }
 
 function idlePause(

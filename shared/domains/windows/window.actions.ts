@@ -126,11 +126,17 @@ function applyCapacity(resource: FleetResource, params: Readonly<Record<string, 
   };
 }
 
-/** Serverless cannot pause: a window switches base capacity at its boundaries. */
+/**
+ * Serverless cannot pause: a window switches base and max capacity at its boundaries, one attribute
+ * per call ("You can't update multiple parameters in one request", UpdateWorkgroup API reference).
+ * stateKey `capacity` covers both: the window decides the second call of a boundary only once the
+ * first is done, so the two are due at increasing times and newest-wins keeps them in order, while a
+ * late call of an older boundary is refused (the newer boundary sets both again).
+ */
 export const updateWorkgroup: ActionSpec = {
   name: 'UpdateWorkgroup',
   service: 'redshift-serverless',
-  summary: "set a Serverless workgroup's base capacity (RPU) for the window",
+  summary: "set a Serverless workgroup's base or max capacity (RPU) for the window, one attribute per call",
   resourceType: 'workgroup',
   idParam: 'workgroupName',
   allowedStatuses: ['AVAILABLE'],
@@ -151,6 +157,12 @@ export const updateWorkgroup: ActionSpec = {
   tracking: { closedBy: ['sweep: status AVAILABLE'] },
   effect: { apply: applyCapacity, changesState: true, cost: 'none', mark: '⇅' },
   async perform(params, services) {
+    const set = Object.keys(params).filter((k) => k !== 'workgroupName' && params[k] !== undefined);
+    if (set.length !== 1) {
+      throw new ConfigurationError(
+        `UpdateWorkgroup changes one attribute per call (AWS refuses more); got ${set.join(', ') || 'none'}`,
+      );
+    }
     const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
       new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),
     );

@@ -13,14 +13,13 @@ import { compileRunningWindow, type RunningWindow } from '../../policy/running-w
 import { parseWindowSpec, type WindowRange } from '../../policy/window-spec.ts';
 import { type ClusterWindow, explainClusterEvent, reactCluster, reconcileCluster } from './cluster-window.ts';
 import { NEXT_BOUNDARY, type WindowBlock, windowSchema } from './window.schema.ts';
+import { checkCapacityKeys, reconcileWorkgroup } from './workgroup-window.ts';
 
 /**
  * `window`: clusters run inside the running ranges and pause outside them (and on closedOn days);
- * Serverless workgroups have no pause, so the same block switches base capacity at the boundaries.
+ * Serverless workgroups have no pause, so the same block switches base (and max) capacity at the
+ * boundaries (workgroup-window.ts).
  */
-
-/** Base capacity changes can cancel running queries: only this close to a boundary. */
-const BOUNDARY_TOLERANCE_MS = 30 * 60_000;
 
 export interface WindowTimes {
   running: boolean;
@@ -82,7 +81,13 @@ function checkResourceKeys(block: WindowBlock, ctx: CompileContext): void {
       message: 'window does not apply to resource: integration; expected resource: cluster or workgroup',
     });
   }
-  for (const key of ['runningBaseCapacity', 'pausedBaseCapacity', 'maxCapacity'] as const) {
+  for (const key of [
+    'runningBaseCapacity',
+    'pausedBaseCapacity',
+    'maxCapacity',
+    'runningMaxCapacity',
+    'pausedMaxCapacity',
+  ] as const) {
     if (!isWorkgroup && block[key] !== undefined) {
       ctx.problems.push({
         path: ['window', key],
@@ -101,6 +106,7 @@ function checkResourceKeys(block: WindowBlock, ctx: CompileContext): void {
       });
     }
   }
+  checkCapacityKeys(block, ctx);
   for (const key of ['pauseZeroEtlTargets', 'resumeLeadTime', 'graceAfterManualResume', 'idle'] as const) {
     if (block[key] !== undefined) {
       ctx.problems.push({
@@ -139,7 +145,7 @@ function windowCapability(window: RunningWindow, block: WindowBlock, isWorkgroup
       resource.type === 'cluster'
         ? reconcileCluster(cluster, resource, override, env)
         : resource.type === 'workgroup'
-          ? reconcileWorkgroup(capability, resource, env)
+          ? workgroupWindow(capability, resource, env)
           : [],
   };
   const cluster: ClusterWindow = {
@@ -180,30 +186,9 @@ function stateReason(capability: CompiledWindow, times: WindowTimes): string {
   return `inside window ${window.description}${early}; ${next}`;
 }
 
-function reconcileWorkgroup(capability: CompiledWindow, workgroup: WorkgroupResource, env: EvaluationEnv): Proposal[] {
+function workgroupWindow(capability: CompiledWindow, workgroup: WorkgroupResource, env: EvaluationEnv): Proposal[] {
   const times = timesFor(capability, env);
-  const block = capability.block;
-  const desired = times.running ? block.runningBaseCapacity : block.pausedBaseCapacity;
-  if (desired === undefined || workgroup.baseCapacity === desired) return [];
-  const ref = target(workgroup);
-  const status = workgroup.status.toUpperCase();
-  if (status !== 'AVAILABLE') return [{ kind: 'skip', target: ref, reason: `status ${workgroup.status}` }];
-  const slot = times.prev === null ? 'always' : new Date(times.prev).toISOString();
-  if (times.prev !== null && env.now - times.prev > BOUNDARY_TOLERANCE_MS) {
-    const when =
-      times.next === null ? 'no boundary scheduled' : `waits for the next boundary ${formatUtcMinute(times.next)}`;
-    return [
-      {
-        kind: 'skip',
-        target: ref,
-        reason: `base capacity ${workgroup.baseCapacity} RPU differs from ${desired} RPU mid-window; a change can cancel running queries, so it ${when}`,
-      },
-    ];
-  }
-  const params: Record<string, unknown> = { workgroupName: workgroup.id, baseCapacity: desired };
-  if (block.maxCapacity !== undefined) params.maxCapacity = block.maxCapacity;
-  const reason = `${stateReason(capability, times)}; base capacity ${workgroup.baseCapacity} → ${desired} RPU`;
-  return [{ kind: 'act', action: 'UpdateWorkgroup', target: ref, params, reason, slot }];
+  return reconcileWorkgroup(capability.block, workgroup, times, stateReason(capability, times), env, target(workgroup));
 }
 
 export const windowsCapability: CapabilityRegistration = {

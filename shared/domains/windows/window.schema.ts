@@ -2,17 +2,30 @@ import { z } from 'zod';
 import { calendarRefsSchema, durationSchema, parseDuration, timezoneSchema } from '../../policy/policy.schema.ts';
 import { parseWindowSpec } from '../../policy/window-spec.ts';
 
-/** Redshift Serverless base capacity: RPUs in multiples of 8 from 8 to 512 (catalog/facts.md). */
-const rpuSchema = z
-  .number({
-    error: (iss) => `${JSON.stringify(iss.input)} is not a number; expected RPUs: a multiple of 8 from 8 to 512`,
-  })
-  .int()
-  .superRefine((v, ctx) => {
-    if (v < 8 || v > 512 || v % 8 !== 0) {
-      ctx.addIssue({ code: 'custom', message: `${v} RPUs is not valid; expected a multiple of 8 from 8 to 512` });
-    }
-  });
+/** Redshift Serverless base capacity: RPUs in multiples of 8 from 8 to 512 (catalog/facts.md §5, guide L985–994). */
+export const BASE_RPU = { min: 8, max: 512, step: 8 } as const;
+/**
+ * Redshift Serverless max capacity: a hard RPU ceiling up to 5632 RPU, and -1 turns it off (facts.md §5,
+ * guide L1075–1117). facts.md gives no step for max capacity: the RPU step of base capacity (8) is assumed.
+ */
+export const MAX_RPU = { min: 8, max: 5632, step: 8, off: -1 } as const;
+
+const BASE_EXPECTED = `a multiple of ${BASE_RPU.step} from ${BASE_RPU.min} to ${BASE_RPU.max}`;
+const MAX_EXPECTED = `a multiple of ${MAX_RPU.step} from ${MAX_RPU.min} to ${MAX_RPU.max}, or ${MAX_RPU.off} to turn max capacity off`;
+
+function rpuSchema(range: { min: number; max: number; step: number; off?: number }, expected: string) {
+  return z
+    .number({ error: (iss) => `${JSON.stringify(iss.input)} is not a number; expected RPUs: ${expected}` })
+    .superRefine((v, ctx) => {
+      if (v === range.off) return;
+      if (!Number.isInteger(v) || v < range.min || v > range.max || v % range.step !== 0) {
+        ctx.addIssue({ code: 'custom', message: `${v} RPUs is not valid; expected ${expected}` });
+      }
+    });
+}
+
+const baseRpuSchema = rpuSchema(BASE_RPU, BASE_EXPECTED);
+const maxRpuSchema = rpuSchema(MAX_RPU, MAX_EXPECTED);
 
 const windowSpecSchema = z
   .string({ error: 'expected a window such as "Mon-Fri 07:00-19:00"' })
@@ -98,9 +111,12 @@ export const windowSchema = z.strictObject({
   resumeLeadTime: durationSchema.optional(),
   graceAfterManualResume: graceSchema.optional(),
   pauseZeroEtlTargets: z.boolean({ error: 'expected true or false' }).optional(),
-  runningBaseCapacity: rpuSchema.optional(),
-  pausedBaseCapacity: rpuSchema.optional(),
-  maxCapacity: rpuSchema.optional(),
+  runningBaseCapacity: baseRpuSchema.optional(),
+  pausedBaseCapacity: baseRpuSchema.optional(),
+  /** Max capacity in both states; or per state with runningMaxCapacity / pausedMaxCapacity. */
+  maxCapacity: maxRpuSchema.optional(),
+  runningMaxCapacity: maxRpuSchema.optional(),
+  pausedMaxCapacity: maxRpuSchema.optional(),
 });
 
 export type WindowBlock = z.infer<typeof windowSchema>;

@@ -283,11 +283,18 @@ describe('events a window pause causes', () => {
     const t = '2026-10-19T22:00:00.000Z';
     const out = at(set, paused, t, NONE, event(secretsNotRotated('dev-1', t)));
     expect(out.decisions.map((d) => [d.action, d.policy, d.params.Subject])).toEqual([
-      ['Publish', 'office', '[autopilot] office: secrets of dev-1 not rotated while paused'],
+      ['Publish', 'office', '[autopilot] office: secret rotation of dev-1 stopped while paused'],
     ]);
-    expect(out.decisions[0]?.params.Message).toContain(
-      'Paused by policy office: outside window Mon-Fri 07:00-19:00 Europe/Berlin',
-    );
+    expect(String(out.decisions[0]?.params.Message).split('\n')).toEqual([
+      "Your Amazon Redshift cluster dev-1 is paused. Amazon Redshift can't rotate the secrets of paused clusters.",
+      'Paused by policy office: outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-10-20T05:00Z.',
+      "Automatic rotation of the cluster's secret has stopped and does not restart when the cluster resumes; it must be restarted with Secrets Manager RotateSecret.",
+      'What to do: once the cluster runs again (the window runs it from 2026-10-20T05:00Z), run',
+      `  aws secretsmanager rotate-secret --region eu-central-1 --secret-id "$(aws redshift describe-clusters --cluster-identifier dev-1 --region eu-central-1 --query 'Clusters[0].MasterPasswordSecretArn' --output text)"`,
+      'or keep dev-1 running over its rotation date (a running range in the window, or the tag autopilot:override=running-until=<time>).',
+    ]);
+    expect(out.decisions[0]?.params.Message).not.toContain('rotates the secrets once');
+    expect(out.decisions[0]?.params.MessageAttributes).toMatchObject({ severity: { StringValue: 'WARNING' } });
     // Inside the window the policy did not pause it: not its doing (the event only reconciles: resume).
     const day = at(set, paused, '2026-10-19T10:00:00.000Z', NONE, event(secretsNotRotated('dev-1', t)));
     expect(day.decisions.map((d) => d.action)).toEqual(['ResumeCluster']);

@@ -251,7 +251,7 @@ describe('a week of windows across the end of summer time, with a holiday', () =
     const zeroEtl = week.deliveries.filter((d) => d.eventId.startsWith('REDSHIFT-INTEGRATION-EVENT-'));
     expect(zeroEtl.length).toBeGreaterThanOrEqual(3 * 5);
     expect(zeroEtl.every((d) => d.ok)).toBe(true);
-    expect(week.records.filter((x) => x.type !== 'state' && x.policy === 'zero-etl-target-resume')).toEqual([]);
+    expect(week.records.filter((x) => 'policy' in x && x.policy === 'zero-etl-target-resume')).toEqual([]);
     expect(week.alerts.filter((a) => a.attributes.policy === 'zero-etl-target-resume')).toEqual([]);
   });
 
@@ -272,15 +272,16 @@ describe('a week of windows across the end of summer time, with a holiday', () =
   });
 
   it('reports REDSHIFT-EVENT-4506 against the window policy that paused the cluster', () => {
-    const alert = week.alerts.find((a) => a.subject?.includes('not rotated'));
-    expect(alert?.subject).toBe('[autopilot] dev-office-hours: secrets of dev-etl-1 not rotated while paused');
+    const alert = week.alerts.find((a) => a.subject?.includes('secret rotation'));
+    expect(alert?.subject).toBe('[autopilot] dev-office-hours: secret rotation of dev-etl-1 stopped while paused');
     expect(alert?.attributes).toMatchObject({
       policy: 'dev-office-hours',
       resource: 'cluster/dev-etl-1',
       action: 'Publish',
       severity: 'WARNING',
     });
-    expect(alert?.message).toContain('the window runs it from 2026-10-26T05:45Z');
+    expect(alert?.message).toContain('once the cluster runs again (the window runs it from 2026-10-26T05:45Z), run');
+    expect(alert?.message).toContain('aws secretsmanager rotate-secret');
   });
 
   it('tells the story in alerts: every call announced once, every pause confirmed, no failure', () => {
