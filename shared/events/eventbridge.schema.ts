@@ -34,20 +34,10 @@ export const INTEGRATION_DETAIL_TYPES = [
 ] as const;
 
 /**
- * The eight detail-types `aws.redshift-serverless` sends directly, as the EventBridge event reference
- * ("Amazon Redshift Serverless events") spells them, including its casing ("Rate change").
+ * `aws.redshift-serverless` detail-types are not listed: the guide names none, so the rule matches on
+ * the source and the normalizer takes any detail-type (an unknown one becomes a serverless-event with
+ * eventId null unless its text identifies it, and its category is the detail-type).
  */
-export const SERVERLESS_DETAIL_TYPES = [
-  'Redshift Serverless Management',
-  'Redshift Serverless Data Sharing',
-  'Redshift Serverless Rate change',
-  'Redshift Serverless Base RPU Change',
-  'Redshift Serverless Configuration',
-  'Redshift Serverless Monitoring',
-  'Redshift Serverless Security',
-  'Redshift Serverless Pending',
-] as const;
-
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 export const ALARM_DETAIL_TYPE = 'CloudWatch Alarm State Change';
 export const SCHEDULED_EVENT_DETAIL_TYPE = 'Scheduled Event';

@@ -11,7 +11,6 @@ import {
   INTEGRATION_DETAIL_TYPES,
   IntegrationDetailSchema,
   SCHEDULED_EVENT_DETAIL_TYPE,
-  SERVERLESS_DETAIL_TYPES,
   ServerlessDetailSchema,
 } from './eventbridge.schema.ts';
 import { fromIntegrationEvent, fromScheduledEvent, fromServerlessEvent } from './eventbridge-events.ts';
@@ -195,9 +194,8 @@ function fromEventBridge(payload: Record<string, unknown>, path: string, sink: S
     }
     case EVENTBRIDGE_SOURCES.serverless: {
       if (detailType === API_CALL_DETAIL_TYPE) break;
-      // The reference lists eight detail-types; any "Redshift Serverless …" one is taken, so a ninth is not lost.
-      if (!detailType.startsWith('Redshift Serverless'))
-        unsupported([...SERVERLESS_DETAIL_TYPES, API_CALL_DETAIL_TYPE]);
+      // The rule takes every detail-type of the source (the guide names none): whatever arrives is
+      // normalized, with eventId null when nothing identifies it, and category from its detail-type.
       const detail = parseWith(ServerlessDetailSchema, envelope.detail, detailPath);
       return fromServerlessEvent(envelope, detail, path, sink);
     }

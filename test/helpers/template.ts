@@ -400,9 +400,9 @@ export function eventPatterns(template: CfnTemplate): Record<string, unknown> {
 
 /**
  * EventBridge's matching semantics for the pattern features this project uses (exact values, `prefix`,
- * nested objects): a field inside an array of objects matches if any element matches, as in
- * aws/event-ruler. moto's matcher does not descend into arrays, so the routing test uses this to
- * cover the alarm rule (`detail.configuration.metrics[].metricStat.metric.namespace`).
+ * `anything-but` with a value or a list, nested objects): a field inside an array of objects matches
+ * if any element matches, as in aws/event-ruler. moto's matcher does not descend into arrays, so the
+ * routing test uses this to cover the alarm rule (`detail.configuration.metrics[].metricStat.metric.namespace`).
  */
 export function patternMatches(pattern: unknown, event: unknown): boolean {
   if (pattern === null || typeof pattern !== 'object' || Array.isArray(pattern)) return false;
@@ -427,6 +427,8 @@ function filterMatches(filter: unknown, value: unknown): boolean {
   if (filter !== null && typeof filter === 'object') {
     const prefix = (filter as { prefix?: unknown }).prefix;
     if (typeof prefix === 'string') return typeof value === 'string' && value.startsWith(prefix);
+    const but = (filter as { 'anything-but'?: unknown })['anything-but'];
+    if (typeof but === 'string' || Array.isArray(but)) return ![but].flat().includes(value);
     throw new Error(`patternMatches: unsupported filter ${JSON.stringify(filter)}`);
   }
   return filter === value;
@@ -549,4 +551,40 @@ export function sqsEventSources(template: CfnTemplate): SqsEventSource[] {
     batchSize: get(mapping, 'Properties', 'BatchSize'),
     responseTypes: get(mapping, 'Properties', 'FunctionResponseTypes'),
   }));
+}
+
+/** Every dead-letter queue of the template: the async triggers' DLQs and the queues' redrive targets. */
+export function deadLetterQueues(template: CfnTemplate): string[] {
+  const dlqs = new Set<string>();
+  for (const trigger of asyncTriggers(template)) if (trigger.dlq !== null) dlqs.add(trigger.dlq);
+  for (const [, queue] of resourcesOfType(template, 'AWS::SQS::Queue')) {
+    const target = refTarget(get(queue, 'Properties', 'RedrivePolicy', 'deadLetterTargetArn'));
+    if (target !== null) dlqs.add(target);
+  }
+  return [...dlqs].sort();
+}
+
+/**
+ * What is wrong with the stack's self-monitoring: a DLQ without an alarm on visible messages that
+ * notifies `topic`, or an alarm whose action is not that topic.
+ */
+export function findDlqAlarmProblems(template: CfnTemplate, topic: string): string[] {
+  const alarms = [...resourcesOfType(template, 'AWS::CloudWatch::Alarm')];
+  const problems: string[] = [];
+  for (const dlq of deadLetterQueues(template)) {
+    const alarm = alarms.find(([, a]) => {
+      const dims = asArray(get(a, 'Properties', 'Dimensions'));
+      return (
+        get(a, 'Properties', 'MetricName') === 'ApproximateNumberOfMessagesVisible' &&
+        dims.some((d) => refTarget(get(d, 'Value')) === dlq)
+      );
+    });
+    if (alarm === undefined) {
+      problems.push(`${dlq}: no alarm on ApproximateNumberOfMessagesVisible`);
+      continue;
+    }
+    const actions = asArray(get(alarm[1], 'Properties', 'AlarmActions')).map(refTarget);
+    if (!actions.includes(topic)) problems.push(`${alarm[0]}: does not notify ${topic}`);
+  }
+  return problems;
 }

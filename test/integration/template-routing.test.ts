@@ -70,6 +70,10 @@ function alarmOn(namespace: string, name: string, dimensions: Json): Json {
 const integration = fixture('eventbridge-aws.redshift-integration-monitoring.CAPTURED-PARTIAL.json');
 const reboot = fixture('cloudtrail-record-redshift-RebootCluster.json');
 
+/**
+ * The detail-types the EventBridge event reference lists for aws.redshift-serverless; the guide names
+ * none, so the rule matches on the source and these are only cases, next to ones nobody has listed.
+ */
 const SERVERLESS_DETAIL_TYPES = [
   'Redshift Serverless Management',
   'Redshift Serverless Data Sharing',
@@ -147,6 +151,16 @@ const CASES: RoutingCase[] = [
     },
     rules: [SERVERLESS],
   })),
+  // A detail-type nobody listed still arrives (the rule matches on the source alone).
+  ...['Redshift Serverless Storage', 'Workgroup Change'].map((detailType) => ({
+    name: `unlisted serverless detail-type ${detailType}`,
+    event: {
+      source: 'aws.redshift-serverless',
+      'detail-type': detailType,
+      detail: { severity: 'INFO', eventDescription: 'Something AWS added later.' },
+    },
+    rules: [SERVERLESS],
+  })),
   {
     name: 'alarm on AWS/Redshift PercentageDiskSpaceUsed',
     event: alarmOn('AWS/Redshift', 'PercentageDiskSpaceUsed', { ClusterIdentifier: 'analytics' }),
@@ -170,6 +184,12 @@ const CASES: RoutingCase[] = [
     name: 'CloudTrail serverless UpdateWorkgroup',
     event: viaCloudTrail(reboot, { eventSource: 'redshift-serverless.amazonaws.com', eventName: 'UpdateWorkgroup' }),
     rules: [API_CALL],
+  },
+  {
+    // The serverless rule leaves CloudTrail to the API-call rule: a read-only call reaches neither.
+    name: 'CloudTrail serverless GetWorkgroup (read-only)',
+    event: viaCloudTrail(reboot, { eventSource: 'redshift-serverless.amazonaws.com', eventName: 'GetWorkgroup' }),
+    rules: [],
   },
   {
     name: 'CloudTrail DescribeClusters (read-only)',

@@ -122,12 +122,6 @@ describe('malformed input is rejected with the path and what was expected', () =
       "detail-type: unsupported detail-type 'Redshift Cluster State Change' for source aws.redshift; expected 'Redshift Integration Monitoring', 'Redshift Integration Configuration', 'Redshift Integration Operation', 'AWS API Call via CloudTrail'",
     ],
     [
-      'an aws.redshift-serverless detail-type that is not a serverless one',
-      () => normalize(scheduled({ source: 'aws.redshift-serverless', 'detail-type': 'Workgroup Change' })),
-      'detail-type',
-      "detail-type: unsupported detail-type 'Workgroup Change' for source aws.redshift-serverless; expected",
-    ],
-    [
       'an EventBridge event without detail-type',
       () => normalize({ source: 'aws.redshift', detail: {} }),
       'detail-type',

@@ -202,6 +202,40 @@ describe('Redshift Serverless events', () => {
     });
   });
 
+  it.each([
+    ['Workgroup Change', 'Workgroup Change'],
+    ['Redshift Serverless Storage', 'Storage'],
+  ])('an unknown detail-type (%s) is normalized with eventId null, not refused', (detailType, category) => {
+    const event = one(
+      serverless({
+        'detail-type': detailType,
+        resources: ['arn:aws:redshift-serverless:us-east-1:123456789012:workgroup/wg-uuid'],
+        detail: { severity: 'Info', eventDescription: 'Something AWS added later.' },
+      }),
+    );
+
+    expect(event).toMatchObject({
+      kind: 'serverless-event',
+      eventId: null,
+      known: false,
+      category,
+      severity: 'INFO',
+      resource: { type: 'workgroup', id: 'wg-uuid' },
+      message: 'Something AWS added later.',
+    });
+  });
+
+  it('a known event under an unknown detail-type is still identified by its text', () => {
+    const event = one(
+      serverless({
+        'detail-type': 'Redshift Serverless Lifecycle',
+        detail: { message: 'Your Amazon Redshift workgroup analytics-wg was deleted at 2026-11-25 06:36 UTC.' },
+      }),
+    );
+
+    expect(event).toMatchObject({ eventId: 'REDSHIFT-SERVERLESS-EVENT-1009', category: 'Management' });
+  });
+
   it('any "Redshift Serverless …" detail-type is taken, so a ninth one is not lost', () => {
     const event = one(
       serverless({
