@@ -45,6 +45,8 @@ const MINUTE_MS = 60_000;
 
 export class SnapshotsModel {
   private readonly snapshots = new Map<string, SnapshotRecord>();
+  /** Automated snapshots by cluster identifier, oldest first (retention prunes them without a full scan). */
+  private readonly automated = new Map<string, SnapshotRecord[]>();
   readonly handlers: Record<string, Handler>;
 
   constructor(
@@ -81,6 +83,7 @@ export class SnapshotsModel {
       clusterIdentifier,
     };
     this.snapshots.set(id, rec);
+    if (snapshot.SnapshotType === 'automated') this.indexAutomated(rec);
     const days = snapshot.ManualSnapshotRemainingDays;
     if (snapshot.SnapshotType === 'manual' && days !== undefined && days > 0)
       this.expireAfter(rec, this.ctx.clock.nowMs() + days * DAY_MS);
@@ -106,6 +109,7 @@ export class SnapshotsModel {
   dropAutomated(clusterIdentifier: string): void {
     const rec = this.clusters.get(clusterIdentifier);
     if (rec?.backup.automatedTimer !== undefined) this.ctx.clock.cancel(rec.backup.automatedTimer);
+    this.automated.delete(clusterIdentifier);
     for (const [sid, snap] of this.snapshots) {
       if (snap.clusterIdentifier === clusterIdentifier && snap.view.SnapshotType === 'automated')
         this.snapshots.delete(sid);
@@ -162,7 +166,17 @@ export class SnapshotsModel {
     };
     const snap: SnapshotRecord = { view: deepFreeze(view), arn: view.SnapshotArn ?? '', clusterIdentifier: clusterId };
     this.snapshots.set(snapshotId, snap);
+    if (type === 'automated') this.indexAutomated(snap);
     return snap;
+  }
+
+  private indexAutomated(snap: SnapshotRecord): void {
+    const list = this.automated.get(snap.clusterIdentifier) ?? [];
+    const at = (x: SnapshotRecord | undefined) => x?.view.SnapshotCreateTime?.getTime() ?? 0;
+    list.push(snap);
+    // Taken in time order; only seeded ones can arrive out of it.
+    if (at(list.at(-2)) > at(snap)) list.sort((a, b) => at(a) - at(b));
+    this.automated.set(snap.clusterIdentifier, list);
   }
 
   /** Size and duration of a snapshot starting now; the cluster's change counter starts over. */
@@ -348,9 +362,9 @@ export class SnapshotsModel {
   takeAutomated(rec: ClusterRecord): Snapshot {
     const clusterId = rec.view.ClusterIdentifier ?? '';
     const now = this.ctx.clock.now();
-    let at = now;
-    while (this.snapshots.has(automatedSnapshotId(clusterId, at))) at = new Date(at.getTime() + 1000);
-    const snapshotId = automatedSnapshotId(clusterId, at);
+    let snapshotId = automatedSnapshotId(clusterId, now);
+    for (let s = 1; this.snapshots.has(snapshotId); s++)
+      snapshotId = automatedSnapshotId(clusterId, new Date(now.getTime() + s * 1000));
     const snap = this.insertSnapshot(rec, snapshotId, 'automated', undefined, [], 'creating');
     const { incrementalMb, ms } = this.startBackup(rec);
     rec.backup.lastAutomatedMs = now.getTime();
@@ -405,16 +419,17 @@ export class SnapshotsModel {
    * automated snapshots are turned off or the cluster is deleted (guide L3864–3868).
    */
   private pruneAutomated(rec: ClusterRecord): void {
-    const clusterId = rec.view.ClusterIdentifier ?? '';
+    const list = this.automated.get(rec.view.ClusterIdentifier ?? '') ?? [];
     const cutoff = this.ctx.clock.nowMs() - (rec.view.AutomatedSnapshotRetentionPeriod ?? 1) * DAY_MS;
-    const own = [...this.snapshots.values()].filter(
-      (s) => s.clusterIdentifier === clusterId && s.view.SnapshotType === 'automated',
-    );
-    const newest = Math.max(...own.map((s) => s.view.SnapshotCreateTime?.getTime() ?? 0));
-    for (const s of own) {
-      const created = s.view.SnapshotCreateTime?.getTime() ?? 0;
-      if (created < cutoff && created < newest && s.timer === undefined)
-        this.snapshots.delete(s.view.SnapshotIdentifier ?? '');
+    // Oldest first; the last one (the newest) always stays.
+    while (
+      list.length > 1 &&
+      (list[0]?.view.SnapshotCreateTime?.getTime() ?? 0) < cutoff &&
+      list[0]?.timer === undefined
+    ) {
+      const old = list.shift();
+      if (old !== undefined && this.snapshots.get(old.view.SnapshotIdentifier ?? '') === old)
+        this.snapshots.delete(old.view.SnapshotIdentifier ?? '');
     }
   }
 }

@@ -112,7 +112,7 @@ describe('fidelity: ResumeCluster (test_redshift_resume)', () => {
   });
 });
 
-describe('fidelity: snapshots (test_redshift_snapshot, test_redshift_snapshot_delete)', () => {
+describe('fidelity: snapshots (test_redshift_snapshot)', () => {
   const cluster = clustersFromRecording(recording('test_redshift_snapshot/redshift.DescribeClusters_1.json'))[0] ?? {};
   const created =
     snapshotsFromRecording(recording('test_redshift_snapshot/redshift.CreateClusterSnapshot_1.json'))[0] ?? {};
@@ -184,7 +184,9 @@ describe('fidelity: snapshots (test_redshift_snapshot, test_redshift_snapshot_de
     });
     expect(snap?.TotalBackupSizeInMegaBytes).toBeGreaterThan(0);
   });
+});
 
+describe('fidelity: recorded snapshots (test_redshift_snapshot_delete)', () => {
   it('DescribeClusterSnapshots returns recorded snapshots unchanged', async () => {
     const { sim, redshift } = simulated();
     const recorded = snapshotsFromRecording(
