@@ -10,6 +10,7 @@ import type { FleetResource } from '../policy/decision.ts';
 import type {
   ActionRecord,
   AlertRecord,
+  EventRecord,
   SkipRecord,
   StateRecord,
   SummaryRecord,
@@ -101,6 +102,7 @@ interface Lane {
   actions: ActionRecord[];
   skips: SkipRecord[];
   alerts: AlertRecord[];
+  events: EventRecord[];
 }
 
 function lanes(records: readonly TimelineRecord[]): Map<string, Lane> {
@@ -108,7 +110,7 @@ function lanes(records: readonly TimelineRecord[]): Map<string, Lane> {
   const lane = (name: string) => {
     let l = by.get(name);
     if (l === undefined) {
-      l = { states: [], actions: [], skips: [], alerts: [] };
+      l = { states: [], actions: [], skips: [], alerts: [], events: [] };
       by.set(name, l);
     }
     return l;
@@ -117,6 +119,7 @@ function lanes(records: readonly TimelineRecord[]): Map<string, Lane> {
     if (r.type === 'state') lane(r.resource).states.push(r);
     else if (r.type === 'action') lane(r.resource).actions.push(r);
     else if (r.type === 'skipped') lane(r.resource).skips.push(r);
+    else if (r.type === 'event') lane(r.resource).events.push(r);
     else lane(r.resource).alerts.push(r);
   }
   return by;
@@ -179,6 +182,11 @@ function chart(resource: ReportResource, lane: Lane | undefined, input: ReportIn
       `<circle class="marker alert sev-${escapeHtml(a.severity)}" cx="${fmt(x(a.at))}" cy="${BAND_Y - 4}" r="3.5"><title>${escapeHtml(`${a.at} ${a.severity}: ${a.subject}`)}</title></circle>`,
     );
   }
+  for (const e of lane?.events ?? []) {
+    parts.push(
+      `<rect class="marker event ev-${escapeHtml(e.outcome)}" x="${fmt(x(e.at) - 3)}" y="${BAND_Y - 8}" width="6" height="6"><title>${escapeHtml(`${e.at} ${e.eventId ?? 'event'} decided nothing (${e.outcome}): ${e.reason}`)}</title></rect>`,
+    );
+  }
   return `<svg class="timeline" data-resource="${escapeHtml(resource.name)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${escapeHtml(`timeline of ${resource.name}`)}">${parts.join('')}</svg>`;
 }
 
@@ -205,7 +213,7 @@ svg.timeline{width:100%;height:64px;display:block}
 .action{fill:#1d2330}.oc-dry-run,.oc-frozen{fill:#fff;stroke:#1d2330;stroke-width:1}
 .oc-failed,.oc-retrying{fill:#d9534f}.oc-succeeded{fill:#1f7a45}
 .skip{stroke:#c77700;stroke-width:1.5;fill:none}
-.alert{fill:#f0b429}.sev-ERROR{fill:#d9534f}.sev-WARNING{fill:#f08c00}.sev-INFO{fill:#4a7fd4}
+.alert{fill:#f0b429}.event{fill:#8e5bd4}td.reason{text-align:left}.sev-ERROR{fill:#d9534f}.sev-WARNING{fill:#f08c00}.sev-INFO{fill:#4a7fd4}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px;border-radius:2px}
 #filter{font-size:13px;padding:3px 6px;margin-top:6px}
@@ -258,11 +266,29 @@ ${rows}
 ${total}
 </tbody></table>
 <p class="meta">${escapeHtml(`events delivered ${d.events} · reconcile ticks ${d.ticks} · executor batches ${d.batches} · duplicates dropped by SQS ${d.duplicatesDropped} · failed invocations ${s.invocationErrors} · dead letters ${s.deadLetters}`)}</p>
+${unmatchedTable(input.records)}
 <h2>Timeline</h2>
-<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#d8ecff"></i>running window</span><span>▲ action</span><span>✕ skipped by a guardrail</span><span>● alert</span></div>
+<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#d8ecff"></i>running window</span><span>▲ action</span><span>✕ skipped by a guardrail</span><span>● alert</span><span>■ event that decided nothing</span></div>
 <input id="filter" type="search" placeholder="filter resources">
 ${sections}
 <script>${JS}</script>
 </body></html>
 `;
+}
+
+/** Every delivered event that decided nothing, with why (also drawn on its resource's lane when it names one). */
+function unmatchedTable(records: readonly TimelineRecord[]): string {
+  const events = records.filter((r): r is EventRecord => r.type === 'event');
+  if (events.length === 0) return '';
+  const rows = events
+    .map(
+      (e) =>
+        `<tr class="event-row" data-outcome="${escapeHtml(e.outcome)}"><td>${escapeHtml(e.at)}</td><td>${escapeHtml(e.eventId ?? '-')}</td><td>${escapeHtml(e.resource)}</td><td>${escapeHtml(e.outcome)}</td><td>${escapeHtml(e.source)}</td><td class="reason">${escapeHtml(e.reason)}</td></tr>`,
+    )
+    .join('\n');
+  return `<h2>Events that decided nothing</h2>
+<table id="unmatched-events"><thead><tr><th>at</th><th>event</th><th>resource</th><th>outcome</th><th>source</th><th>reason</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>`;
 }

@@ -2,7 +2,7 @@
  * Puts the fleet files `--fleet` takes (AWS CLI output: describe-clusters, list-workgroups,
  * list-namespaces, describe-integrations, describe-cluster-snapshots, or placebo recordings) into
  * the simulator. What the simulator does not take from CLI output is done here: zero-ETL
- * integrations (by the target's namespace ARN) and workgroup tags (list-workgroups output as the
+ * integrations (by the target's namespace ARN, answered under the fleet file's ARN) and workgroup tags (list-workgroups output as the
  * project's fleet files carry them; the simulator answers ListTagsForResource from them).
  */
 import type { Tag } from '@aws-sdk/client-redshift';
@@ -53,6 +53,37 @@ export interface SeedResult {
   integrations: number;
   /** workgroup ARN → tags in ListTagsForResource's shape. */
   workgroupTags: Map<string, { key: string; value: string }[]>;
+  /** The simulator's integration ARN → the fleet file's, which AWS would send (see IntegrationArns). */
+  integrationArns: IntegrationArns;
+}
+
+/**
+ * The simulator names the integrations it adds itself; AWS names them as the fleet file says. The
+ * simulated account answers with the fleet file's ARN and delivers the simulator's events under it,
+ * so an event written with the ARN from describe-integrations finds its integration, as in AWS.
+ */
+export class IntegrationArns {
+  readonly #toFleet = new Map<string, string>();
+  readonly #toSim = new Map<string, string>();
+
+  add(simArn: string, fleetArn: string): void {
+    this.#toFleet.set(simArn, fleetArn);
+    this.#toSim.set(fleetArn, simArn);
+  }
+
+  /** As AWS names it (the fleet file's ARN), for answers and events. */
+  toFleet(arn: string): string {
+    return this.#toFleet.get(arn) ?? arn;
+  }
+
+  /** As the simulator names it, for requests. */
+  toSim(arn: string): string {
+    return this.#toSim.get(arn) ?? arn;
+  }
+
+  get size(): number {
+    return this.#toFleet.size;
+  }
 }
 
 export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[]): SeedResult {
@@ -64,6 +95,7 @@ export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[
     throw new ConfigurationError(`fleet: ${(error as Error).message}`, { cause: error });
   }
   const workgroupTags = new Map<string, { key: string; value: string }[]>();
+  const integrationArns = new IntegrationArns();
   let integrations = 0;
   const byNamespace = new Map(
     sim.listClusters().flatMap((c) => (c.ClusterNamespaceArn === undefined ? [] : [[c.ClusterNamespaceArn, c]])),
@@ -84,14 +116,17 @@ export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[
           `${file.name}: integration ${String(integ.IntegrationName ?? integ.IntegrationArn)} targets ${String(integ.TargetArn)}, which is no cluster of the fleet (the simulator models provisioned targets)`,
         );
       }
-      sim.addIntegration({
+      const added = sim.addIntegration({
         IntegrationName: String(integ.IntegrationName ?? integ.IntegrationArn ?? 'integration'),
         SourceArn: String(integ.SourceArn ?? ''),
         targetClusterIdentifier: target.ClusterIdentifier ?? '',
         Tags: arrayOf(integ.Tags) as Tag[],
       });
+      if (typeof integ.IntegrationArn === 'string' && added.IntegrationArn !== undefined) {
+        integrationArns.add(added.IntegrationArn, integ.IntegrationArn);
+      }
       integrations++;
     }
   }
-  return { ...counts, integrations, workgroupTags };
+  return { ...counts, integrations, workgroupTags, integrationArns };
 }

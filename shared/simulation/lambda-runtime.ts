@@ -73,6 +73,10 @@ export interface RuntimeHooks {
   beforeTick(): void;
   /** After a tick's reconcile invocation. */
   afterTick(): Promise<void>;
+  /** Before an event invocation (an ingest function). */
+  beforeEvent(): void;
+  /** After an event invocation that succeeded: the payload, what the handler returned, where it came from. */
+  afterEvent(payload: unknown, output: unknown, source: string): Promise<void>;
   /** After every job: an invocation, a tick or a poller run. */
   afterJob(): void;
 }
@@ -169,7 +173,7 @@ export class LambdaRuntime {
     for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
       if (job.kind === 'tick') await this.#tick(job.at);
       else if (job.kind === 'poll') await this.#poll();
-      else await this.#invoke(job.fn, job.payload, job);
+      else await this.#event(job);
       this.#hooks.afterJob();
     }
   }
@@ -234,6 +238,19 @@ export class LambdaRuntime {
       });
       return undefined;
     }
+  }
+
+  /** An event delivery: the ingest function, then what the event decided is observed. */
+  async #event(job: Extract<Job, { kind: 'invoke' }>): Promise<void> {
+    if (job.fn === 'reconcile' || job.fn === 'executeDecision') {
+      await this.#invoke(job.fn, job.payload, job);
+      return;
+    }
+    this.#hooks.beforeEvent();
+    const failures = this.invocationErrors.length;
+    const out = await this.#invoke(job.fn, job.payload, job);
+    if (this.invocationErrors.length > failures) return; // recorded as an invocation error
+    await this.#hooks.afterEvent(job.payload, out, job.eventId === 'injected' ? `injected ${job.origin}` : 'simulator');
   }
 
   async #tick(at: Date): Promise<void> {

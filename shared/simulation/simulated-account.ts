@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
+import { type DescribeIntegrationsMessage, type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,12 +14,13 @@ import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts
 import { MemoryLedger } from '../execute/memory-ledger.ts';
 import { METRICS_NAMESPACE } from '../lambda/observability.ts';
 import { isStateChanging } from '../policy/action-effects.ts';
+import type { FleetResource } from '../policy/decision.ts';
 import { Prng } from '../simulator/prng.ts';
 import { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 import { attachClient } from '../simulator/sdk-attach.ts';
 import { attachService, EventBridgeService, SnsService, SqsService } from './aws-services.ts';
 import { FifoQueue } from './fifo-queue.ts';
-import { type FleetFile, seedSimulator } from './fleet-seed.ts';
+import { type FleetFile, IntegrationArns, seedSimulator } from './fleet-seed.ts';
 import { resourceName, SIMULATION_DEFAULTS } from './simulation-defaults.ts';
 
 /**
@@ -80,6 +81,9 @@ export class SimulatedAccount {
   lastFleet: FleetRead | null = null;
   readonly #config: AppDeps['config'];
   #workgroupTags = new Map<string, { key: string; value: string }[]>();
+  #integrationArns = new IntegrationArns();
+  /** What each event's fleet read (`readFor`) returned since `eventReads` was last cleared, in order. */
+  eventReads: FleetResource[][] = [];
 
   constructor(options: AccountOptions) {
     const { seed, region, account } = options;
@@ -104,7 +108,9 @@ export class SimulatedAccount {
 
   /** Puts the fleet files' resources into the simulator. */
   seedFleet(fleet: readonly FleetFile[]): void {
-    this.#workgroupTags = seedSimulator(this.sim, fleet).workgroupTags;
+    const seeded = seedSimulator(this.sim, fleet);
+    this.#workgroupTags = seeded.workgroupTags;
+    this.#integrationArns = seeded.integrationArns;
   }
 
   /** The deps of one function: its own SDK clients (as each Lambda function has), the account's services. */
@@ -162,6 +168,9 @@ export class SimulatedAccount {
     if (svc === 'redshift' && operation === 'DescribeInboundIntegrations') {
       return this.#inboundIntegrations(input as { TargetArn?: string; IntegrationArn?: string });
     }
+    if (svc === 'redshift' && operation === 'DescribeIntegrations' && this.#integrationArns.size > 0) {
+      return this.#integrationsAsAws(input as DescribeIntegrationsMessage);
+    }
     const output = this.sim.call(svc, operation, input);
     if (isStateChanging(operation)) {
       const i = input as { ClusterIdentifier?: string; workgroupName?: string };
@@ -182,7 +191,45 @@ export class SimulatedAccount {
         this.lastFleet = read;
         return read;
       },
-      readFor: (event) => reader.readFor(event),
+      readFor: async (event) => {
+        const resources = await reader.readFor(event);
+        this.eventReads.push(resources);
+        return resources;
+      },
+    };
+  }
+
+  /** DescribeIntegrations with the fleet file's ARNs, in the request and in the answer. */
+  #integrationsAsAws(input: DescribeIntegrationsMessage): object {
+    const arns = this.#integrationArns;
+    const request: DescribeIntegrationsMessage = { ...input };
+    if (input.IntegrationArn !== undefined) request.IntegrationArn = arns.toSim(input.IntegrationArn);
+    if (input.Filters !== undefined) {
+      request.Filters = input.Filters.map((f) =>
+        f.Name === 'integration-arn' ? { ...f, Values: (f.Values ?? []).map((v) => arns.toSim(v)) } : f,
+      );
+    }
+    const out = this.sim.call('redshift', 'DescribeIntegrations', request) as { Integrations?: Integration[] };
+    const Integrations = (out.Integrations ?? []).map((i) => ({
+      ...i,
+      IntegrationArn: arns.toFleet(i.IntegrationArn ?? ''),
+    }));
+    return { ...out, Integrations };
+  }
+
+  /**
+   * A simulator event as AWS would send it: a zero-ETL event names its integration by the fleet
+   * file's ARN. Returns the payload and the resource it names.
+   */
+  asAws(payload: unknown, resource: string): { payload: unknown; resource: string } {
+    const p = payload as { resources?: unknown };
+    if (this.#integrationArns.size === 0 || !Array.isArray(p?.resources)) return { payload, resource };
+    return {
+      payload: {
+        ...p,
+        resources: p.resources.map((r) => (typeof r === 'string' ? this.#integrationArns.toFleet(r) : r)),
+      },
+      resource: this.#integrationArns.toFleet(resource),
     };
   }
 
@@ -191,7 +238,7 @@ export class SimulatedAccount {
    * the target (the same integrations, filtered by TargetArn), which the simulator does model.
    */
   #inboundIntegrations(input: { TargetArn?: string; IntegrationArn?: string }): object {
-    const all = this.sim.call('redshift', 'DescribeIntegrations', {}) as {
+    const all = this.#integrationsAsAws({}) as {
       Integrations?: Integration[];
       $metadata: object;
     };

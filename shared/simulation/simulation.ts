@@ -24,6 +24,7 @@ import type { DeliveryOptions } from '../simulator/event-delivery.ts';
 import type { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 import type { FiredTimer } from '../simulator/virtual-clock.ts';
 import type { BusEvent, PublishedAlert } from './aws-services.ts';
+import { EventObserver } from './event-observer.ts';
 import type { QueuedMessage } from './fifo-queue.ts';
 import { type FleetFile, fleetLocation } from './fleet-seed.ts';
 import {
@@ -36,7 +37,7 @@ import {
 import { SimulatedAccount } from './simulated-account.ts';
 import { resourceName, SIMULATION_DEFAULTS } from './simulation-defaults.ts';
 import { SkipObserver } from './skip-observer.ts';
-import { byTime, type SummaryRecord, type TimelineRecord } from './timeline.ts';
+import { byTime, EVENT_OUTCOMES, type SummaryRecord, type TimelineRecord } from './timeline.ts';
 import { isActed, type ResourceRow, TimelineRecorder } from './timeline-recorder.ts';
 
 export {
@@ -92,6 +93,7 @@ export class Simulation {
   private readonly runtime: LambdaRuntime;
   private readonly recorder: TimelineRecorder;
   private readonly skips: SkipObserver;
+  private readonly events: EventObserver;
   private readonly savings = new SavingsMeter();
 
   constructor(options: SimulationOptions) {
@@ -106,6 +108,9 @@ export class Simulation {
     this.sim = this.account.sim;
     this.recorder = new TimelineRecorder(options.policies.policies);
     this.skips = new SkipObserver(options.policies, this.account.ledger, this.recorder);
+    this.events = new EventObserver(options.policies, this.account.ledger, (record) =>
+      this.recorder.records.push(record),
+    );
     this.runtime = new LambdaRuntime({
       clock: this.sim.clock,
       queue: this.account.queue,
@@ -121,6 +126,11 @@ export class Simulation {
           if (this.options.observeSkips !== false && read !== null)
             await this.skips.observe(read, this.sim.clock.nowMs());
         },
+        beforeEvent: () => {
+          this.account.eventReads = [];
+        },
+        afterEvent: (payload, output, source) =>
+          this.events.observe(payload, output, source, this.account.eventReads, this.sim.clock.nowMs()),
         afterJob: () => this.observeTouched(),
       },
     });
@@ -139,10 +149,16 @@ export class Simulation {
     this.recorder.start(this.account.initialStates(), at, parseFleet(this.options.fleet, at).resources);
 
     const clock = this.sim.clock;
-    this.sim.subscribe((payload, _at, event) => this.runtime.deliver(payload, event), {
-      ...this.options.delivery,
-      seed: `${this.seed}/delivery`,
-    });
+    this.sim.subscribe(
+      (payload, _at, event) => {
+        const aws = this.account.asAws(payload, event.resource);
+        this.runtime.deliver(aws.payload, { ...event, resource: aws.resource });
+      },
+      {
+        ...this.options.delivery,
+        seed: `${this.seed}/delivery`,
+      },
+    );
     this.runtime.scheduleTicks(from, this.tickMs);
     this.runtime.inject(this.options.events ?? [], from, to);
 
@@ -219,6 +235,7 @@ export class Simulation {
         batches: this.runtime.batches,
         duplicatesDropped: queue.stats.duplicatesDropped,
       },
+      unmatchedEvents: unmatchedOf(records),
     };
     return {
       records,
@@ -234,4 +251,10 @@ export class Simulation {
       simulator: this.sim,
     };
   }
+}
+
+function unmatchedOf(records: readonly TimelineRecord[]): SummaryRecord['unmatchedEvents'] {
+  const counts = Object.fromEntries(EVENT_OUTCOMES.map((o) => [o, 0])) as SummaryRecord['unmatchedEvents'];
+  for (const r of records) if (r.type === 'event') counts[r.outcome]++;
+  return counts;
 }

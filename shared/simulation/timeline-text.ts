@@ -48,6 +48,8 @@ function what(record: TimelineRecord): string {
       return `skip${record.action === null ? '' : ` ${record.action}`} [${record.policy}] ${record.reason}`;
     case 'alert':
       return `ALERT ${record.severity} ${record.subject}`;
+    case 'event':
+      return `event ${record.eventId ?? '(no id)'} decided nothing (${record.outcome}, ${record.source}): ${record.reason}`;
   }
 }
 
@@ -106,6 +108,9 @@ export function formatSummary(summary: SummaryRecord): string {
     line(head),
     ...rows.map(line),
     `events delivered ${d.events}, reconcile ticks ${d.ticks}, executor batches ${d.batches}, duplicate messages dropped by SQS ${d.duplicatesDropped}, failed invocations ${summary.invocationErrors}, dead letters ${summary.deadLetters}`,
+    `events that decided nothing: ${Object.entries(summary.unmatchedEvents)
+      .map(([outcome, n]) => `${outcome} ${n}`)
+      .join(', ')} (each an "event" line above)`,
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * What a simulation run produced, as records in time order: the `--json` lines of
- * `autopilot simulate` (`type` = state | action | skipped | alert | summary) and the input of the
+ * `autopilot simulate` (`type` = state | action | skipped | alert | event | summary) and the input of the
  * text timeline and the HTML report. Key order is fixed so the JSON is byte-stable for a seed.
  */
 
@@ -59,6 +59,28 @@ export interface AlertRecord {
   subject: string;
 }
 
+/** Why a delivered event led to no decision: nothing in the fleet, no policy, every policy skipped it, or not an event. */
+export const EVENT_OUTCOMES = ['no-resource', 'no-policy', 'skipped', 'ignored'] as const;
+
+/**
+ * An event that was delivered and decided nothing, with why: it names nothing the fleet holds, no
+ * policy reacts to it or selects what it names, every policy that would act skipped it, or the
+ * normalizer ignored the payload. Events a policy acted on show as actions; those a capability's
+ * tracker took (a snapshot completed) or whose resource a policy already has as it wants leave none.
+ */
+export interface EventRecord {
+  type: 'event';
+  at: string;
+  /** What the event names (`integration/orders-aurora-to-dev`), `-` when nothing. */
+  resource: ResourceName;
+  /** The catalog id (`REDSHIFT-INTEGRATION-EVENT-0019`), the event kind when it has none, or null. */
+  eventId: string | null;
+  /** `injected events.jsonl:3`, or `simulator` for what the simulated account sent. */
+  source: string;
+  outcome: (typeof EVENT_OUTCOMES)[number];
+  reason: string;
+}
+
 export interface PolicySummary {
   policy: string;
   actions: number;
@@ -80,9 +102,11 @@ export interface SummaryRecord {
   invocationErrors: number;
   deadLetters: number;
   deliveries: { events: number; ticks: number; batches: number; duplicatesDropped: number };
+  /** Delivered events that decided nothing, by outcome (each also an `event` record). */
+  unmatchedEvents: Record<(typeof EVENT_OUTCOMES)[number], number>;
 }
 
-export type TimelineRecord = StateRecord | ActionRecord | SkipRecord | AlertRecord;
+export type TimelineRecord = StateRecord | ActionRecord | SkipRecord | AlertRecord | EventRecord;
 export type OutputRecord = TimelineRecord | SummaryRecord;
 
 /** Records of one instant keep the order they happened in; only time sorts them. */
