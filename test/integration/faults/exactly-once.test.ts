@@ -1,0 +1,301 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Decision } from '../../../shared/policy/decision.ts';
+import { motoEndpoint } from '../../helpers/moto.ts';
+import { auditActions, outcomeAlertsByCluster, problems } from './audit.ts';
+import type { FaultRule } from './fault-proxy.ts';
+import {
+  createFaultEnv,
+  createFleet,
+  type DriveResult,
+  drive,
+  type FaultEnv,
+  FLEET,
+  pauseDecision,
+  snapshotDecisions,
+  snapshotsByCluster,
+} from './harness.ts';
+
+/**
+ * Exactly once under faults (issue 21). 300 tagged clusters in moto, 90 due for PauseCluster, the
+ * executor's real wiring behind the fault proxy, Lambda's SQS poller stood in on a virtual clock; every
+ * run sends the decisions twice more (a sweep inside SQS's 5-minute deduplication window and one after
+ * it), leaves 30 % of the handled messages undeleted (the function died after acting) and polls with 2
+ * or 4 concurrent consumers. Three seeds per scenario. moto pauses at once (`paused`, never `pausing`),
+ * so a successful PauseCluster records `succeeded`.
+ */
+const SEEDS = [
+  { seed: 2101, consumers: 2 },
+  { seed: 2102, consumers: 4 },
+  { seed: 2103, consumers: 2 },
+] as const;
+
+const LEDGER_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem'];
+/** Resets before forwarding on reads: nothing committed, the SDK retries. */
+const READ_RESETS: FaultRule[] = [
+  { service: 'dynamodb', operations: ['GetItem', 'BatchGetItem'], kind: 'reset', rate: 0.05 },
+  { service: 'redshift', operations: ['DescribeClusters'], kind: 'reset', rate: 0.05 },
+];
+
+const fleetIds = Array.from({ length: FLEET.total }, (_, i) => `c${String(i).padStart(3, '0')}`);
+/** Every third-and-a-bit cluster is due: 90 spread over the 300. */
+const dueIds = fleetIds.filter((_, i) => i % 10 < 3);
+const notDue = fleetIds.filter((id) => !dueIds.includes(id));
+/** 30 clusters (none of them due for a pause) take a nightly snapshot. */
+const backedUp = fleetIds.filter((_, i) => i % 10 === 5);
+/** Each seed takes the slot of another night (the one before already has its snapshot in moto). */
+const slotTick = (seed: number) =>
+  new Date(Date.parse('2026-12-08T02:05:00.000Z') + (seed % 100) * 86_400_000).toISOString();
+
+let env: FaultEnv | null = null;
+afterEach(async () => {
+  await env?.stop();
+  env = null;
+});
+
+async function run(seed: number, consumers: number, rules: readonly FaultRule[]) {
+  if (motoEndpoint === null) throw new Error('moto_server is not running');
+  env = await createFaultEnv(motoEndpoint, seed);
+  const result = await drive(env, dueIds.map(pauseDecision), {
+    seed,
+    consumers,
+    crashAfterActRate: 0.3,
+    duplicateSweeps: true,
+    rules,
+  });
+  return { env, result, audit: auditActions(env.gateLog, 'PauseCluster') };
+}
+
+/** (d) in every scenario: one accepted PauseCluster per paused due cluster, none elsewhere, none on a wrong state. */
+function expectNoDoubleOrWrongStateActions(done: Awaited<ReturnType<typeof run>>) {
+  const { audit, result } = done;
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        const n = audit.accepted.get(id) ?? 0;
+        const paused = result.statuses.get(id) === 'paused';
+        return n > 1 || (paused && n !== 1) ? `${n} PauseCluster accepted by AWS` : null;
+      }),
+      'double actions',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(notDue, (id) => (audit.accepted.has(id) || result.statuses.get(id) !== 'available' ? 'touched' : null)),
+      'clusters that were not due',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      audit.wrongState.map((e) => `${e.cluster}: ${e.operation} on ${e.status}`),
+      'action calls on a target in the wrong state',
+    )
+    .toEqual([]);
+}
+
+/** (a)/(b): all 90 paused within the drain, `succeeded` in the ledger, exactly one outcome report each. */
+function expectAllPausedOnce(result: DriveResult) {
+  expect
+    .soft(
+      problems(dueIds, (id) => (result.statuses.get(id) === 'paused' ? null : `status ${result.statuses.get(id)}`)),
+      'due clusters not paused',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        const r = result.ledger.get(id);
+        return r?.status === 'succeeded'
+          ? null
+          : `ledger ${r?.status ?? 'none'}: ${r?.outcomeReason ?? ''}; log: ${logOf(result, id)}`;
+      }),
+      'ledger not succeeded',
+    )
+    .toEqual([]);
+  const alerts = outcomeAlertsByCluster(result.alerts, 'PauseCluster');
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        const got = alerts.get(id) ?? [];
+        return got.length === 1 && got[0] === 'succeeded'
+          ? null
+          : `alerts [${got.join(', ')}]; log: ${logOf(result, id)}`;
+      }),
+      'not exactly one succeeded report',
+    )
+    .toEqual([]);
+  expect(result.deadLettered, 'messages in the DLQ').toEqual([]);
+}
+
+/** What the function logged about one cluster's decision (warnings and errors), for a failing assertion. */
+function logOf(result: DriveResult, id: string): string {
+  const lines = result.logs.filter((l) => {
+    const key = result.keyOfMessage.get(String(l.extra.messageId ?? '')) ?? JSON.stringify(l.extra);
+    return key.includes(`cluster:${id}/`);
+  });
+  return lines.map((l) => `${l.message} ${String(l.extra.error ?? '')}`.trim()).join(' | ');
+}
+
+/** (c): every due cluster is paused or its message is in the DLQ with an alert; the ledger says what AWS did. */
+function expectPausedOrDeadLettered(result: DriveResult) {
+  const alerts = outcomeAlertsByCluster(result.alerts, 'PauseCluster');
+  const dead = new Set(result.deadLettered.map((k) => /cluster:([^/]+)\//.exec(k)?.[1] ?? k));
+  // Every due cluster is paused, or its message is in the DLQ and an alert says it failed.
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        if (result.statuses.get(id) === 'paused') return null;
+        const alerted = (alerts.get(id) ?? []).includes('failed');
+        const ledger = result.ledger.get(id);
+        return dead.has(id) && alerted
+          ? null
+          : `${result.statuses.get(id)}, dlq ${dead.has(id)}, alerts [${alerts.get(id) ?? []}], ledger ${ledger?.status ?? 'none'} (${ledger?.outcomeReason ?? ''}); log: ${logOf(result, id)}`;
+      }),
+      'neither paused nor in the DLQ with an alert',
+    )
+    .toEqual([]);
+  // The ledger says what AWS did.
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        const status = result.ledger.get(id)?.status ?? 'none';
+        const paused = result.statuses.get(id) === 'paused';
+        const says = status === 'succeeded' || status === 'in-progress';
+        return paused === says
+          ? null
+          : `moto ${result.statuses.get(id)}, ledger ${status}: ${result.ledger.get(id)?.outcomeReason ?? ''}`;
+      }),
+      'ledger disagrees with AWS',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(dueIds, (id) => {
+        const got = (alerts.get(id) ?? []).filter((o) => o === 'succeeded' || o === 'skipped');
+        return got.length <= 1 && !got.includes('skipped') ? null : `alerts [${alerts.get(id)}]`;
+      }),
+      'more than one done report, or a skipped one',
+    )
+    .toEqual([]);
+}
+
+/** (e): one snapshot per slot, made by one accepted call; the ledger and one report say it was taken. */
+async function expectOneSnapshotPerSlot(
+  env: FaultEnv,
+  decisions: readonly Decision[],
+  before: Map<string, string[]>,
+  result: DriveResult,
+) {
+  const after = await snapshotsByCluster(env);
+  const accepted = env.proxy.calls('CreateClusterSnapshot').filter((c) => c.motoStatus === 200);
+  const alerts = outcomeAlertsByCluster(result.alerts, 'CreateClusterSnapshot');
+  expect
+    .soft(
+      problems(backedUp, (id) => {
+        const slot = decisions.find((d) => d.target.id === id)?.params.SnapshotIdentifier;
+        const made = (after.get(id) ?? []).filter((s) => !(before.get(id) ?? []).includes(s));
+        const calls = accepted.filter((c) => c.params.ClusterIdentifier === id).length;
+        return made.length === 1 && made[0] === slot && calls === 1
+          ? null
+          : `snapshots made [${made}], CreateClusterSnapshot accepted ${calls}×`;
+      }),
+      'slots without exactly one snapshot',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(backedUp, (id) => {
+        const r = result.ledger.get(id);
+        return r?.status === 'succeeded' || r?.status === 'in-progress'
+          ? null
+          : `ledger ${r?.status ?? 'none'}: ${r?.outcomeReason ?? ''}; log: ${logOf(result, id)}`;
+      }),
+      'ledger does not say the snapshot was taken',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(backedUp, (id) => {
+        const got = alerts.get(id) ?? [];
+        return got.length === 1 && (got[0] === 'succeeded' || got[0] === 'in-progress') ? null : `alerts [${got}]`;
+      }),
+      'not exactly one report of the snapshot',
+    )
+    .toEqual([]);
+  expect.soft(result.deadLettered, 'messages in the DLQ').toEqual([]);
+}
+
+// One fleet for the file: 300 tagged clusters, 30 of them also tagged for nightly snapshots.
+beforeAll(async () => {
+  if (motoEndpoint === null) return;
+  await createFleet(motoEndpoint, fleetIds, (id) => ({
+    'autopilot:managed': 'true',
+    ...(backedUp.includes(id) ? { backup: 'gold' } : {}),
+  }));
+}, 120_000);
+
+describe.skipIf(motoEndpoint === null)('exactly once under faults (300 clusters, 90 due)', () => {
+  it.each(SEEDS)(
+    '(a) 10 % of ledger writes committed then answered 500 — seed $seed, $consumers consumers',
+    async ({ seed, consumers }) => {
+      const r = await run(seed, consumers, [
+        { service: 'dynamodb', operations: LEDGER_WRITES, kind: 'lost', rate: 0.1 },
+        ...READ_RESETS,
+      ]);
+      expect(r.env.proxy.injected.lost, 'lost answers injected').toBeGreaterThan(20);
+      expect(r.result.crashes, 'crash-after-act redeliveries').toBeGreaterThan(0);
+      expectNoDoubleOrWrongStateActions(r);
+      expectAllPausedOnce(r.result);
+    },
+  );
+
+  it.each(SEEDS)(
+    '(b) 10 % of PauseCluster committed then answered 500 — seed $seed, $consumers consumers',
+    async ({ seed, consumers }) => {
+      const r = await run(seed, consumers, [
+        { service: 'redshift', operations: ['PauseCluster'], kind: 'lost', rate: 0.1 },
+        ...READ_RESETS,
+      ]);
+      expect(r.env.proxy.injected.lost, 'lost answers injected').toBeGreaterThan(3);
+      expectNoDoubleOrWrongStateActions(r);
+      expectAllPausedOnce(r.result);
+    },
+  );
+
+  it.each(SEEDS)(
+    '(c) 60 % throttling of PauseCluster and of the ledger writes — seed $seed, $consumers consumers',
+    async ({ seed, consumers }) => {
+      const r = await run(seed, consumers, [
+        { service: 'redshift', operations: ['PauseCluster'], kind: 'throttle', rate: 0.6 },
+        { service: 'dynamodb', operations: LEDGER_WRITES, kind: 'throttle', rate: 0.6 },
+      ]);
+      expectNoDoubleOrWrongStateActions(r);
+      expectPausedOrDeadLettered(r.result);
+    },
+  );
+});
+
+describe.skipIf(motoEndpoint === null)('exactly once under faults: snapshot slots (30 of the 300 clusters)', () => {
+  it.each(SEEDS)(
+    '(e) CreateClusterSnapshot under lost answers: one snapshot per slot — seed $seed, $consumers consumers',
+    async ({ seed, consumers }) => {
+      if (motoEndpoint === null) throw new Error('moto_server is not running');
+      env = await createFaultEnv(motoEndpoint, seed);
+      const decisions = await snapshotDecisions(env, slotTick(seed));
+      expect(decisions.map((d) => d.target.id).sort()).toEqual(backedUp);
+      const before = await snapshotsByCluster(env);
+      const result = await drive(env, decisions, {
+        seed,
+        consumers,
+        crashAfterActRate: 0.3,
+        duplicateSweeps: true,
+        startIso: slotTick(seed),
+        rules: [
+          { service: 'redshift', operations: ['CreateClusterSnapshot'], kind: 'lost', rate: 0.3 },
+          { service: 'dynamodb', operations: LEDGER_WRITES, kind: 'lost', rate: 0.1 },
+        ],
+      });
+      expect(env.proxy.calls('CreateClusterSnapshot').filter((c) => c.fault === 'lost').length).toBeGreaterThan(0);
+      await expectOneSnapshotPerSlot(env, decisions, before, result);
+    },
+  );
+});
