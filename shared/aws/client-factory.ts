@@ -4,6 +4,7 @@ import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { EXPIRED_CREDENTIALS_ERRORS } from '../execute/classify-error.ts';
 
 /**
  * One set of SDK v3 clients per cold start, injected into adapters. Handlers never import `@aws-sdk/*`:
@@ -49,11 +50,55 @@ export function clientConfig(options: ClientOptions) {
 export function createClients(options: ClientOptions): AwsClients {
   const config = clientConfig(options);
   return {
-    redshift: new RedshiftClient(config),
-    redshiftServerless: new RedshiftServerlessClient(config),
-    dynamodb: new DynamoDBClient(config),
-    sqs: new SQSClient(config),
-    sns: new SNSClient(config),
-    eventBridge: new EventBridgeClient(config),
+    redshift: refreshingCredentials(new RedshiftClient(config)),
+    redshiftServerless: refreshingCredentials(new RedshiftServerlessClient(config)),
+    dynamodb: refreshingCredentials(new DynamoDBClient(config)),
+    sqs: refreshingCredentials(new SQSClient(config)),
+    sns: refreshingCredentials(new SNSClient(config)),
+    eventBridge: refreshingCredentials(new EventBridgeClient(config)),
   };
+}
+
+/** AWS refused the request because the credentials (a session token) have expired. */
+export function isExpiredCredentialsError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && (EXPIRED_CREDENTIALS_ERRORS as readonly string[]).includes(name);
+}
+
+type CredentialsProvider = (options?: { forceRefresh?: boolean }) => Promise<unknown>;
+interface RefreshableClient {
+  send(...args: unknown[]): Promise<unknown>;
+  config: { credentials: CredentialsProvider };
+}
+
+/**
+ * A client whose calls, when AWS answers ExpiredToken, refresh the credentials and try once more.
+ * The client's credentials are a memoized provider (the default chain, or the given ones): it
+ * re-reads them on its own only when they carry an `expiration` within five minutes. Credentials
+ * without one (environment variables, a profile's static session) or a clock AWS disagrees with
+ * would be reused as they are on every retry, so the same client would fail the same way; a
+ * `forceRefresh` makes the chain read them again. The request was refused at authentication, so
+ * nothing ran: calling again is safe. If it still fails, the error goes up, and the executor's
+ * classifier treats it as transient (SQS redelivers later; the next call refreshes again).
+ */
+export function refreshingCredentials<T extends object>(client: T): T {
+  const target = client as unknown as RefreshableClient;
+  // Looked up at call time, so a test double on the class prototype (aws-sdk-client-mock) is what runs.
+  const send = (args: unknown[]) => (Object.getPrototypeOf(target) as RefreshableClient).send.apply(target, args);
+  target.send = async (...args: unknown[]) => {
+    if (typeof args.at(-1) === 'function') return send(args);
+    try {
+      return await send(args);
+    } catch (error) {
+      if (!isExpiredCredentialsError(error)) throw error;
+      // A refresh that fails leaves the original answer to report (transient: a later retry refreshes again).
+      const refreshed = await target.config.credentials({ forceRefresh: true }).then(
+        () => true,
+        () => false,
+      );
+      if (!refreshed) throw error;
+      return send(args);
+    }
+  };
+  return client;
 }

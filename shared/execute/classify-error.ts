@@ -56,6 +56,12 @@ const TRANSIENT_ERRORS = [
 
 const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
 
+/**
+ * Credentials that expired: the clients (shared/aws/client-factory.ts) have already refreshed them and
+ * tried once more; a retry later (SQS redelivery) runs with fresh ones. Not a configuration problem.
+ */
+export const EXPIRED_CREDENTIALS_ERRORS = ['ExpiredToken', 'ExpiredTokenException'] as const;
+
 /** A human must fix IAM, credentials or configuration; retrying will not help. */
 export const ACCESS_ERRORS = [
   'AccessDenied',
@@ -65,8 +71,6 @@ export const ACCESS_ERRORS = [
   'UnauthorizedException',
   'UnrecognizedClientException',
   'InvalidClientTokenId',
-  'ExpiredToken',
-  'ExpiredTokenException',
   'InvalidSignatureException',
   'SignatureDoesNotMatch',
   'MissingAuthenticationToken',
@@ -102,6 +106,10 @@ export function classifyAwsError(error: unknown, operation: string): AutomationE
   const what = `${operation}: ${name}: ${message}`;
 
   if (includes(STATE_CONFLICT_ERRORS, name)) return new ResourceStateConflictError(what, { cause: error });
+  // Before the 403 rule: AWS answers expired credentials with 400 or 403.
+  if (includes(EXPIRED_CREDENTIALS_ERRORS, name)) {
+    return new TransientAwsError(`${what} (credentials expired; refreshed, retry later)`, { cause: error });
+  }
   if (includes(ACCESS_ERRORS, name) || status === 403) return new ConfigurationError(what, { cause: error });
   if (
     includes(THROTTLING_ERRORS, name) ||
