@@ -8,13 +8,16 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { createClients } from '../../shared/aws/client-factory.ts';
+import { EXECUTOR_TIMEOUT_SECONDS } from '../../shared/execute/executor.ts';
 import { registry } from '../../shared/policy/registry.ts';
 import { motoClientConfig, motoEndpoint } from '../helpers/moto.ts';
 import {
   asyncTriggers,
   type CfnTemplate,
   cloneTemplate,
+  deadLetterQueues,
   findDeadLetterProblems,
+  findDlqAlarmProblems,
   findRoleProblems,
   findUnconditionedWrites,
   findUnscopedResources,
@@ -413,6 +416,99 @@ describe('executor IAM generated from the capability registry and the packaged p
   );
 });
 
+describe('the stack watches itself', () => {
+  const alarm = (id: string) => template.Resources[id]?.Properties as Record<string, unknown> | undefined;
+
+  it('alarms on every dead-letter queue, notifying the alert topic; reports a DLQ whose alarm is removed', () => {
+    expect(deadLetterQueues(template)).toEqual([
+      'DecisionDlq',
+      'IngestEventBridgeDlq',
+      'IngestRedshiftEventDlq',
+      'ReconcileDlq',
+    ]);
+    expect(findDlqAlarmProblems(template, 'AlertTopic')).toEqual([]);
+    const broken = cloneTemplate(template);
+    delete broken.Resources.DecisionDlqAlarm;
+    expect(findDlqAlarmProblems(broken, 'AlertTopic')).toEqual([
+      'DecisionDlq: no alarm on ApproximateNumberOfMessagesVisible',
+    ]);
+    const silent = cloneTemplate(template);
+    (silent.Resources.ReconcileDlqAlarm?.Properties as { AlarmActions: unknown[] }).AlarmActions = [];
+    expect(findDlqAlarmProblems(silent, 'AlertTopic')).toEqual(['ReconcileDlqAlarm: does not notify AlertTopic']);
+  });
+
+  it('alarms on executor errors and on an open circuit breaker (the EMF metric the executor emits)', () => {
+    expect(alarm('ExecutorErrorsAlarm')).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'ExecuteDecisionLambdaFunction' } }],
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+    expect(alarm('BreakerOpenAlarm')).toMatchObject({
+      Namespace: 'RedshiftAutopilot',
+      MetricName: 'deferred',
+      Dimensions: [
+        { Name: 'service', Value: 'execute-decision' },
+        { Name: 'reason', Value: 'breaker-open' },
+      ],
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    });
+    const executorEnv = (
+      template.Resources.ExecuteDecisionLambdaFunction?.Properties as {
+        Environment: { Variables: Record<string, unknown> };
+      }
+    ).Environment.Variables;
+    expect(executorEnv.POWERTOOLS_SERVICE_NAME).toBe('execute-decision');
+    expect(template.Resources.Dashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
+  });
+
+  it('encrypts the alert topic with a key CloudWatch alarms may use, and lets them publish', () => {
+    const topic = template.Resources.AlertTopic?.Properties as { KmsMasterKeyId: unknown };
+    expect(refTarget(topic.KmsMasterKeyId)).toBe('AlertTopicKey');
+    const key = template.Resources.AlertTopicKey?.Properties as {
+      KeyPolicy: { Statement: { Principal: unknown; Action: unknown }[] };
+    };
+    expect(key.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      }),
+    );
+    const policy = template.Resources.AlertTopicPolicy?.Properties as {
+      PolicyDocument: { Statement: { Principal: unknown; Action: unknown; Effect: string }[] };
+    };
+    expect(policy.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+      }),
+    );
+  });
+
+  it(
+    'bounds the executor’s concurrency at the event source (5 by default), and traces by a parameter',
+    async () => {
+      const [mapping] = [...resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')];
+      expect(mapping?.[1].Properties).toMatchObject({ ScalingConfig: { MaximumConcurrency: 5 } });
+      for (const [, fn] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+        expect(fn.Properties).toMatchObject({ TracingConfig: { Mode: 'PassThrough' } });
+      }
+      const traced = (await packageService({ tracing: 'Active' })).template;
+      for (const [id, fn] of resourcesOfType(traced, 'AWS::Lambda::Function')) {
+        expect(fn.Properties, id).toMatchObject({ TracingConfig: { Mode: 'Active' } });
+      }
+      const xray = iamStatements(traced).filter(({ statement }) => JSON.stringify(statement.Action).includes('xray:'));
+      expect(new Set(xray.map(({ where }) => where.split(' ')[0])).size).toBe(4);
+    },
+    PACKAGING_TIMEOUT_MS,
+  );
+
+  it('keeps the ledger claim lease tied to the executor timeout (shared/execute/executor.ts)', () => {
+    expect(custom.executor.timeoutSeconds).toBe(EXECUTOR_TIMEOUT_SECONDS);
+  });
+});
+
 describe('snapshot permissions (issue 6), evaluated on the executor role', () => {
   // A small IAM evaluator over the packaged statements — enough for the operators this template uses:
   // an explicit Deny wins, otherwise some Allow must match action, resource and condition; a request
@@ -764,7 +860,8 @@ describe('resources', () => {
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
     });
-    expect(template.Resources.AlertTopic?.Properties).toMatchObject({ KmsMasterKeyId: 'alias/aws/sns' });
+    // A customer-managed key: CloudWatch alarms cannot publish to a topic under alias/aws/sns.
+    expect(template.Resources.AlertTopic?.Properties).toMatchObject({ KmsMasterKeyId: { Ref: 'AlertTopicKey' } });
     for (const output of [
       'DecisionQueueUrl',
       'DecisionQueueArn',
