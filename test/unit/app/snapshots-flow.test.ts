@@ -74,7 +74,8 @@ const FOREIGN: Snapshot[] = [
   ...s,
   ClusterIdentifier: 'prod-etl',
   Status: 'available',
-  SnapshotCreateTime: new Date(SLOT - 30 * DAY),
+  // Redshift expires automated snapshots after the cluster's retention (35 days here, below).
+  SnapshotCreateTime: new Date(SLOT - (s.SnapshotType === 'automated' ? 2 : 30) * DAY),
   NodeType: 'ra3.xlplus',
   NumberOfNodes: 2,
 }));
@@ -96,6 +97,7 @@ beforeEach(() => {
     ClusterIdentifier: 'prod-etl',
     NodeType: 'ra3.xlplus',
     NumberOfNodes: 2,
+    AutomatedSnapshotRetentionPeriod: 35,
     Tags: [OPT_IN, { Key: 'backup', Value: 'gold' }],
   });
   // Opted in but not gold, and gold but not opted in: neither is snapshotted.
