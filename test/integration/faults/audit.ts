@@ -39,12 +39,12 @@ export function auditActions(log: readonly GateEntry[], operation: string): Acti
   return { accepted, wrongState, sdkRepeats };
 }
 
-/** Outcome alerts of one action, by cluster id (`resource: cluster/<id>`). */
+/** Outcome alerts of one action, by resource id (`resource: cluster/<id>`, `workgroup/<name>`). */
 export function outcomeAlertsByCluster(alerts: readonly ReceivedAlert[], action: string): Map<string, string[]> {
   const byCluster = new Map<string, string[]>();
   for (const alert of alerts) {
     if (alert.attributes.action !== action) continue;
-    const id = (alert.attributes.resource ?? '').replace(/^cluster\//, '');
+    const id = (alert.attributes.resource ?? '').replace(/^[a-z-]+\//, '');
     byCluster.set(id, [...(byCluster.get(id) ?? []), alert.attributes.outcome ?? '?']);
   }
   return byCluster;

@@ -2,22 +2,14 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CreateClusterCommand, DescribeClustersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { type AwsClients, clientConfig } from '../../../shared/aws/client-factory.ts';
-import type { ReceivedAlert } from '../acting.env.ts';
 
 /**
  * The moto side of the fault suite: SDK clients (straight to moto for setup and read-back; through the
- * fault proxy for the code under test), the ledger table, the alert topic with an SQS subscriber, and
- * the fleet of tagged clusters.
+ * fault proxy for the code under test), the ledger table and the fleet of tagged clusters.
  */
 
 /**
@@ -58,11 +50,6 @@ export function clientsFor(endpoint: string, retryStrategy?: RetryStrategyV2): A
   };
 }
 
-export interface AlertWiring {
-  topicArn: string;
-  alertQueueUrl: string;
-}
-
 /** The ledger table as infra/acting.yml declares it (pk/sk strings, on demand). */
 export async function createLedgerTable(direct: AwsClients, tableName: string): Promise<void> {
   await direct.dynamodb.send(
@@ -79,50 +66,6 @@ export async function createLedgerTable(direct: AwsClients, tableName: string): 
       ],
     }),
   );
-}
-
-/** The alert topic and an SQS queue subscribed to it, so alerts are read back as a subscriber gets them. */
-export async function createAlertWiring(direct: AwsClients, suffix: string): Promise<AlertWiring> {
-  const topic = await direct.sns.send(new CreateTopicCommand({ Name: `alerts-${suffix}` }));
-  const queue = await direct.sqs.send(new CreateQueueCommand({ QueueName: `alerts-reader-${suffix}` }));
-  const arn = (
-    await direct.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.QueueUrl, AttributeNames: ['QueueArn'] }))
-  ).Attributes?.QueueArn;
-  await direct.sns.send(new SubscribeCommand({ TopicArn: topic.TopicArn, Protocol: 'sqs', Endpoint: arn }));
-  if (topic.TopicArn === undefined || queue.QueueUrl === undefined)
-    throw new Error('moto did not create the alert wiring');
-  return { topicArn: topic.TopicArn, alertQueueUrl: queue.QueueUrl };
-}
-
-/** Every alert on the subscriber queue (SNS JSON envelope), draining it. */
-export async function readAlerts(direct: AwsClients, queueUrl: string): Promise<ReceivedAlert[]> {
-  const alerts: ReceivedAlert[] = [];
-  for (let round = 0; round < 1_000; round += 1) {
-    const out = await direct.sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
-    );
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) break;
-    for (const m of messages) {
-      const envelope = JSON.parse(m.Body ?? '{}') as {
-        Subject?: string;
-        Message?: string;
-        MessageAttributes?: Record<string, { Value: string }>;
-      };
-      alerts.push({
-        subject: envelope.Subject ?? '',
-        message: envelope.Message ?? '',
-        attributes: Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([k, v]) => [k, v.Value])),
-      });
-    }
-    await direct.sqs.send(
-      new DeleteMessageBatchCommand({
-        QueueUrl: queueUrl,
-        Entries: messages.map((m, i) => ({ Id: `m${i}`, ReceiptHandle: m.ReceiptHandle })),
-      }),
-    );
-  }
-  return alerts;
 }
 
 /** Tagged single-node clusters, created straight in moto a few at a time. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RedshiftServerlessAdapter } from '../../../shared/aws/redshift-serverless.adapter.ts';
 import type { Decision } from '../../../shared/policy/decision.ts';
 import { motoEndpoint } from '../../helpers/moto.ts';
 import { auditActions, outcomeAlertsByCluster, problems } from './audit.ts';
@@ -14,6 +15,7 @@ import {
   snapshotDecisions,
   snapshotsByCluster,
 } from './harness.ts';
+import { capacityDecision, type SimulatedServerless, simulatedServerless } from './serverless-sim.ts';
 
 /**
  * Exactly once under faults (issue 21). 300 tagged clusters in moto, 90 due for PauseCluster, the
@@ -30,6 +32,8 @@ const SEEDS = [
 ] as const;
 
 const LEDGER_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem'];
+/** A guard against a hung run, not a timing assertion: a run takes 10–50 s on a loaded 2-core machine. */
+const RUN_TIMEOUT_MS = 240_000;
 /** Resets before forwarding on reads: nothing committed, the SDK retries. */
 const READ_RESETS: FaultRule[] = [
   { service: 'dynamodb', operations: ['GetItem', 'BatchGetItem'], kind: 'reset', rate: 0.05 },
@@ -201,6 +205,22 @@ async function expectOneSnapshotPerSlot(
       'slots without exactly one snapshot',
     )
     .toEqual([]);
+  // (d) for snapshots: one call per slot reaches AWS (the SDK's repeats of it share its invocation id);
+  // a second call would meet the slot's own snapshot (ClusterSnapshotAlreadyExists), i.e. the wrong state.
+  const invocations = new Map<string, Set<string>>();
+  for (const c of env.proxy.calls('CreateClusterSnapshot')) {
+    const id = String(c.params.ClusterIdentifier);
+    invocations.set(id, (invocations.get(id) ?? new Set()).add(c.invocationId));
+  }
+  expect
+    .soft(
+      problems(backedUp, (id) => {
+        const n = invocations.get(id)?.size ?? 0;
+        return n === 1 ? null : `${n} CreateClusterSnapshot calls reached AWS`;
+      }),
+      'snapshot calls on a slot already taken',
+    )
+    .toEqual([]);
   expect
     .soft(
       problems(backedUp, (id) => {
@@ -246,6 +266,7 @@ describe.skipIf(motoEndpoint === null)('exactly once under faults (300 clusters,
       expectNoDoubleOrWrongStateActions(r);
       expectAllPausedOnce(r.result);
     },
+    RUN_TIMEOUT_MS,
   );
 
   it.each(SEEDS)(
@@ -259,6 +280,7 @@ describe.skipIf(motoEndpoint === null)('exactly once under faults (300 clusters,
       expectNoDoubleOrWrongStateActions(r);
       expectAllPausedOnce(r.result);
     },
+    RUN_TIMEOUT_MS,
   );
 
   it.each(SEEDS)(
@@ -271,6 +293,7 @@ describe.skipIf(motoEndpoint === null)('exactly once under faults (300 clusters,
       expectNoDoubleOrWrongStateActions(r);
       expectPausedOrDeadLettered(r.result);
     },
+    RUN_TIMEOUT_MS,
   );
 });
 
@@ -297,5 +320,82 @@ describe.skipIf(motoEndpoint === null)('exactly once under faults: snapshot slot
       expect(env.proxy.calls('CreateClusterSnapshot').filter((c) => c.fault === 'lost').length).toBeGreaterThan(0);
       await expectOneSnapshotPerSlot(env, decisions, before, result);
     },
+    RUN_TIMEOUT_MS,
   );
 });
+
+const workgroups = Array.from({ length: 30 }, (_, i) => `wg-${String(i).padStart(2, '0')}`);
+const CAPACITY_AT = '2026-12-07T07:00:00.000Z';
+
+/** (f): every workgroup at the new base capacity by one accepted call; the ledger and one report say so. */
+function expectOneCapacityChangeEach(serverless: SimulatedServerless, result: DriveResult) {
+  const audit = auditActions(serverless.log, 'UpdateWorkgroup');
+  const alerts = outcomeAlertsByCluster(result.alerts, 'UpdateWorkgroup');
+  expect
+    .soft(
+      problems(workgroups, (name) => {
+        const view = serverless.sim.serverless.getWorkgroupView(name);
+        const n = audit.accepted.get(name) ?? 0;
+        return view?.baseCapacity === 128 && n === 1
+          ? null
+          : `base ${view?.baseCapacity} RPU, UpdateWorkgroup accepted ${n}×`;
+      }),
+      'workgroups without exactly one capacity change',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      audit.wrongState.map((e) => `${e.cluster}: ${e.operation} on ${e.status}`),
+      'capacity calls on a workgroup in the wrong state',
+    )
+    .toEqual([]);
+  expect
+    .soft(
+      problems(workgroups, (name) => {
+        const r = result.ledger.get(name);
+        const got = alerts.get(name) ?? [];
+        const recorded = r?.status === 'succeeded' || r?.status === 'in-progress';
+        const reported = got.length === 1 && (got[0] === 'succeeded' || got[0] === 'in-progress');
+        return recorded && reported
+          ? null
+          : `ledger ${r?.status ?? 'none'} (${r?.outcomeReason ?? ''}), alerts [${got}]`;
+      }),
+      'ledger or report does not say the capacity changed',
+    )
+    .toEqual([]);
+  expect.soft(result.deadLettered, 'messages in the DLQ').toEqual([]);
+}
+
+describe.skipIf(motoEndpoint === null)(
+  'exactly once under faults: Serverless capacity (30 simulated workgroups)',
+  () => {
+    it.each(SEEDS)(
+      '(f) UpdateWorkgroup under lost answers — seed $seed, $consumers consumers',
+      async ({ seed, consumers }) => {
+        if (motoEndpoint === null) throw new Error('moto_server is not running');
+        env = await createFaultEnv(motoEndpoint, seed);
+        const start = new Date(Date.parse(CAPACITY_AT) + 5_000).toISOString();
+        const serverless = simulatedServerless(seed, start, workgroups, 0.2);
+        const result = await drive(
+          env,
+          workgroups.map((name) => capacityDecision(name, CAPACITY_AT, 128)),
+          {
+            seed,
+            consumers,
+            crashAfterActRate: 0.3,
+            duplicateSweeps: true,
+            startIso: start,
+            rules: [{ service: 'dynamodb', operations: LEDGER_WRITES, kind: 'lost', rate: 0.1 }],
+            workgroups: {
+              port: new RedshiftServerlessAdapter(serverless.client),
+              onClock: (ms) => serverless.sim.clock.advanceTo(ms),
+            },
+          },
+        );
+        expect(serverless.lost.count, 'lost UpdateWorkgroup answers injected').toBeGreaterThan(0);
+        expectOneCapacityChangeEach(serverless, result);
+      },
+      RUN_TIMEOUT_MS,
+    );
+  },
+);

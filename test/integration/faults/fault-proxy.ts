@@ -58,8 +58,16 @@ export interface FaultProxyOptions {
   target: string;
   seed: number | string;
   rules?: readonly FaultRule[];
-  /** Requests whose forwarded exchanges run one at a time, one queue per service (moto checks-then-writes across threads). */
-  serialize?: (request: ProxiedRequest) => boolean;
+  /**
+   * Requests with the same key are forwarded one at a time (moto checks-then-writes across threads);
+   * null: no queue.
+   */
+  serialize?: (request: ProxiedRequest) => string | null;
+  /**
+   * Operations the proxy answers itself with a success, without moto (`sns.Publish`, `events.PutEvents`):
+   * a subscriber's view of what was published, recorded in `published`, at no cost in moto's time.
+   */
+  sink?: readonly string[];
   /**
    * Runs just before a request is forwarded, inside the service's serialized turn: reads moto directly
    * and may refuse the request the way AWS would where moto is laxer.
@@ -81,6 +89,8 @@ const JSON_ERROR_PREFIX: Record<string, string> = {
 
 export class FaultProxy {
   readonly forwarded: ForwardedRequest[] = [];
+  /** Requests the proxy answered itself (`sink`). */
+  readonly published: ProxiedRequest[] = [];
   readonly injected: FaultCounts = { throttle: 0, lost: 0, reset: 0 };
   #rules: readonly FaultRule[];
   readonly #options: FaultProxyOptions;
@@ -144,6 +154,11 @@ export class FaultProxy {
       sendError(res, proxied.service, 400, code, 'Rate exceeded');
       return;
     }
+    if ((this.#options.sink ?? []).includes(`${proxied.service}.${proxied.operation}`)) {
+      this.published.push(proxied);
+      sendSuccess(res, proxied);
+      return;
+    }
     const answer = await this.#inTurn(proxied, async () => {
       const gate = this.#options.gate === undefined ? null : await this.#options.gate(proxied);
       if (gate !== null && !gate.forward) return { gate, moto: null };
@@ -176,8 +191,8 @@ export class FaultProxy {
   }
 
   async #inTurn<T>(request: ProxiedRequest, work: () => Promise<T>): Promise<T> {
-    if (this.#options.serialize?.(request) !== true) return work();
-    const service = request.service;
+    const service = this.#options.serialize?.(request) ?? null;
+    if (service === null) return work();
     const previous = this.#turns.get(service) ?? Promise.resolve();
     const mine = previous.then(work);
     this.#turns.set(
@@ -249,6 +264,26 @@ export function describeRequest(headers: IncomingHttpHeaders, body: Buffer): Pro
   }
   const form = new URLSearchParams(body.toString('utf8'));
   return { ...common, operation: form.get('Action') ?? '?', params: Object.fromEntries(form) };
+}
+
+/** The success answer of a sunk operation, in the shape its SDK parses. */
+function sendSuccess(res: import('node:http').ServerResponse, request: ProxiedRequest): void {
+  const id = randomUUID();
+  if (request.service === 'events') {
+    const entries = (request.params.Entries as unknown[] | undefined) ?? [];
+    const json = JSON.stringify({ FailedEntryCount: 0, Entries: entries.map(() => ({ EventId: randomUUID() })) });
+    res.writeHead(200, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': id,
+      'content-length': Buffer.byteLength(json),
+    });
+    res.end(json);
+    return;
+  }
+  const action = request.operation;
+  const xml = `<${action}Response xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><${action}Result><MessageId>${randomUUID()}</MessageId></${action}Result><ResponseMetadata><RequestId>${id}</RequestId></ResponseMetadata></${action}Response>`;
+  res.writeHead(200, { 'content-type': 'text/xml', 'x-amzn-requestid': id, 'content-length': Buffer.byteLength(xml) });
+  res.end(xml);
 }
 
 /** An error in the shape the service's protocol uses, so the SDK parses it to the modelled error name. */

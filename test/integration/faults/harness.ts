@@ -6,7 +6,7 @@ import { DynamoLedger } from '../../../shared/aws/ledger.adapter.ts';
 import { Notifier } from '../../../shared/aws/notifier.adapter.ts';
 import { RedshiftAdapter } from '../../../shared/aws/redshift.adapter.ts';
 import { BREAKER_DEFAULTS } from '../../../shared/execute/circuit-breaker.ts';
-import type { LedgerRecord } from '../../../shared/execute/ports.ts';
+import type { LedgerRecord, ResourcePort } from '../../../shared/execute/ports.ts';
 import { decide } from '../../../shared/policy/decide.ts';
 import type { Decision } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
@@ -14,10 +14,8 @@ import type { ReceivedAlert } from '../acting.env.ts';
 import {
   clientsFor,
   clusterStatuses,
-  createAlertWiring,
   createClusters,
   createLedgerTable,
-  readAlerts,
   resetMoto,
   tightRetries,
 } from './aws-setup.ts';
@@ -60,7 +58,6 @@ export interface FaultEnv {
   states: Map<string, string>;
   tableName: string;
   topicArn: string;
-  alertQueueUrl: string;
   stop(): Promise<void>;
 }
 
@@ -125,18 +122,24 @@ export async function createFaultEnv(endpoint: string, seed: number): Promise<Fa
   }
   for (const id of paused) states.set(id, 'available');
   const gateLog: GateEntry[] = [];
-  // DynamoDB exchanges run one at a time: moto evaluates a ConditionExpression and writes in two steps
-  // across threads (commit a7113ae); DynamoDB is atomic per item. Redshift's state-checked calls too.
+  // DynamoDB exchanges on one item run one at a time: moto evaluates a ConditionExpression and writes in
+  // two steps across threads (commit a7113ae); DynamoDB is atomic per item. Redshift's state-checked calls too.
+  // Alerts and events are answered by the proxy and read from it (SNS and EventBridge are not under test).
   const proxy = new FaultProxy({
     target: endpoint,
     seed,
-    serialize: (r) => r.service === 'dynamodb' || (r.service === 'redshift' && r.operation in STATE_CHECKED),
+    serialize: (r) =>
+      r.service === 'dynamodb'
+        ? itemOf(r)
+        : r.service === 'redshift' && r.operation in STATE_CHECKED
+          ? 'redshift'
+          : null,
+    sink: ['sns.Publish', 'events.PutEvents'],
     gate: stateGate(states, gateLog),
   });
   const proxied = clientsFor(await proxy.start(), tightRetries(3));
   const tableName = `ledger-faults-${seed}-${Date.now()}`;
   await createLedgerTable(direct, tableName);
-  const alerts = await createAlertWiring(direct, `${seed}-${Date.now()}`);
   return {
     endpoint,
     direct,
@@ -145,8 +148,7 @@ export async function createFaultEnv(endpoint: string, seed: number): Promise<Fa
     gateLog,
     states,
     tableName,
-    topicArn: alerts.topicArn,
-    alertQueueUrl: alerts.alertQueueUrl,
+    topicArn: 'arn:aws:sns:us-east-1:123456789012:autopilot-alerts',
     stop: () => proxy.stop(),
   };
 }
@@ -169,8 +171,30 @@ const noEmf = {
   singleMetric: () => ({ addDimension: () => undefined, addMetric: () => undefined }),
 };
 
+/** The item a DynamoDB request writes or reads (table, pk, sk), the unit moto must not interleave. */
+function itemOf(request: ProxiedRequest): string {
+  const p = request.params as {
+    TableName?: string;
+    Key?: Record<string, { S?: string }>;
+    Item?: Record<string, { S?: string }>;
+  };
+  const k = p.Key ?? p.Item;
+  return k === undefined ? `dynamodb:${request.operation}` : `dynamodb:${p.TableName}:${k.pk?.S}:${k.sk?.S}`;
+}
+
+/** An SNS Publish (query form) as the subscriber reads it: subject, message, message attributes. */
+function alertOf(request: ProxiedRequest): ReceivedAlert {
+  const p = request.params as Record<string, string>;
+  const attributes: Record<string, string> = {};
+  for (let i = 1; p[`MessageAttributes.entry.${i}.Name`] !== undefined; i += 1) {
+    attributes[p[`MessageAttributes.entry.${i}.Name`] as string] =
+      p[`MessageAttributes.entry.${i}.Value.StringValue`] ?? '';
+  }
+  return { subject: p.Subject ?? '', message: p.Message ?? '', attributes };
+}
+
 /** One executor container as execute.use-case.ts builds it, over the proxied clients and the virtual clock. */
-export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[]) {
+export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[], workgroup?: ResourcePort) {
   const deps = {
     config: {
       region: 'us-east-1',
@@ -183,7 +207,10 @@ export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[]) {
     },
     ledger: new DynamoLedger(env.proxied.dynamodb, env.tableName, () => clock.now()),
     notifier: new Notifier(env.proxied, env.topicArn),
-    resources: { cluster: new RedshiftAdapter(env.proxied.redshift) },
+    resources: {
+      cluster: new RedshiftAdapter(env.proxied.redshift),
+      ...(workgroup === undefined ? {} : { workgroup }),
+    },
     clock,
     observability: { logger: collectingLogger(logs), metrics: noEmf },
   };
@@ -214,6 +241,8 @@ export interface DriveOptions {
   rules: readonly FaultRule[];
   /** Where the virtual clock starts (default: 5 s after the pause decisions are due). */
   startIso?: string;
+  /** Serverless workgroups (the simulator; moto has none), and what follows the virtual clock. */
+  workgroups?: { port: ResourcePort; onClock: (ms: number) => void };
 }
 
 export interface DriveResult {
@@ -236,7 +265,7 @@ export async function drive(
   decisions: readonly Decision[],
   options: DriveOptions,
 ): Promise<DriveResult> {
-  const clock = new VirtualClock(options.startIso ?? '2026-12-07T18:00:05.000Z');
+  const clock = new VirtualClock(options.startIso ?? '2026-12-07T18:00:05.000Z', options.workgroups?.onClock);
   const poller = new LambdaSqsPoller(clock, {
     consumers: options.consumers,
     crashAfterActRate: options.crashAfterActRate,
@@ -249,7 +278,9 @@ export async function drive(
     poller.sweepAt(t0 + 6 * 60_000, decisions);
   }
   const logs: LogLine[] = [];
-  const runners = Array.from({ length: options.consumers }, () => runnerFor(env, clock, logs));
+  const runners = Array.from({ length: options.consumers }, () =>
+    runnerFor(env, clock, logs, options.workgroups?.port),
+  );
   env.proxy.setRules(options.rules);
   const stats = await poller.drain(runners);
   env.proxy.setRules([]);
@@ -258,7 +289,7 @@ export async function drive(
   return {
     statuses: await clusterStatuses(env.direct),
     ledger: new Map(records.map((r) => [r.target.id, r])),
-    alerts: await readAlerts(env.direct, env.alertQueueUrl),
+    alerts: env.proxy.published.filter((p) => p.operation === 'Publish').map(alertOf),
     deadLettered: poller.queue.deadLetters.map((m) => (JSON.parse(m.body) as Decision).idempotencyKey),
     virtualMs: stats.virtualMs,
     crashes: stats.crashes,

@@ -21,8 +21,11 @@ const MAX_VIRTUAL_MS = 6 * 3_600_000;
 
 export class VirtualClock {
   #ms: number;
-  constructor(startIso: string) {
+  readonly #onSet: ((ms: number) => void) | undefined;
+  /** `onSet` follows every move (e.g. the Redshift simulator's own clock). */
+  constructor(startIso: string, onSet?: (ms: number) => void) {
     this.#ms = Date.parse(startIso);
+    this.#onSet = onSet;
   }
   now(): Date {
     return new Date(this.#ms);
@@ -32,6 +35,7 @@ export class VirtualClock {
   }
   set(ms: number): void {
     this.#ms = Math.max(this.#ms, ms);
+    this.#onSet?.(this.#ms);
   }
 }
 
