@@ -72,6 +72,8 @@ async function run(seed: number, consumers: number, rules: readonly FaultRule[])
 /** (d) in every scenario: one accepted PauseCluster per paused due cluster, none elsewhere, none on a wrong state. */
 function expectNoDoubleOrWrongStateActions(done: Awaited<ReturnType<typeof run>>) {
   const { audit, result } = done;
+  // The gate's view (what it judged each call by) is what moto ends with.
+  expect(fleetIds.filter((id) => done.env.states.get(id) !== result.statuses.get(id))).toEqual([]);
   expect
     .soft(
       problems(dueIds, (id) => {
