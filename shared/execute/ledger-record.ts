@@ -22,13 +22,13 @@ export type LedgerRecordCore = Pick<
 >;
 
 /** A `pending` ledger record with nothing observed yet, claimed at `now`. */
-export function newLedgerRecord(core: LedgerRecordCore, now: Date): LedgerRecord {
+export function newLedgerRecord(core: LedgerRecordCore, now: Date, attempts = 0): LedgerRecord {
   const at = now.toISOString();
   return {
     ...core,
     status: 'pending',
     retryable: false,
-    attempts: 0,
+    attempts,
     outcomeReason: null,
     beforeState: null,
     afterState: null,
@@ -42,7 +42,10 @@ export function newLedgerRecord(core: LedgerRecordCore, now: Date): LedgerRecord
   };
 }
 
-/** The ledger record a claim writes: `pending`, owned by a fresh token for one lease. */
+/**
+ * The ledger record a claim writes: `pending`, owned by a fresh token for one lease. It counts as an
+ * attempt from the start, so an attempt that dies before writing its outcome is still counted.
+ */
 export function pendingRecord(
   decision: Decision,
   now: Date,
@@ -62,5 +65,6 @@ export function pendingRecord(
       leaseUntil: new Date(now.getTime() + lease.leaseMs).toISOString(),
     },
     now,
+    1,
   );
 }

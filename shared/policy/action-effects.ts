@@ -1,6 +1,6 @@
+import { actionRegistry } from '../execute/action-registry.ts';
 import type { CompiledPolicy } from './capability.ts';
 import type { FleetResource } from './decision.ts';
-import { registry } from './registry.ts';
 import type { RunningWindow } from './running-window.ts';
 
 /**
@@ -11,12 +11,12 @@ import type { RunningWindow } from './running-window.ts';
 
 /** The call changes its resource's state: the simulation looks at the resource again after it. */
 export function isStateChanging(action: string): boolean {
-  return registry.action(action)?.effect?.changesState ?? false;
+  return actionRegistry.action(action)?.effect?.changesState ?? false;
 }
 
 /** true when the action leaves a cluster running, false when it leaves it paused, null when it changes neither. */
 export function runningAfter(action: string): boolean | null {
-  return registry.action(action)?.effect?.running ?? null;
+  return actionRegistry.action(action)?.effect?.running ?? null;
 }
 
 /** The resource as plan assumes it after the action (plan walks the fleet forward without AWS). */
@@ -25,7 +25,7 @@ export function applyEffect(
   action: string,
   params: Readonly<Record<string, unknown>>,
 ): FleetResource {
-  return registry.action(action)?.effect?.apply?.(resource, params) ?? resource;
+  return actionRegistry.action(action)?.effect?.apply?.(resource, params) ?? resource;
 }
 
 /** The policy's running window, when its capability keeps one (a window policy). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { actionRegistry } from '../execute/action-registry.ts';
 import type { CompiledPolicy, EvaluationEnv, FleetIndex, LedgerIndex, Proposal, ProposedAction } from './capability.ts';
 import type {
   Decision,
@@ -14,7 +15,6 @@ import type {
 } from './decision.ts';
 import { indexFleet } from './fleet.ts';
 import type { PolicySet } from './policy-loader.ts';
-import { registry } from './registry.ts';
 import { isOptedIn, readOverride } from './targeting.ts';
 
 /**
@@ -122,7 +122,7 @@ function unknownZeroEtl(proposal: Proposal, fleet: FleetIndex): Proposal {
   const resource =
     proposal.actsOn ?? fleet.byTypeAndId(proposal.target.type as FleetResource['type'], proposal.target.id);
   const unknown = resource === undefined ? null : fleet.zeroEtlUnknown(resource);
-  if (unknown === null || !(registry.action(proposal.action)?.guardrails ?? []).includes(ZERO_ETL_GUARDRAIL)) {
+  if (unknown === null || !(actionRegistry.action(proposal.action)?.guardrails ?? []).includes(ZERO_ETL_GUARDRAIL)) {
     return proposal;
   }
   return {

@@ -66,4 +66,12 @@ export class CapabilityRegistry {
   }
 }
 
+/**
+ * Modules the capabilities import (decide, the loader's pieces) must not import this file: the
+ * registry would be built while shared/domains/index.ts is still loading, without the built-ins. They
+ * read actions from shared/execute/action-registry.ts instead. This check makes such a cycle loud.
+ */
+if (!Array.isArray(BUILT_IN_CAPABILITIES)) {
+  throw new Error('capability registry loaded inside an import cycle with shared/domains/index.ts');
+}
 export const registry = new CapabilityRegistry(BUILT_IN_CAPABILITIES, actionRegistry);

@@ -20,10 +20,11 @@ import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
+import type { SnapshotResource } from '../../policy/decision.ts';
 import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf, serverlessOf } from '../windows/window.actions.ts';
 import { copyGrantRefusal, serverlessDestinationRefusal } from './snapshot-copy.ts';
 import { deletionRefusal, snapshotRefusal } from './snapshot-deletion.ts';
-import { MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
+import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
 
 const SNAPSHOT_ARN = 'arn:{partition}:redshift:{region}:{account}:snapshot:*/*';
 const NAMESPACE_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:namespace/*';
@@ -83,6 +84,22 @@ const READ_SERVERLESS_SNAPSHOTS: PermissionSpec[] = [
 
 const snapshotBase = { observes: 'created', stateKey: null } as const;
 
+/**
+ * Idempotent at AWS: a snapshot's identifier is derived from its decision (policy, slot, attempt), so
+ * when the SDK repeats a create whose answer was lost, AWS answers "already exists" about our own
+ * snapshot. It is ours when it carries autopilot's tags for that identifier; then the create is done.
+ */
+async function ownSnapshotAlready(
+  error: unknown,
+  faultName: string,
+  read: () => Promise<SnapshotResource | null>,
+): Promise<SnapshotResource | null> {
+  const name = (error as { name?: string }).name ?? '';
+  if (!name.startsWith(faultName)) return null;
+  const existing = await read().catch(() => null);
+  return existing !== null && isManagedSnapshot(existing.tags) ? existing : null;
+}
+
 /** Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640). */
 export const createClusterSnapshot: ActionSpec = {
   ...snapshotBase,
@@ -105,11 +122,19 @@ export const createClusterSnapshot: ActionSpec = {
   },
   effect: { changesState: false, cost: 'up', mark: '◉' },
   async perform(params, services) {
-    const out = await redshiftOf(services, 'CreateClusterSnapshot').client.send(
-      new CreateClusterSnapshotCommand(params as unknown as CreateClusterSnapshotCommandInput),
-    );
-    const id = out.Snapshot?.SnapshotIdentifier;
-    return { afterState: out.Snapshot?.Status ?? null, ...(id === undefined ? {} : { createdId: id }) };
+    const redshift = redshiftOf(services, 'CreateClusterSnapshot');
+    const input = params as unknown as CreateClusterSnapshotCommandInput;
+    try {
+      const out = await redshift.client.send(new CreateClusterSnapshotCommand(input));
+      const id = out.Snapshot?.SnapshotIdentifier;
+      return { afterState: out.Snapshot?.Status ?? null, ...(id === undefined ? {} : { createdId: id }) };
+    } catch (error) {
+      const existing = await ownSnapshotAlready(error, 'ClusterSnapshotAlreadyExists', () =>
+        redshift.readSnapshot(input.SnapshotIdentifier ?? ''),
+      );
+      if (existing === null || existing.sourceId !== input.ClusterIdentifier) throw error;
+      return { afterState: existing.status, createdId: existing.id };
+    }
   },
 };
 
@@ -272,11 +297,19 @@ export const createSnapshot: ActionSpec = {
   tracking: { closedBy: ['REDSHIFT-SERVERLESS-EVENT-1000', 'snapshot verifier'] },
   effect: { changesState: false, cost: 'up', mark: '◉' },
   async perform(params, services) {
-    const out = await serverlessOf(services, 'CreateSnapshot').client.send(
-      new CreateSnapshotCommand(params as unknown as CreateSnapshotCommandInput),
-    );
-    const name = out.snapshot?.snapshotName;
-    return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
+    const serverless = serverlessOf(services, 'CreateSnapshot');
+    const input = params as unknown as CreateSnapshotCommandInput;
+    try {
+      const out = await serverless.client.send(new CreateSnapshotCommand(input));
+      const name = out.snapshot?.snapshotName;
+      return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
+    } catch (error) {
+      const existing = await ownSnapshotAlready(error, 'ConflictException', () =>
+        serverless.readSnapshot(input.snapshotName ?? ''),
+      );
+      if (existing === null || existing.sourceId !== input.namespaceName) throw error;
+      return { afterState: existing.status, createdId: existing.id };
+    }
   },
 };
 

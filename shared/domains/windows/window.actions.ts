@@ -9,6 +9,7 @@ import { ConfigurationError } from '../../errors.ts';
 import type { ActionServices, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
+import type { ObservedResource } from '../../execute/ports.ts';
 import type { FleetResource } from '../../policy/decision.ts';
 
 /** ARN patterns the IAM generator fills in (`{partition}`, `{region}`, `{account}`). */
@@ -54,6 +55,8 @@ export const pauseCluster: ActionSpec = {
   failedStates: CLUSTER_BROKEN,
   observes: 'resource',
   stateKey: 'running',
+  // A retry after a lost answer: AWS took the pause if the cluster is pausing or paused.
+  alreadyDone: (r) => (r.status === 'paused' ? { done: true } : r.status === 'pausing' ? { done: false } : null),
   guardrails: [
     ...BASE_GUARDRAILS,
     'notMultiAz',
@@ -96,6 +99,7 @@ export const resumeCluster: ActionSpec = {
   failedStates: CLUSTER_BROKEN,
   observes: 'resource',
   stateKey: 'running',
+  alreadyDone: (r) => (r.status === 'available' ? { done: true } : r.status === 'resuming' ? { done: false } : null),
   guardrails: [...BASE_GUARDRAILS, 'notMultiAz', 'notSuperseded', 'maxResources'],
   permissions: [CHANGE_OPTED_IN_CLUSTERS('ResumeCluster')],
   tracking: { deadlineMs: 20 * 60_000, closedBy: ['sweep: status available'] },
@@ -113,6 +117,24 @@ export const resumeCluster: ActionSpec = {
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
 };
+
+/**
+ * The workgroup already has the capacity the call sets (each call sets one attribute): an earlier
+ * attempt reached AWS. Done once AVAILABLE again, under way while MODIFYING.
+ */
+function capacityReached(
+  resource: ObservedResource,
+  params: Readonly<Record<string, unknown>>,
+): { done: boolean } | null {
+  if (resource.type !== 'workgroup') return null;
+  const base = params.baseCapacity;
+  const max = params.maxCapacity;
+  const reached =
+    (base === undefined || resource.baseCapacity === base) &&
+    (max === undefined || resource.maxCapacity === max || (max === -1 && resource.maxCapacity === null));
+  if (!reached || (base === undefined && max === undefined)) return null;
+  return { done: resource.status === 'AVAILABLE' };
+}
 
 /** What plan assumes a workgroup's capacities are after UpdateWorkgroup. */
 function applyCapacity(resource: FleetResource, params: Readonly<Record<string, unknown>>): FleetResource {
@@ -144,6 +166,7 @@ export const updateWorkgroup: ActionSpec = {
   failedStates: [],
   observes: 'resource',
   stateKey: 'capacity',
+  alreadyDone: capacityReached,
   guardrails: [...BASE_GUARDRAILS, 'notSuperseded', 'maxResources'],
   permissions: [
     {

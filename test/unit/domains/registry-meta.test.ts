@@ -45,7 +45,8 @@ function namesIn(text: string, actions: readonly string[], keys: readonly string
   const found: string[] = [];
   for (const action of actions) if (new RegExp(`\\b${action}\\b`).test(code)) found.push(action);
   for (const key of keys) {
-    if (new RegExp(`['"\`]${key}['"\`]|\\.${key}\\b`).test(code)) found.push(`key ${key}`);
+    // A string literal, or a property read (`x.key`, not a spread `...key`).
+    if (new RegExp(`['"\`]${key}['"\`]|[\\w)\\]]\\.${key}\\b`).test(code)) found.push(`key ${key}`);
   }
   return found;
 }
@@ -72,6 +73,7 @@ describe('registry meta test', () => {
     expect(namesIn("if (d.action === 'PauseCluster') x();", ['PauseCluster'], [])).toEqual(['PauseCluster']);
     expect(namesIn('const w = policy.capability.window;', [], ['window'])).toEqual(['key window']);
     expect(namesIn('// PauseCluster closes with 3619\nconst a = 1;', ['PauseCluster'], ['window'])).toEqual([]);
+    expect(namesIn('return [...windows, ...window];', [], ['window'])).toEqual([]);
   });
 
   it('no AWS action name and no capability key outside shared/domains/<name>/ and the simulator', () => {
