@@ -20,6 +20,26 @@ export interface CompiledSchedule {
   nextAfter(ms: number): number | null;
   /** Last occurrence at or before `ms` and after `notBefore`, or null. */
   lastAtOrBefore(ms: number, notBefore: number): number | null;
+  /**
+   * The shortest time between two occurrences, in local time (a DST change aside): the rate's period;
+   * for a cron, from its Minutes and Hours (the next day's first time counted after the day's last).
+   */
+  minGapMs: number;
+}
+
+/**
+ * A schedule a compiled capability runs on, for the loader's checks that do not depend on the
+ * capability: it fires again after now, and no more often than `minIntervalMs`.
+ */
+export interface ScheduleUse {
+  /** Where the expression is, relative to the policy (`['snapshots', 'schedule']`). */
+  path: readonly (string | number)[];
+  schedule: CompiledSchedule;
+  /** What fires, for messages ("snapshots"). */
+  what: string;
+  minIntervalMs?: number;
+  /** Why the limit, for messages ("a custom snapshot schedule's minimum gap"). */
+  limitReason?: string;
 }
 
 export type ScheduleResult = { ok: true; schedule: CompiledSchedule } | { ok: false; message: string };
@@ -71,6 +91,7 @@ function compileRate(expression: string, body: string, zoneName: string): Schedu
     schedule: {
       expression,
       zoneName,
+      minGapMs: period,
       nextAfter: (ms) => (Math.floor(ms / period) + 1) * period,
       lastAtOrBefore: (ms, notBefore) => {
         const last = Math.floor(ms / period) * period;
@@ -165,6 +186,63 @@ function yearPredicate(raw: string): ((year: number) => boolean) | { error: stri
   return (year) => tests.some((t) => t(year));
 }
 
+/** From here a schedule that fires at all has a next occurrence (the Year field starts at 1970). */
+const NEVER_FROM_MS = Date.UTC(1970, 0, 1) - 1;
+const LAST_YEAR = FIELD_LIMITS.Year[1];
+
+/** croner's next run, skipping the years the Year field excludes a year at a time. */
+function nextAfterInYears(
+  cron: Cron,
+  inYear: (year: number) => boolean,
+  zoneName: string,
+): (ms: number) => number | null {
+  return (ms) => {
+    let from = ms;
+    for (let i = 0; i <= LAST_YEAR - 1970 + 1; i++) {
+      const next = cron.nextRun(new Date(from));
+      if (next === null) return null;
+      const at = next.getTime();
+      const year = DateTime.fromMillis(at, { zone: zoneName }).year;
+      if (inYear(year)) return at;
+      let y = year + 1;
+      while (y <= LAST_YEAR && !inYear(y)) y++;
+      if (y > LAST_YEAR) return null;
+      from = DateTime.fromObject({ year: y }, { zone: zoneName }).toMillis() - 1;
+    }
+    return null;
+  };
+}
+
+function neverFires(dom: string, month: string, dow: string, year: string): string {
+  const inYear = year === '*' ? '' : ` of Year "${year}"`;
+  return dow === '?'
+    ? `it never fires: Day-of-month "${dom}" does not occur in Month "${month}"${inYear}; expected a day that exists in that month (L for the last day)`
+    : `it never fires: Day-of-week "${dow}" does not occur in Month "${month}"${inYear}; expected a weekday that occurs in that month`;
+}
+
+/** The values a translated (croner) Minutes or Hours field matches. */
+function expandField(field: string, lo: number, hi: number): number[] {
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const [range = '*', stepText] = part.split('/');
+    const step = stepText === undefined ? 1 : Number(stepText);
+    const [a, b] = range === '*' ? [lo, hi] : range.split('-').map(Number);
+    const from = a ?? lo;
+    const to = b ?? (range === '*' || stepText !== undefined ? hi : from);
+    for (let v = from; v <= to; v += step) values.add(v);
+  }
+  return [...values].sort((x, y) => x - y);
+}
+
+function minCronGapMs(minutes: string, hours: string): number {
+  const times: number[] = [];
+  for (const h of expandField(hours, 0, 23)) for (const m of expandField(minutes, 0, 59)) times.push(h * 60 + m);
+  // The next day's first time after the day's last: counted always, as if consecutive days matched.
+  let gap = 1_440 - (times[times.length - 1] ?? 0) + (times[0] ?? 0);
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, (times[i] as number) - (times[i - 1] as number));
+  return gap * 60_000;
+}
+
 /** Larger than any DST shift (1 h; 30 min on Lord Howe Island). */
 const DST_MARGIN_MS = 3 * 3_600_000;
 
@@ -194,19 +272,8 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
   } catch (error) {
     return fail(expression, error instanceof Error ? error.message : String(error));
   }
-  const yearOf = (ms: number) => DateTime.fromMillis(ms, { zone: zoneName }).year;
-  const computeNextAfter = (ms: number): number | null => {
-    let from = ms;
-    // Skip forward through years the Year field excludes; bounded so an impossible year list ends.
-    for (let i = 0; i < 10_000; i++) {
-      const next = cron.nextRun(new Date(from));
-      if (next === null) return null;
-      const at = next.getTime();
-      if (inYear(yearOf(at))) return at;
-      from = at;
-    }
-    return null;
-  };
+  const computeNextAfter = nextAfterInYears(cron, inYear, zoneName);
+  if (computeNextAfter(NEVER_FROM_MS) === null) return fail(expression, neverFires(dom, month, dow, year));
   const nextMemo = new MinuteMemo();
   const zone = ianaZone(zoneName);
   // Spans [from, to) in which nextAfter is `to` (see FixedOffsetSpans): most questions fall in one.
@@ -235,6 +302,7 @@ function compileCron(expression: string, body: string, zoneName: string): Schedu
       zoneName,
       nextAfter,
       lastAtOrBefore: (ms, notBefore) => lastMemo.get(ms, notBefore, computeLast),
+      minGapMs: minCronGapMs(translated[0] as string, translated[1] as string),
     },
   };
 }

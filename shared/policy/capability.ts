@@ -3,6 +3,7 @@ import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { Guardrail } from '../execute/guardrails.ts';
 import type { Clock, LedgerPort, LedgerRecord, LoggerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
+import type { ScheduleUse } from './aws-schedule.ts';
 import type { CompiledCalendar } from './calendar.ts';
 import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
 import type { RunningWindow } from './running-window.ts';
@@ -109,6 +110,8 @@ export interface CompiledCapability {
   explainsEvent?(event: NormalizedEvent, env: EvaluationEnv): string | null;
   /** For static conflict analysis and plan output. */
   summary: string;
+  /** The schedules it runs on: the loader checks each fires again and not more often than allowed. */
+  schedules?: readonly ScheduleUse[];
   /**
    * When the resource should run (a window): the report draws it, conflict analysis checks other
    * policies' action times against it, the simulation memoises skips per segment.

@@ -34,6 +34,11 @@ export interface LoadOptions {
   /** Event ids the catalog knows; when absent, event ids are checked by pattern only. */
   knownEventIds?: ReadonlySet<string> | null;
   registrations?: readonly CapabilityRegistration[];
+  /**
+   * Now, for the checks that depend on it (a schedule that fires only in the past). Given by validate,
+   * plan and packaging; not at cold start, where a policy that stopped firing must not stop the function.
+   */
+  now?: number;
 }
 
 let catalogIds: ReadonlySet<string> | undefined;
@@ -56,9 +61,13 @@ export function loadPolicySources(sources: readonly PolicySource[], options: Loa
     if (file !== null) parsed.push(file);
   }
   const calendar = collectCalendars(parsed, problems);
-  const policies = compilePolicies(parsed, { registrations, knownEventIds, calendar }, problems);
-  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
-  return { policySet: { policies, files: sources.map((s) => s.file) }, problems };
+  const policies = compilePolicies(parsed, { registrations, knownEventIds, calendar, now: options.now }, problems);
+  return { policySet: { policies, files: sources.map((s) => s.file) }, problems: inFileOrder(problems) };
+}
+
+/** By file, line, column; stable, so problems at one position keep the order the stages found them in. */
+function inFileOrder(problems: PolicyProblem[]): PolicyProblem[] {
+  return problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.col - b.col));
 }
 
 /** Expand files and folders (`.yml`/`.yaml`, sorted) and read them; unreadable paths become problems. */
@@ -87,7 +96,8 @@ export async function readPolicySources(
           severity: 'error',
         });
       }
-      for (const file of files) sources.push({ file, text: await readFile(path.resolve(cwd, file), 'utf8') });
+      // Bytes, not text: the loader checks they are UTF-8 and names the first byte that is not.
+      for (const file of files) sources.push({ file, text: await readFile(path.resolve(cwd, file)) });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       problems.push({
@@ -109,7 +119,7 @@ export async function loadPolicyPaths(
 ): Promise<LoadResult> {
   const { sources, problems } = await readPolicySources(paths, cwd);
   const result = loadPolicySources(sources, options);
-  return { policySet: result.policySet, problems: [...problems, ...result.problems] };
+  return { policySet: result.policySet, problems: inFileOrder([...problems, ...result.problems]) };
 }
 
 /** For runtime callers (handlers, plan): a policy set, or a PolicyValidationError with every problem. */

@@ -17,7 +17,7 @@ export const command: CliCommand = {
     }
     if (paths.length === 0) throw new UsageError('give at least one policy file or folder');
     if (target === fleetFiles && fleetFiles.length === 0) throw new UsageError('--fleet needs at least one file');
-    const { policySet, problems } = await loadPolicyPaths(paths, io.cwd);
+    const { policySet, problems } = await loadPolicyPaths(paths, io.cwd, { now: io.now().getTime() });
     const hasErrors = problems.some((p) => p.severity === 'error');
     if (!hasErrors) {
       const fleet = fleetFiles.length === 0 ? null : await readFleetFiles(fleetFiles, io.cwd, io.now().toISOString());

@@ -14,7 +14,7 @@ export type CalendarLookup = (name: string, zoneName: string) => CompiledCalenda
 export function collectCalendars(parsed: readonly ParsedFile[], problems: PolicyProblem[]): CalendarLookup {
   const calendarDefs = new Map<string, CalendarDefinition>();
   for (const file of parsed) {
-    for (const { name, block } of file.calendars) {
+    for (const { name, block, broken } of file.calendars) {
       if (calendarDefs.has(name)) {
         problems.push(
           problemAt(
@@ -24,6 +24,12 @@ export function collectCalendars(parsed: readonly ParsedFile[], problems: Policy
             { atKey: true },
           ),
         );
+        continue;
+      }
+      // A broken calendar is known by name (its users get no "unknown calendar") and compiles empty:
+      // its problems are reported, so this set of policies is never run.
+      if (broken) {
+        calendarDefs.set(name, { name, dates: [], ranges: [], timezone: null });
         continue;
       }
       calendarDefs.set(name, {

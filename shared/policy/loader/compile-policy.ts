@@ -1,4 +1,5 @@
 import type { PolicyProblem } from '../../errors.ts';
+import type { ScheduleUse } from '../aws-schedule.ts';
 import type { CompiledCalendar } from '../calendar.ts';
 import type { CapabilityRegistration, CompileContext, CompiledPolicy, CompileProblem } from '../capability.ts';
 import type { PolicyBlock } from '../policy.schema.ts';
@@ -10,7 +11,7 @@ import {
   type TagCondition,
 } from '../targeting.ts';
 import type { CalendarLookup } from './calendars.ts';
-import type { ParsedFile } from './structure.ts';
+import type { ParsedFile, ParsedPolicy } from './structure.ts';
 import { type Path, problemAt } from './yaml-positions.ts';
 
 /**
@@ -25,6 +26,8 @@ export interface CompileSetup {
   registrations: readonly CapabilityRegistration[];
   knownEventIds: ReadonlySet<string> | null | undefined;
   calendar: CalendarLookup;
+  /** When given, a schedule with no occurrence after it is an error (validate; not at cold start). */
+  now?: number | undefined;
 }
 
 /** Names seen so far → where they were first defined (`file:line:col`). */
@@ -38,8 +41,8 @@ export function compilePolicies(
   const policies: CompiledPolicy[] = [];
   const seenNames: SeenNames = new Map();
   for (const file of parsed) {
-    for (const { index, block } of file.policies) {
-      const policy = compilePolicy(file, index, block, setup, seenNames, problems);
+    for (const parsed of file.policies) {
+      const policy = compilePolicy(file, parsed, setup, seenNames, problems);
       if (policy !== null) policies.push(policy);
     }
   }
@@ -48,8 +51,7 @@ export function compilePolicies(
 
 function compilePolicy(
   file: ParsedFile,
-  index: number,
-  block: PolicyBlock,
+  { index, block, broken, unknownKeys }: ParsedPolicy,
   setup: CompileSetup,
   seenNames: SeenNames,
   problems: PolicyProblem[],
@@ -58,15 +60,11 @@ function compilePolicy(
   const base: Path = ['policies', index];
   const local: CompileProblem[] = [];
   const position = problemAt(ctx, base, '');
-  const firstSeen = seenNames.get(block.name);
-  if (firstSeen !== undefined) {
-    local.push({
-      path: ['name'],
-      message: `duplicate policy name "${block.name}" (first defined at ${firstSeen}); expected unique names`,
-    });
-  } else seenNames.set(block.name, `${ctx.file}:${position.line}:${position.col}`);
-
-  const present = presentCapabilities(block, setup.registrations, local);
+  // A policy whose schema failed is still checked on the keys that passed (see partialPolicy).
+  const named = !broken.has('name');
+  if (named) checkUniqueName(block.name, `${ctx.file}:${position.line}:${position.col}`, seenNames, local);
+  // With an unknown key (reported), "no capability" would most likely say the same thing again.
+  const present = presentCapabilities(block, broken, setup.registrations, local, !unknownKeys);
   const registration = present[0];
   const ownBlock =
     registration === undefined
@@ -74,7 +72,8 @@ function compilePolicy(
       : (block[registration.keys[0] as string] as Record<string, unknown> | undefined);
   const zoneName =
     (typeof ownBlock?.timezone === 'string' ? ownBlock.timezone : undefined) ?? defaults.timezone ?? 'UTC';
-  if (registration !== undefined && !registration.resources.includes(block.resource)) {
+  const resourceKnown = !broken.has('resource');
+  if (registration !== undefined && resourceKnown && !registration.resources.includes(block.resource)) {
     local.push({
       path: ['resource'],
       message: `${registration.name} does not apply to resource: ${block.resource}; expected resource: ${registration.resources.join(' or ')}`,
@@ -87,24 +86,28 @@ function compilePolicy(
   }
   const freeze = freezeCalendars(block.freeze ?? [], zoneName, setup.calendar, local);
   const compileCtx: CompileContext = {
-    policyName: block.name,
-    resource: block.resource,
+    policyName: named ? block.name : `policies[${index}]`,
+    // An invalid resource is reported already; the capability's block is checked as if it were right.
+    resource: resourceKnown ? block.resource : ((registration?.resources[0] ?? 'cluster') as PolicyBlock['resource']),
     zoneName,
     calendar: setup.calendar,
     knownEventId: (id) =>
       setup.knownEventIds === null || setup.knownEventIds === undefined || setup.knownEventIds.has(id),
     problems: local,
   };
-  const capability =
-    registration?.supported === true && present.length === 1
-      ? (registration.compile?.(block, compileCtx) ?? null)
-      : null;
+  const compilable =
+    registration?.supported === true &&
+    present.length === 1 &&
+    registration.keys.every((k) => !broken.has(k)) &&
+    registration.keys.some((k) => block[k] !== undefined);
+  const capability = compilable ? (registration.compile?.(block, compileCtx) ?? null) : null;
+  for (const use of capability?.schedules ?? []) local.push(...scheduleProblems(use, setup.now));
   for (const p of local) {
     problems.push(
       problemAt(ctx, [...base, ...p.path], p.message, { atKey: p.atKey ?? false, severity: p.severity ?? 'error' }),
     );
   }
-  if (capability === null || local.some((p) => (p.severity ?? 'error') === 'error')) return null;
+  if (capability === null || broken.size > 0 || local.some((p) => (p.severity ?? 'error') === 'error')) return null;
   return {
     name: block.name,
     file: ctx.file,
@@ -121,24 +124,62 @@ function compilePolicy(
   };
 }
 
+function checkUniqueName(name: string, where: string, seenNames: SeenNames, local: CompileProblem[]): void {
+  const firstSeen = seenNames.get(name);
+  if (firstSeen !== undefined) {
+    local.push({
+      path: ['name'],
+      message: `duplicate policy name "${name}" (first defined at ${firstSeen}); expected unique names`,
+    });
+  } else seenNames.set(name, where);
+}
+
+const minutesText = (ms: number) =>
+  ms % 3_600_000 === 0
+    ? `${ms / 3_600_000} hour${ms === 3_600_000 ? '' : 's'}`
+    : `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+
+/** The checks every schedule gets whatever its capability: it fires again, and not too often. */
+function scheduleProblems(use: ScheduleUse, now: number | undefined): CompileProblem[] {
+  const { schedule } = use;
+  const out: CompileProblem[] = [];
+  if (use.minIntervalMs !== undefined && schedule.minGapMs < use.minIntervalMs) {
+    out.push({
+      path: use.path,
+      message: `"${schedule.expression}" fires ${minutesText(schedule.minGapMs)} apart; expected ${use.what} at most once every ${minutesText(use.minIntervalMs)}${use.limitReason === undefined ? '' : ` (${use.limitReason})`}`,
+    });
+  }
+  if (now !== undefined && schedule.nextAfter(now) === null) {
+    out.push({
+      path: use.path,
+      message: `"${schedule.expression}" fires only in the past (no time after ${new Date(now).toISOString().slice(0, 16)}Z); expected a schedule that fires again, e.g. a Year field of * or one still to come`,
+    });
+  }
+  return out;
+}
+
 /** The registrations whose keys the policy uses; none or more than one is a problem. */
 function presentCapabilities(
   block: PolicyBlock,
+  broken: ReadonlySet<string>,
   registrations: readonly CapabilityRegistration[],
   local: CompileProblem[],
+  reportNone: boolean,
 ): CapabilityRegistration[] {
-  const present = registrations.filter((r) => r.keys.some((k) => block[k] !== undefined));
+  const has = (k: string) => block[k] !== undefined || broken.has(k);
+  const present = registrations.filter((r) => r.keys.some(has));
   if (present.length === 0) {
-    local.push({
-      path: [],
-      message: `policy "${block.name}" has no capability; expected one of: ${registrations.map((r) => r.keys.join('/')).join(', ')}`,
-    });
+    if (reportNone)
+      local.push({
+        path: [],
+        message: `policy${broken.has('name') ? '' : ` "${block.name}"`} has no capability; expected one of: ${registrations.map((r) => r.keys.join('/')).join(', ')}`,
+      });
   } else if (present.length > 1) {
     const second = present[1] as CapabilityRegistration;
     local.push({
-      path: [second.keys.find((k) => block[k] !== undefined) ?? ''],
+      path: [second.keys.find(has) ?? ''],
       atKey: true,
-      message: `policy "${block.name}" has both ${present.map((r) => r.name).join(' and ')}; expected one capability per policy (split it into two policies)`,
+      message: `policy${broken.has('name') ? '' : ` "${block.name}"`} has both ${present.map((r) => r.name).join(' and ')}; expected one capability per policy (split it into two policies)`,
     });
   }
   return present;

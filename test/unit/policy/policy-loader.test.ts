@@ -180,8 +180,8 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     window: { running: ["Mon-Fri 07:00-19:00"
 `,
     expected: [
-      'p.yml:9:1: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]; expected valid YAML',
-      'p.yml:9:1: YAML syntax error: Flow map in block collection must be sufficiently indented and end with a }; expected valid YAML',
+      'p.yml:9:1: a [ list is not closed; expected a closing ] on the same item',
+      'p.yml:9:1: a { mapping is not closed; expected a closing } on the same item',
     ],
   },
 ];
