@@ -38,11 +38,11 @@ const ticker: CapabilityRegistration = {
   },
 };
 
-function problemsOf(schedule: string, now: number | undefined = Date.UTC(2026, 11, 7)): string[] {
+function problemsOf(schedule: string, now: number | null = Date.UTC(2026, 11, 7)): string[] {
   const text = `version: 1\npolicies:\n  - name: t\n    resource: cluster\n    ticker: { schedule: "${schedule}" }\n`;
   return loadPolicySources([{ file: 'p.yml', text }], {
     registrations: [ticker],
-    ...(now === undefined ? {} : { now }),
+    ...(now === null ? {} : { now }),
   }).problems.map(formatProblem);
 }
 
@@ -108,6 +108,6 @@ describe('schedule checks', () => {
       'p.yml:5:25: "cron(0 2 * * ? 2020-2025)" fires only in the past (no time after 2026-12-07T00:00Z); expected a schedule that fires again, e.g. a Year field of * or one still to come',
     ]);
     expect(problemsOf('cron(0 2 * * ? 2020-2027)')).toEqual([]);
-    expect(problemsOf('cron(0 2 * * ? 2020-2025)', undefined)).toEqual([]);
+    expect(problemsOf('cron(0 2 * * ? 2020-2025)', null)).toEqual([]);
   });
 });
