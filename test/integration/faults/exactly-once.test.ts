@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedshiftServerlessAdapter } from '../../../shared/aws/redshift-serverless.adapter.ts';
 import type { Decision } from '../../../shared/policy/decision.ts';
@@ -23,7 +24,10 @@ import { capacityDecision, type SimulatedServerless, simulatedServerless } from 
  * run sends the decisions twice more (a sweep inside SQS's 5-minute deduplication window and one after
  * it), leaves 30 % of the handled messages undeleted (the function died after acting) and polls with 2
  * or 4 concurrent consumers. Three seeds per scenario. moto pauses at once (`paused`, never `pausing`),
- * so a successful PauseCluster records `succeeded`.
+ * so a successful PauseCluster records `succeeded`. Snapshot slots (e) use 30 of the same clusters; the
+ * Serverless capacity change (f) runs on the in-process simulator (moto has no Redshift Serverless) with
+ * the same ledger, proxy and poller. Seeds fix every fault draw; with concurrent consumers the order of
+ * requests, and so which request meets which draw, can still differ between two runs of a seed.
  */
 const SEEDS = [
   { seed: 2101, consumers: 2 },
@@ -138,25 +142,48 @@ function logOf(result: DriveResult, id: string): string {
     const key = result.keyOfMessage.get(String(l.extra.messageId ?? '')) ?? JSON.stringify(l.extra);
     return key.includes(`cluster:${id}/`);
   });
-  return lines.map((l) => `${l.message} ${String(l.extra.error ?? '')}`.trim()).join(' | ');
+  const errorOf = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { name?: string }).name : e);
+  return lines.map((l) => `${l.message} ${String(errorOf(l.extra.error) ?? '')}`.trim()).join(' | ');
 }
 
-/** (c): every due cluster is paused or its message is in the DLQ with an alert; the ledger says what AWS did. */
+/** The decision DLQ's alarm as infra/monitoring.yml declares it: messages visible → the alert topic. */
+function dlqAlarmDeclared(): boolean {
+  const yml = readFileSync(new URL('../../../infra/monitoring.yml', import.meta.url), 'utf8');
+  const alarm = /\n {2}DecisionDlqAlarm:\n([\s\S]*?)\n {2}\S/.exec(yml)?.[1] ?? '';
+  return (
+    alarm.includes('MetricName: ApproximateNumberOfMessagesVisible') &&
+    alarm.includes('!GetAtt DecisionDlq.QueueName') &&
+    alarm.includes('AlarmActions: [!Ref AlertTopic]')
+  );
+}
+
+/** (c): every due cluster is paused or its message is in the DLQ (the DLQ alarm); the ledger says what AWS did. */
 function expectPausedOrDeadLettered(result: DriveResult) {
   const alerts = outcomeAlertsByCluster(result.alerts, 'PauseCluster');
   const dead = new Set(result.deadLettered.map((k) => /cluster:([^/]+)\//.exec(k)?.[1] ?? k));
-  // Every due cluster is paused, or its message is in the DLQ and an alert says it failed.
+  // Every due cluster is paused, or its message is in the DLQ — which raises the stack's DLQ alarm.
+  expect(dlqAlarmDeclared(), 'infra/monitoring.yml: an alarm on the decision DLQ, acting on the alert topic').toBe(
+    true,
+  );
+  expect
+    .soft(
+      problems(dueIds, (id) =>
+        result.statuses.get(id) === 'paused' || dead.has(id)
+          ? null
+          : `${result.statuses.get(id)}, not in the DLQ; log: ${logOf(result, id)}`,
+      ),
+      'neither paused nor in the DLQ',
+    )
+    .toEqual([]);
+  // README, "Dead letters": a dead-lettered decision "was alerted on its last delivery".
   expect
     .soft(
       problems(dueIds, (id) => {
-        if (result.statuses.get(id) === 'paused') return null;
-        const alerted = (alerts.get(id) ?? []).includes('failed');
+        if (!dead.has(id) || (alerts.get(id) ?? []).includes('failed')) return null;
         const ledger = result.ledger.get(id);
-        return dead.has(id) && alerted
-          ? null
-          : `${result.statuses.get(id)}, dlq ${dead.has(id)}, alerts [${alerts.get(id) ?? []}], ledger ${ledger?.status ?? 'none'} (${ledger?.outcomeReason ?? ''}); log: ${logOf(result, id)}`;
+        return `${result.statuses.get(id)}, alerts [${alerts.get(id) ?? []}], ledger ${ledger?.status ?? 'none'} (${ledger?.outcomeReason ?? ''}); log: ${logOf(result, id)}`;
       }),
-      'neither paused nor in the DLQ with an alert',
+      'in the DLQ without an alert on its last delivery',
     )
     .toEqual([]);
   // The ledger says what AWS did.
@@ -168,7 +195,7 @@ function expectPausedOrDeadLettered(result: DriveResult) {
         const says = status === 'succeeded' || status === 'in-progress';
         return paused === says
           ? null
-          : `moto ${result.statuses.get(id)}, ledger ${status}: ${result.ledger.get(id)?.outcomeReason ?? ''}`;
+          : `moto ${result.statuses.get(id)}, ledger ${status} (${result.ledger.get(id)?.outcomeReason ?? ''}), dlq ${dead.has(id)}, attempts ${result.ledger.get(id)?.attempts}; log: ${logOf(result, id)}`;
       }),
       'ledger disagrees with AWS',
     )
@@ -218,7 +245,10 @@ async function expectOneSnapshotPerSlot(
     .soft(
       problems(backedUp, (id) => {
         const n = invocations.get(id)?.size ?? 0;
-        return n === 1 ? null : `${n} CreateClusterSnapshot calls reached AWS`;
+        const r = result.ledger.get(id);
+        return n === 1
+          ? null
+          : `${n} CreateClusterSnapshot calls reached AWS; ledger ${r?.status} (${r?.outcomeReason}), attempts ${r?.attempts}; log: ${logOf(result, id)}`;
       }),
       'snapshot calls on a slot already taken',
     )
@@ -278,7 +308,7 @@ describe.skipIf(motoEndpoint === null)('exactly once under faults (300 clusters,
         { service: 'redshift', operations: ['PauseCluster'], kind: 'lost', rate: 0.1 },
         ...READ_RESETS,
       ]);
-      expect(r.env.proxy.injected.lost, 'lost answers injected').toBeGreaterThan(3);
+      expect(r.env.proxy.injected.lost, 'lost answers injected').toBeGreaterThan(0);
       expectNoDoubleOrWrongStateActions(r);
       expectAllPausedOnce(r.result);
     },
