@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadPolicyFileSync } from '../app/policy-file.ts';
@@ -26,6 +27,11 @@ export async function packagedExecutorStatements(options: {
     if (mod.capability === undefined) throw new Error(`${modulePath}: exports no \`capability\` registration`);
     registry.register(mod.capability);
   }
+  if (!hasPolicyFiles(path.resolve(options.cwd, options.policies))) {
+    throw new Error(
+      `no policy files (*.yml) in ${options.policies}: write your policies there (see policies/README.md), or package the examples with --param policies=infra/policies`,
+    );
+  }
   let policies: ReturnType<typeof loadPolicyFileSync>['policies'];
   try {
     policies = loadPolicyFileSync(options.policies, options.cwd).policies;
@@ -39,4 +45,13 @@ export async function packagedExecutorStatements(options: {
   }
   const fallback = parseOptInTag(DEFAULT_OPT_IN_TAG) ?? { key: 'autopilot:managed', value: 'true' };
   return executorStatements({ registry, policies }, fallback);
+}
+
+/** A policy file, or a folder holding at least one `.yml`/`.yaml` file. */
+function hasPolicyFiles(where: string): boolean {
+  try {
+    return statSync(where).isDirectory() ? readdirSync(where).some((n) => /\.ya?ml$/.test(n)) : true;
+  } catch {
+    return false;
+  }
 }

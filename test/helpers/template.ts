@@ -64,6 +64,9 @@ function inputsHash(): string {
 
 const packaged = new Map<string, Promise<PackagedService>>();
 
+/** The example policies, packaged only when chosen (serverless.yml's default is the operator's `policies/`). */
+export const EXAMPLE_POLICIES = 'infra/policies';
+
 /** Packaging parameters (`--param key=value`): `policies`, `capabilities` (serverless.yml `params`). */
 export type PackageParams = Readonly<Record<string, string>>;
 
@@ -71,7 +74,9 @@ export type PackageParams = Readonly<Record<string, string>>;
  * `serverless package --stage dev --region us-east-1`, offline and without credentials (as `npm run
  * package`), once per set of parameters and inputs.
  */
-export function packageService(params: PackageParams = {}): Promise<PackagedService> {
+export function packageService(given: PackageParams = {}): Promise<PackagedService> {
+  // The tests package the example policies unless told otherwise (the default folder is the operator's own).
+  const params = { policies: EXAMPLE_POLICIES, ...given };
   const key = JSON.stringify(params);
   let service = packaged.get(key);
   if (service === undefined) {

@@ -406,6 +406,17 @@ describe('executor IAM generated from the capability registry and the packaged p
   );
 
   it(
+    'with the default settings bundles the operator’s policies/ folder, never the examples: empty, it stops and says what to do',
+    async () => {
+      const { code, output } = await packageFailure({});
+      expect(code).not.toBe(0);
+      expect(output).toContain('no policy files (*.yml) in policies: write your policies there');
+      expect(output).toContain('--param policies=infra/policies');
+    },
+    PACKAGING_TIMEOUT_MS,
+  );
+
+  it(
     'stops packaging on a policy that does not validate, naming file:line:col',
     async () => {
       const { code, output } = await packageFailure({ policies: 'test/fixtures/policies/invalid' });
