@@ -19,6 +19,7 @@ import { benchBundles } from './sections/bundles.ts';
 import { benchEngine } from './sections/engine.ts';
 import { benchSimulation, benchWeek, fleetFiles } from './sections/simulation.ts';
 import { benchSweep } from './sections/sweep.ts';
+import { benchValidate } from './sections/validate.ts';
 
 export const TARGETS = {
   zipBytes: 250 * 1024,
@@ -28,6 +29,7 @@ export const TARGETS = {
   sweepDescribeCalls: 11,
   sweepMs: 2_000,
   weekMs: 60_000,
+  validateRatio: 10,
 } as const;
 
 const quick = process.argv.includes('--quick');
@@ -77,6 +79,9 @@ const engineVariant = {
   runs: variantRuns,
   medianRatioWithoutToWith: round(ratios[Math.floor(ratios.length / 2)] ?? Number.NaN, 2),
 };
+
+log('validate: 1,000 and 10,000 policies, alternately…');
+const validate = benchValidate(quick ? 1 : 3, WORLD_START);
 
 log('sweep: 1,000 clusters + 200 workgroups…');
 const sweep = await quietly(() => benchSweep(largeSpec, policies, quick ? 3 : 7));
@@ -154,6 +159,13 @@ checks.push({
   met: weekLargeMs <= TARGETS.weekMs,
 });
 
+checks.push({
+  figure: `validate: 10,000 policies ÷ 1,000 (median of ${validate.repeats}, alternating)`,
+  value: `${validate.ratio}×`,
+  target: `≤ ${TARGETS.validateRatio}×`,
+  met: validate.ratio <= TARGETS.validateRatio,
+});
+
 // ------------------------------------------------------------------------------------------ output
 
 const results = {
@@ -166,6 +178,7 @@ const results = {
   engine,
   engineVariant,
   sweep,
+  validate,
   simulation: [weekExample, weekLarge, weekDirect],
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -257,6 +270,20 @@ out.push(
   `${engine.policies} policies × ${engine.resources} resources; ${engine.decisions} decisions, ${engine.skips} skips per replay; runs ${engine.runTotalsMs.join(', ')} ms`,
   `variant: ${engineVariant.what}: ratio ${engineVariant.medianRatioWithoutToWith}×`,
 );
+out.push('', '### Validate', '');
+out.push(
+  table([
+    ['policies', 'file', 'median', 'runs', 'problems (warnings)'],
+    ...validate.sizes.map((v) => [
+      v.policies.toLocaleString('en-US'),
+      kb(v.bytes),
+      `${v.medianMs} ms`,
+      v.runsMs.join(', '),
+      String(v.problems),
+    ]),
+  ]),
+);
+out.push('', `ratio 10,000 ÷ 1,000: ${validate.ratio}×`);
 out.push('', '### Sweep', '');
 out.push(
   table([

@@ -1,6 +1,7 @@
 import type { PolicyProblem } from '../errors.ts';
 import type { CompiledPolicy } from './capability.ts';
 import type { FleetSnapshot } from './decision.ts';
+import { pairsThatMayMeet } from './loader/meeting-pairs.ts';
 import { type CompiledSelector, isOptedIn, type TagCondition } from './targeting.ts';
 
 /**
@@ -83,30 +84,31 @@ function windowSnapshotClashes(
   from: number,
 ): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
-  for (const w of policies) {
+  const windows = policies.filter((p) => p.resource === 'cluster' && p.capability.runningWindow !== undefined);
+  const needing = policies.filter((p) => p.resource === 'cluster' && p.capability.needsRunning !== undefined);
+  for (const [i, j] of pairsThatMayMeet(windows, needing)) {
+    const w = windows[i] as CompiledPolicy;
+    const s = needing[j] as CompiledPolicy;
     const window = w.capability.runningWindow;
-    if (w.resource !== 'cluster' || window === undefined) continue;
-    for (const s of policies) {
-      const needs = s.capability.needsRunning;
-      if (s === w || s.resource !== 'cluster' || needs === undefined) continue;
-      const shared = sharedResources(w, s, fleet);
-      if (shared === null) continue;
-      const clashes: number[] = [];
-      for (let t = needs.nextAfter(from); t !== null && t < from + CLASH_HORIZON_MS; ) {
-        if (!window.segment(t).running) clashes.push(t);
-        t = needs.nextAfter(t);
-      }
-      const first = clashes[0];
-      if (first === undefined) continue;
-      const who = shared === 'maybe' ? 'clusters both may select' : shared.join(', ');
-      problems.push({
-        file: s.file,
-        line: s.line,
-        col: s.col,
-        severity: 'warning',
-        message: `${s.capability.key} policy "${s.name}" (${where(s)}) has ${clashes.length} slot(s) in the next 14 days while ${w.capability.key} policy "${w.name}" (${where(w)}) keeps ${who} paused, first ${new Date(first).toISOString().slice(0, 16)}Z; a paused cluster takes no ${needs.what}; expected slots inside the running window`,
-      });
+    const needs = s.capability.needsRunning;
+    if (s === w || window === undefined || needs === undefined) continue;
+    const shared = sharedResources(w, s, fleet);
+    if (shared === null) continue;
+    const clashes: number[] = [];
+    for (let t = needs.nextAfter(from); t !== null && t < from + CLASH_HORIZON_MS; ) {
+      if (!window.segment(t).running) clashes.push(t);
+      t = needs.nextAfter(t);
     }
+    const first = clashes[0];
+    if (first === undefined) continue;
+    const who = shared === 'maybe' ? 'clusters both may select' : shared.join(', ');
+    problems.push({
+      file: s.file,
+      line: s.line,
+      col: s.col,
+      severity: 'warning',
+      message: `${s.capability.key} policy "${s.name}" (${where(s)}) has ${clashes.length} slot(s) in the next 14 days while ${w.capability.key} policy "${w.name}" (${where(w)}) keeps ${who} paused, first ${new Date(first).toISOString().slice(0, 16)}Z; a paused cluster takes no ${needs.what}; expected slots inside the running window`,
+    });
   }
   return problems;
 }
@@ -119,35 +121,34 @@ export function analyzeConflicts(
 ): PolicyProblem[] {
   const problems: PolicyProblem[] = windowSnapshotClashes(policies, fleet, from);
   const stateful = policies.filter((p) => p.capability.reconcile !== undefined);
-  for (let i = 0; i < stateful.length; i++) {
-    for (let j = i + 1; j < stateful.length; j++) {
-      const a = stateful[i] as CompiledPolicy;
-      const b = stateful[j] as CompiledPolicy;
-      if (a.resource !== b.resource || a.capability.key !== b.capability.key) continue;
-      const what = `${a.capability.key} policies "${a.name}" (${where(a)}) and "${b.name}" (${where(b)})`;
-      if (fleet !== null) {
-        const both = fleet.resources
-          .filter((r) => r.type === a.resource && isOptedIn(r, a.optInTag) && isOptedIn(r, b.optInTag))
-          .filter((r) => a.selector.matches(r) && b.selector.matches(r))
-          .map((r) => r.id);
-        if (both.length > 0) {
-          problems.push({
-            file: b.file,
-            line: b.line,
-            col: b.col,
-            severity: 'error',
-            message: `${what} both select ${both.join(', ')}; expected each ${a.resource} in at most one ${a.capability.key} policy`,
-          });
-        }
-      } else if (!selectorsDisjoint(a.selector, b.selector)) {
+  // Only the pairs not proven apart by a pinned tag (see pairsThatMayMeet): linear for separate teams.
+  for (const [i, j] of pairsThatMayMeet(stateful, stateful)) {
+    const a = stateful[i] as CompiledPolicy;
+    const b = stateful[j] as CompiledPolicy;
+    if (a.resource !== b.resource || a.capability.key !== b.capability.key) continue;
+    const what = `${a.capability.key} policies "${a.name}" (${where(a)}) and "${b.name}" (${where(b)})`;
+    if (fleet !== null) {
+      const both = fleet.resources
+        .filter((r) => r.type === a.resource && isOptedIn(r, a.optInTag) && isOptedIn(r, b.optInTag))
+        .filter((r) => a.selector.matches(r) && b.selector.matches(r))
+        .map((r) => r.id);
+      if (both.length > 0) {
         problems.push({
           file: b.file,
           line: b.line,
           col: b.col,
-          severity: 'warning',
-          message: `${what} may select the same ${a.resource}; expected selectors that cannot meet (different tag values, identifier globs, accounts or regions), or run validate with --fleet to check the real resources`,
+          severity: 'error',
+          message: `${what} both select ${both.join(', ')}; expected each ${a.resource} in at most one ${a.capability.key} policy`,
         });
       }
+    } else if (!selectorsDisjoint(a.selector, b.selector)) {
+      problems.push({
+        file: b.file,
+        line: b.line,
+        col: b.col,
+        severity: 'warning',
+        message: `${what} may select the same ${a.resource}; expected selectors that cannot meet (different tag values, identifier globs, accounts or regions), or run validate with --fleet to check the real resources`,
+      });
     }
   }
   return problems;

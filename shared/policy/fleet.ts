@@ -65,18 +65,54 @@ function isFrozenItem(raw: Json): boolean {
   return true;
 }
 
-function clusterFromItem(raw: Json, where: string): ClusterResource {
+function clusterFromItem(raw: Json): ClusterResource {
   const known = frozenClusters.get(raw);
   if (known !== undefined) return known;
-  const resource = clusterFrom(raw, where);
+  const resource = clusterFrom(raw);
   if (isFrozenItem(raw)) frozenClusters.set(raw, resource);
   return resource;
 }
 
-function clusterFrom(raw: Json, where: string): ClusterResource {
+/** The problems of one describe-clusters item: required fields missing, fields of the wrong type. */
+export function clusterItemProblems(raw: Json, where: string): string[] {
+  const problems: string[] = [];
   const id = str(raw.ClusterIdentifier);
-  if (id === null)
-    throw new ConfigurationError(`${where}: a cluster has no ClusterIdentifier; expected describe-clusters output`);
+  const at = id === null ? where : `${where} (${id})`;
+  for (const key of ['ClusterIdentifier', 'ClusterStatus']) {
+    if (raw[key] === undefined || raw[key] === null || raw[key] === '')
+      problems.push(
+        `${at} has no ${key}; expected describe-clusters output, where every cluster has ClusterIdentifier and ClusterStatus`,
+      );
+  }
+  const wrong = (key: string, expected: string) => {
+    problems.push(`${at}.${key} is ${JSON.stringify(raw[key])}; expected ${expected}`);
+  };
+  for (const key of ['ClusterIdentifier', 'ClusterStatus', 'NodeType', 'ClusterNamespaceArn', 'AvailabilityZone']) {
+    if (raw[key] !== undefined && raw[key] !== null && typeof raw[key] !== 'string') wrong(key, 'text');
+  }
+  const n = raw.NumberOfNodes;
+  if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 1))
+    wrong('NumberOfNodes', 'a whole number of nodes ≥ 1, such as 2 (not in quotes)');
+  const retention = raw.AutomatedSnapshotRetentionPeriod;
+  if (retention !== undefined && !(typeof retention === 'number' && Number.isInteger(retention)))
+    wrong('AutomatedSnapshotRetentionPeriod', 'a whole number of days, such as 1');
+  if (raw.MultiAZ !== undefined && !['Enabled', 'Disabled', true, false].includes(raw.MultiAZ as string))
+    wrong('MultiAZ', '"Enabled" or "Disabled"');
+  if (raw.Tags !== undefined) {
+    const tags = raw.Tags;
+    if (!Array.isArray(tags)) wrong('Tags', 'a list of { Key, Value }');
+    else
+      for (const [i, tag] of tags.entries()) {
+        if (!isObject(tag) || typeof tag.Key !== 'string' || (tag.Value !== undefined && typeof tag.Value !== 'string'))
+          problems.push(`${at}.Tags[${i}] is ${JSON.stringify(tag)}; expected { "Key": text, "Value": text }`);
+      }
+  }
+  return problems;
+}
+
+/** A checked item (clusterItemProblems found nothing) → the resource. */
+function clusterFrom(raw: Json): ClusterResource {
+  const id = str(raw.ClusterIdentifier) as string;
   const namespaceArn = str(raw.ClusterNamespaceArn);
   const fromArn = arnParts(namespaceArn);
   const zone = str(raw.AvailabilityZone);
@@ -238,10 +274,12 @@ function namespaceFrom(raw: Json, where: string): NamespaceResource {
   };
 }
 
-function listOf(doc: Json, key: string, where: string): Json[] {
+/** The items of a list; a value that is not a list is a problem. */
+function itemsOf(doc: Json, key: string, where: string, problems: string[]): unknown[] {
   const list = doc[key];
-  if (!Array.isArray(list)) throw new ConfigurationError(`${where}: ${key} is not a list`);
-  return list.filter(isObject);
+  if (Array.isArray(list)) return list;
+  problems.push(`${where}: ${key} is ${JSON.stringify(list)}; expected a list`);
+  return [];
 }
 
 export interface FleetDocument {
@@ -252,48 +290,68 @@ export interface FleetDocument {
 
 export function parseFleet(documents: readonly FleetDocument[], readAt: string): FleetSnapshot {
   const resources: FleetResource[] = [];
+  // Every problem of every file, then one error: a fleet file is fixed in one go, like a policy file.
+  const problems: string[] = [];
   for (const { name, json } of documents) {
     let doc = json;
     if (isObject(doc) && 'status_code' in doc && isObject(doc.data)) doc = doc.data;
-    if (!isObject(doc))
-      throw new ConfigurationError(
-        `${name}: not a JSON object; expected AWS CLI output such as aws redshift describe-clusters`,
-      );
+    if (!isObject(doc)) {
+      problems.push(`${name}: not a JSON object; expected AWS CLI output such as aws redshift describe-clusters`);
+      continue;
+    }
+    const before = problems.length;
+    const read = <T>(key: string, from: (item: Json, where: string) => T): T[] => {
+      const out: T[] = [];
+      for (const [i, item] of itemsOf(doc as Json, key, name, problems).entries()) {
+        if (!isObject(item)) {
+          problems.push(`${name}: ${key}[${i}] is ${JSON.stringify(item)}; expected an object`);
+          continue;
+        }
+        try {
+          out.push(from(item, `${name}: ${key}[${i}]`));
+        } catch (error) {
+          if (!(error instanceof ConfigurationError)) throw error;
+          problems.push(error.message);
+        }
+      }
+      return out;
+    };
     let recognised = false;
     if ('Clusters' in doc) {
       recognised = true;
-      resources.push(...listOf(doc, 'Clusters', name).map((c) => clusterFromItem(c, name)));
+      const items = read('Clusters', (item, where) => {
+        // A frozen item already mapped was checked then (the simulator's sweeps reuse them).
+        const known = frozenClusters.get(item);
+        if (known !== undefined) return known;
+        const found = clusterItemProblems(item, where);
+        if (found.length > 0) throw new ConfigurationError(found.join('\n'));
+        return clusterFromItem(item);
+      });
+      resources.push(...items);
     }
-    if ('Integrations' in doc) {
+    const kinds: [string, (item: Json, where: string) => FleetResource][] = [
+      ['Integrations', integrationFrom],
+      ['workgroups', workgroupFrom],
+      ['namespaces', namespaceFrom],
+      ['Snapshots', clusterSnapshotFrom],
+      ['snapshots', serverlessSnapshotFrom],
+    ];
+    for (const [key, from] of kinds) {
+      if (!(key in doc)) continue;
       recognised = true;
-      resources.push(...listOf(doc, 'Integrations', name).map((c) => integrationFrom(c, name)));
-    }
-    if ('workgroups' in doc) {
-      recognised = true;
-      resources.push(...listOf(doc, 'workgroups', name).map((c) => workgroupFrom(c, name)));
-    }
-    if ('namespaces' in doc) {
-      recognised = true;
-      resources.push(...listOf(doc, 'namespaces', name).map((c) => namespaceFrom(c, name)));
-    }
-    if ('Snapshots' in doc) {
-      recognised = true;
-      resources.push(...listOf(doc, 'Snapshots', name).map((c) => clusterSnapshotFrom(c, name)));
-    }
-    if ('snapshots' in doc) {
-      recognised = true;
-      resources.push(...listOf(doc, 'snapshots', name).map((c) => serverlessSnapshotFrom(c, name)));
+      resources.push(...read(key, from));
     }
     if ('resources' in doc && Array.isArray(doc.resources)) {
       recognised = true;
       resources.push(...(doc.resources as FleetResource[]));
     }
-    if (!recognised) {
-      throw new ConfigurationError(
+    if (!recognised && problems.length === before) {
+      problems.push(
         `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, aws redshift-serverless list-workgroups, list-namespaces or list-snapshots`,
       );
     }
   }
+  if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
   const unique = new Map<string, FleetResource>();
   for (const r of resources)

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { command } from '../../../shared/cli/commands/validate.command.ts';
 import type { CliIo } from '../../../shared/cli/io.ts';
+import { main } from '../../../shared/cli/main.ts';
 
 // Issue 13: one run of `validate` names every problem of a file, each once, at its file:line:col.
 
@@ -166,6 +167,43 @@ describe('autopilot validate: problems no longer hidden or said in library words
     expect(out).not.toMatch(/token|YAML stream|compact mapping/);
     expect(out.split('\n').filter((l) => l !== '')[0]).toBe(
       'p.yml:4:15: a second "key:" on the line of another key; expected one "key: value" per line (quote a value that contains ": ")',
+    );
+  });
+});
+
+describe('autopilot validate --fleet: a fleet file with wrong types or missing fields', () => {
+  it('exits 1 naming each problem with its path', async () => {
+    // Prepare
+    const policies =
+      'version: 1\npolicies:\n  - name: a\n    resource: cluster\n    window: { running: ["daily 08:00-18:00"], timezone: UTC }\n';
+    const fleet = JSON.stringify({
+      Clusters: [
+        { ClusterIdentifier: 'a', ClusterStatus: 'available', NumberOfNodes: 'two' },
+        { ClusterIdentifier: 'b' },
+      ],
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'validate-fleet-'));
+    writeFileSync(path.join(dir, 'p.yml'), policies);
+    writeFileSync(path.join(dir, 'fleet.json'), fleet);
+    const out: string[] = [];
+    const err: string[] = [];
+    const io: CliIo = {
+      stdout: (t) => out.push(t),
+      stderr: (t) => err.push(t),
+      readStdin: async () => '',
+      cwd: dir,
+      now: () => new Date('2026-12-07T00:00:00Z'),
+    };
+    // Act
+    const code = await main(['validate', 'p.yml', '--fleet', 'fleet.json'], io);
+    // Assess
+    expect(code).toBe(1);
+    expect(err.join('')).toBe(
+      [
+        'fleet.json: Clusters[0] (a).NumberOfNodes is "two"; expected a whole number of nodes ≥ 1, such as 2 (not in quotes)',
+        'fleet.json: Clusters[1] (b) has no ClusterStatus; expected describe-clusters output, where every cluster has ClusterIdentifier and ClusterStatus',
+        '',
+      ].join('\n'),
     );
   });
 });

@@ -73,3 +73,30 @@ describe('fleet parsing', () => {
     );
   });
 });
+
+describe('fleet parsing: wrong types and missing fields', () => {
+  it('names every wrong type and missing field with its path, in one error', () => {
+    // Prepare
+    const json = {
+      Clusters: [
+        { ClusterIdentifier: 'a', ClusterStatus: 'available', NodeType: 'ra3.xlplus', NumberOfNodes: 'two' },
+        { ClusterIdentifier: 'b' },
+        { ClusterIdentifier: 'c', ClusterStatus: 'available', Tags: [{ Key: 'env', Value: 1 }], MultiAZ: 'yes' },
+        'd',
+      ],
+    };
+    // Act
+    const act = () => parseFleet([{ name: 'fleet.json', json }], '2026-12-07T00:00:00.000Z');
+    // Assess
+    expect(act).toThrow(ConfigurationError);
+    expect(act).toThrow(
+      [
+        'fleet.json: Clusters[0] (a).NumberOfNodes is "two"; expected a whole number of nodes ≥ 1, such as 2 (not in quotes)',
+        'fleet.json: Clusters[1] (b) has no ClusterStatus; expected describe-clusters output, where every cluster has ClusterIdentifier and ClusterStatus',
+        'fleet.json: Clusters[2] (c).MultiAZ is "yes"; expected "Enabled" or "Disabled"',
+        'fleet.json: Clusters[2] (c).Tags[0] is {"Key":"env","Value":1}; expected { "Key": text, "Value": text }',
+        'fleet.json: Clusters[3] is "d"; expected an object',
+      ].join('\n'),
+    );
+  });
+});
