@@ -1,3 +1,4 @@
+import { actionRegistry } from '../execute/action-registry.ts';
 import type { ActionEventDetail } from '../execute/ports.ts';
 import type { CompiledPolicy } from '../policy/capability.ts';
 import type { FleetResource } from '../policy/decision.ts';
@@ -174,7 +175,9 @@ export class TimelineRecorder {
 
   /**
    * Per policy (the configured ones first, then any other that appears) and in total: actions, dry
-   * runs and failures count decisions (idempotency keys), not retries; skips and alerts count records.
+   * runs and failures count decisions (idempotency keys), not retries, plus each distinct ERROR alert a
+   * policy raised about something other than an action (a missed snapshot slot); skips and alerts
+   * count records.
    */
   summarize(
     records: readonly TimelineRecord[],
@@ -197,7 +200,15 @@ export class TimelineRecorder {
         else if ((WOULD_HAVE_OUTCOMES as readonly string[]).includes(record.outcome)) r.dryKeys.add(record.key);
         else if (record.outcome === 'failed') r.failKeys.add(record.key);
       } else if (record.type === 'skipped') row(record.policy).skips++;
-      else if (record.type === 'alert' && record.policy !== '-') row(record.policy).alerts++;
+      else if (record.type === 'alert' && record.policy !== '-') {
+        const r = row(record.policy);
+        r.alerts++;
+        // An ERROR a policy raises about no action of its own (a snapshot slot MISSED, a stuck state
+        // change) is a failure too; an action's own failure is counted once, by its key, above.
+        if (record.severity === 'ERROR' && actionRegistry.action(record.action) === null) {
+          r.failKeys.add(`alert:${record.subject}`);
+        }
+      }
     }
     for (const [policy, hours] of nodeHours) row(policy).nodeHoursSaved += hours;
     const policies: PolicySummary[] = [...rows.values()].map((r) => ({
