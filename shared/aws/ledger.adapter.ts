@@ -112,7 +112,27 @@ export class DynamoLedger implements LedgerPort {
     }
   }
 
+  /**
+   * The outcome, only for the holder of the claim token. The in-flight index is written before a record
+   * goes in progress and cleaned after it ends, and a failed clean-up is left to `listInFlight` (which
+   * reads the records, the truth) and the TTL: once the record is written, `save` does not throw because
+   * of the index — a throw there made the executor redeliver an outcome it had written, and nobody
+   * reported it.
+   */
   async save(record: LedgerRecord): Promise<boolean> {
+    if (record.status === 'in-progress') {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...key(LEDGER_KEYS.inflight(record)),
+            idempotencyKey: S(record.idempotencyKey),
+            body: S(JSON.stringify(record)),
+            expiresAt: { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
+          },
+        }),
+      );
+    }
     try {
       await this.#client.send(
         new PutItemCommand({
@@ -126,23 +146,11 @@ export class DynamoLedger implements LedgerPort {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    if (record.status === 'in-progress') {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            ...key(LEDGER_KEYS.inflight(record)),
-            idempotencyKey: S(record.idempotencyKey),
-            body: S(JSON.stringify(record)),
-            expiresAt: { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
-          },
-        }),
-      );
-    } else if (record.expectedState !== null) {
-      // A long-running operation reached an end: drop it from the in-flight index.
-      await this.#client.send(
-        new DeleteItemCommand({ TableName: this.#table, Key: key(LEDGER_KEYS.inflight(record)) }),
-      );
+    if (record.status !== 'in-progress' && record.expectedState !== null) {
+      // A long-running operation reached an end: drop it from the in-flight index (best effort, see above).
+      await this.#client
+        .send(new DeleteItemCommand({ TableName: this.#table, Key: key(LEDGER_KEYS.inflight(record)) }))
+        .catch(() => undefined);
     }
     return true;
   }

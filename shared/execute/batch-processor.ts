@@ -33,6 +33,12 @@ export interface BatchReport extends BatchResponse {
   results: { messageId: string; result: ExecutionResult | { kind: 'invalid' } | { kind: 'blocked-by-group' } }[];
 }
 
+function unfinishedWhy(result: ExecutionResult): string {
+  if (result.kind === 'deferred') return 'circuit breaker open';
+  if (result.kind === 'busy') return 'another attempt still held its claim';
+  return result.kind === 'retry' ? result.error.message : result.kind;
+}
+
 export async function processDecisionBatch(
   records: readonly QueueRecord[],
   executor: Executor,
@@ -73,12 +79,15 @@ export async function processDecisionBatch(
       // Ledger or other infrastructure failure before or after acting: let SQS redeliver; the ledger
       // claim keeps a redelivery from acting twice.
       logger.error('executor failed', { messageId: record.messageId, error: String(error) });
-      fail({ kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) });
-      continue;
+      result = { kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) };
     }
     // Not handled yet (a transient failure, the breaker, another attempt's live claim): it must come back.
-    if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') fail(result);
-    else results.push({ messageId: record.messageId, result });
+    if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') {
+      fail(result);
+      if (finalAttempt && !(result.kind === 'retry' && result.alerted === true)) {
+        await executor.reportUnfinished(decision, unfinishedWhy(result));
+      }
+    } else results.push({ messageId: record.messageId, result });
   }
   return { batchItemFailures: failures, results };
 }

@@ -44,6 +44,8 @@ export interface ExecutorDeps {
   /** How long a claim protects an attempt that may still be running; default `leaseFor` the function's timeout. */
   leaseMs?: number;
   newToken?: () => string;
+  /** Waits between rounds of an outcome write (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type ExecutionResult =
@@ -53,8 +55,8 @@ export type ExecutionResult =
   | { kind: 'duplicate' }
   /** Another attempt holds a live claim on the key: report the message as failed so it comes back. */
   | { kind: 'busy' }
-  /** Transient failure: report the message as failed so SQS redelivers it. */
-  | { kind: 'retry'; error: TransientAwsError }
+  /** Transient failure: report the message as failed so SQS redelivers it (`alerted`: its last delivery was reported). */
+  | { kind: 'retry'; error: TransientAwsError; alerted?: boolean }
   /** The run's breaker is open: not attempted, redeliver later. */
   | { kind: 'deferred' };
 
@@ -81,6 +83,9 @@ export function leaseFor(functionTimeoutSeconds: number): number {
 /** The executor function's timeout (serverless.yml custom.executor.timeoutSeconds). */
 export const EXECUTOR_TIMEOUT_SECONDS = 60;
 
+/** Rounds of an outcome write after acting, and the pause before each (the first is immediate). */
+const OUTCOME_WRITE_BACKOFF_MS = [0, 200, 800, 2_000] as const;
+
 export const EXECUTOR_DEFAULTS = { leaseMs: leaseFor(EXECUTOR_TIMEOUT_SECONDS) } as const;
 
 /** Refusals that may pass later for the same decision, because the resource's state moves on. */
@@ -97,6 +102,7 @@ export class Executor {
       clock: systemClock,
       leaseMs: EXECUTOR_DEFAULTS.leaseMs,
       newToken: randomUUID,
+      sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       ...deps,
     };
   }
@@ -139,7 +145,13 @@ export class Executor {
     // A tick retrying a state skip for the same reason stays quiet: one alert per distinct outcome.
     const quiet = claim.previous?.status === 'skipped' ? claim.previous.outcomeReason : null;
     // A pending claim that expired, or a failure after the call: that attempt may have reached AWS.
-    const earlier = claim.previous?.status === 'pending' || claim.previous?.status === 'failed' ? claim.previous : null;
+    // A claim recovered from a lost answer cannot see what it replaced: it checks as if an attempt had acted.
+    const earlier =
+      claim.previous?.status === 'pending' || claim.previous?.status === 'failed'
+        ? claim.previous
+        : claim.recovered === true
+          ? claim.record
+          : null;
 
     if (decision.mode !== 'act') {
       const outcome = decision.mode === 'dry-run' ? 'dry-run' : 'frozen';
@@ -298,22 +310,47 @@ export class Executor {
     const base = done
       ? `${decision.action} completed`
       : `${decision.action} accepted; waiting for ${operation.finalState}`;
-    try {
-      return await this.#finish(record, done ? 'succeeded' : 'in-progress', {
-        status: done ? 'succeeded' : 'in-progress',
-        afterState: result.afterState,
-        expectedState: operation.finalState,
-        createdId: result.createdId ?? null,
-        outcomeReason: note === null ? base : `${base} (${note})`,
-      });
-    } catch (error) {
-      this.#deps.metrics.count('failures', 'outcome-write');
-      this.#deps.logger.warn('acted, but the outcome could not be written; the next delivery records it', {
-        idempotencyKey: decision.idempotencyKey,
-        error: String(error),
-      });
-      return { kind: 'retry', error: new TransientAwsError('outcome write failed after acting', { cause: error }) };
+    const changes = {
+      status: done ? ('succeeded' as const) : ('in-progress' as const),
+      afterState: result.afterState,
+      expectedState: operation.finalState,
+      createdId: result.createdId ?? null,
+      outcomeReason: note === null ? base : `${base} (${note})`,
+    };
+    // What was done is worth more than another SDK retry budget: a few more rounds, backing off, before
+    // the message goes back (each round is the SDK's own retries; the write is idempotent per token).
+    let lastError: unknown;
+    for (const [round, pause] of OUTCOME_WRITE_BACKOFF_MS.entries()) {
+      if (round > 0) await this.#deps.sleep(pause);
+      try {
+        return await this.#finish(record, changes.status, changes);
+      } catch (error) {
+        lastError = error;
+      }
     }
+    this.#deps.metrics.count('failures', 'outcome-write');
+    this.#deps.logger.warn('acted, but the outcome could not be written; the next delivery records it', {
+      idempotencyKey: decision.idempotencyKey,
+      error: String(lastError),
+    });
+    return { kind: 'retry', error: new TransientAwsError('outcome write failed after acting', { cause: lastError }) };
+  }
+
+  /**
+   * The message's last delivery ends unfinished (the ledger unreachable, the breaker open, another
+   * attempt's claim, an outcome that could not be written): it goes to the DLQ next. One alert says so,
+   * built without the ledger, so that no decision reaches the DLQ unreported.
+   */
+  async reportUnfinished(decision: Decision, why: string): Promise<void> {
+    const now = this.#deps.clock.now();
+    const record: LedgerRecord = {
+      ...pendingRecord(decision, now, this.#deps),
+      status: 'failed',
+      retryable: true,
+      outcomeReason: `not finished on its last delivery (${why}); the message goes to the DLQ — redrive it once the cause is fixed (README, "Dead letters")`,
+    };
+    this.#deps.metrics.count('failures', 'dead-lettered');
+    await this.#safeAlert(outcomeAlert(record, 'failed', this.#deps.region));
   }
 
   async #fail(
@@ -352,7 +389,7 @@ export class Executor {
         error: failure,
         outcomeReason: transient ? 'transient AWS error on the final delivery; message goes to the DLQ' : kind,
       });
-      if (transient) result = { kind: 'retry', error };
+      if (transient) result = { kind: 'retry', error, alerted: true };
     }
     if (opened && run.breaker.claimAnnouncement()) {
       const stats = run.breaker.stats;
@@ -426,8 +463,24 @@ export class Executor {
     return { kind: 'done', outcome, record };
   }
 
+  /**
+   * A write whose every answer was lost may still have committed: read the record back before calling
+   * it failed. Ours (same token and update time) means written, so the outcome is reported now —
+   * otherwise the next delivery would find it done and nobody would report it.
+   */
   async #save(record: LedgerRecord): Promise<boolean> {
-    return this.#deps.ledger.save(record);
+    try {
+      return await this.#deps.ledger.save(record);
+    } catch (error) {
+      const stored = await this.#deps.ledger.get(record.idempotencyKey).catch(() => null);
+      const written =
+        stored !== null &&
+        stored.claimToken === record.claimToken &&
+        stored.status === record.status &&
+        stored.updatedAt === record.updatedAt;
+      if (!written) throw error;
+      return true;
+    }
   }
 
   /** A lost alert must not turn a finished action into a retry (that could act twice); log it loudly instead. */

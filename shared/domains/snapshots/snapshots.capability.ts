@@ -383,6 +383,16 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
     settings,
     // A paused cluster takes no snapshot: validate warns about slots inside another policy's paused time.
     needsRunning: { what: 'snapshot', nextAfter: (t: number) => settings.schedule.nextAfter(t) },
+    // Redshift's custom snapshot schedules fire at most hourly (facts.md, guide L3862): validate refuses more often.
+    schedules: [
+      {
+        path: ['snapshots', 'schedule'],
+        schedule: settings.schedule,
+        what: 'snapshots',
+        minIntervalMs: 3_600_000,
+        limitReason: "Redshift's minimum gap between scheduled snapshots",
+      },
+    ],
     summary: `snapshots ${block.schedule} ${zoneName}; ${retention}${block.copyTo === undefined ? '' : `; copy to ${block.copyTo.region}`}`,
     reconcile: (resource, _override, env): Proposal[] => {
       const source = sourceOf(resource);

@@ -33,6 +33,7 @@ function setup(overrides: Partial<ExecutorDeps> = {}) {
     clock,
     region: 'us-east-1',
     newToken: sequentialTokens(),
+    sleep: async () => {},
     ...overrides,
   };
   return { fake, ledger, notifier, clock, executor: new Executor(deps) };
@@ -56,7 +57,8 @@ describe('Executor under faults', () => {
   it('acted but the outcome write failed: the message comes back and the next delivery records it, without acting again', async () => {
     const { fake, ledger, notifier, clock, executor } = setup();
     const save = ledger.save.bind(ledger);
-    let failSaves = 1;
+    // Every round of the outcome write fails in this delivery (4 rounds, each after the SDK's retries).
+    let failSaves = 4;
     ledger.save = async (record: LedgerRecord) => {
       if (failSaves-- > 0) throw new FakeError('ProvisionedThroughputExceededException', 'throttled');
       return save(record);
@@ -73,6 +75,20 @@ describe('Executor under faults', () => {
     const record = await ledger.get(pauseDecision().idempotencyKey);
     expect(record).toMatchObject({ status: 'in-progress', attempts: 2, afterState: 'pausing' });
     expect(record?.outcomeReason).toContain('an earlier attempt (pending) reached AWS');
+    expect(notifier.alerts).toHaveLength(1);
+  });
+
+  it('an outcome write that fails once is tried again in the same delivery: recorded and reported once', async () => {
+    const { fake, ledger, notifier, executor } = setup();
+    const save = ledger.save.bind(ledger);
+    let failSaves = 1;
+    ledger.save = async (record: LedgerRecord) => {
+      if (failSaves-- > 0) throw new FakeError('ThrottlingException', 'Rate exceeded');
+      return save(record);
+    };
+    const result = await executor.execute(pauseDecision(), executor.newRun());
+    expect(result).toMatchObject({ kind: 'done', outcome: 'in-progress' });
+    expect(fake.stateChangingCalls()).toBe(1);
     expect(notifier.alerts).toHaveLength(1);
   });
 
