@@ -87,17 +87,23 @@ const snapshotBase = { observes: 'created', stateKey: null } as const;
 /**
  * Idempotent at AWS: a snapshot's identifier is derived from its decision (policy, slot, attempt), so
  * when the SDK repeats a create whose answer was lost, AWS answers "already exists" about our own
- * snapshot. It is ours when it carries autopilot's tags for that identifier; then the create is done.
+ * snapshot. It is ours when it is of the same source and carries autopilot's tags; then the create is done.
  */
-async function ownSnapshotAlready(
-  error: unknown,
-  faultName: string,
-  read: () => Promise<SnapshotResource | null>,
-): Promise<SnapshotResource | null> {
-  const name = (error as { name?: string }).name ?? '';
-  if (!name.startsWith(faultName)) return null;
-  const existing = await read().catch(() => null);
-  return existing !== null && isManagedSnapshot(existing.tags) ? existing : null;
+async function createOnce(call: {
+  create: () => Promise<{ status: string | undefined; id: string | undefined }>;
+  alreadyExists: string;
+  read: () => Promise<SnapshotResource | null>;
+  source: string | undefined;
+}): Promise<ActionResult> {
+  try {
+    const { status, id } = await call.create();
+    return { afterState: status ?? null, ...(id === undefined ? {} : { createdId: id }) };
+  } catch (error) {
+    if (!((error as { name?: string }).name ?? '').startsWith(call.alreadyExists)) throw error;
+    const existing = await call.read().catch(() => null);
+    if (existing === null || existing.sourceId !== call.source || !isManagedSnapshot(existing.tags)) throw error;
+    return { afterState: existing.status, createdId: existing.id };
+  }
 }
 
 /** Snapshots are blocked during the elastic-resize sub-states (L2941–2942) and on a paused cluster (L3640). */
@@ -124,17 +130,15 @@ export const createClusterSnapshot: ActionSpec = {
   async perform(params, services) {
     const redshift = redshiftOf(services, 'CreateClusterSnapshot');
     const input = params as unknown as CreateClusterSnapshotCommandInput;
-    try {
-      const out = await redshift.client.send(new CreateClusterSnapshotCommand(input));
-      const id = out.Snapshot?.SnapshotIdentifier;
-      return { afterState: out.Snapshot?.Status ?? null, ...(id === undefined ? {} : { createdId: id }) };
-    } catch (error) {
-      const existing = await ownSnapshotAlready(error, 'ClusterSnapshotAlreadyExists', () =>
-        redshift.readSnapshot(input.SnapshotIdentifier ?? ''),
-      );
-      if (existing === null || existing.sourceId !== input.ClusterIdentifier) throw error;
-      return { afterState: existing.status, createdId: existing.id };
-    }
+    return createOnce({
+      create: async () => {
+        const out = await redshift.client.send(new CreateClusterSnapshotCommand(input));
+        return { status: out.Snapshot?.Status, id: out.Snapshot?.SnapshotIdentifier };
+      },
+      alreadyExists: 'ClusterSnapshotAlreadyExists',
+      read: () => redshift.readSnapshot(input.SnapshotIdentifier ?? ''),
+      source: input.ClusterIdentifier,
+    });
   },
 };
 
@@ -299,17 +303,15 @@ export const createSnapshot: ActionSpec = {
   async perform(params, services) {
     const serverless = serverlessOf(services, 'CreateSnapshot');
     const input = params as unknown as CreateSnapshotCommandInput;
-    try {
-      const out = await serverless.client.send(new CreateSnapshotCommand(input));
-      const name = out.snapshot?.snapshotName;
-      return { afterState: out.snapshot?.status ?? null, ...(name === undefined ? {} : { createdId: name }) };
-    } catch (error) {
-      const existing = await ownSnapshotAlready(error, 'ConflictException', () =>
-        serverless.readSnapshot(input.snapshotName ?? ''),
-      );
-      if (existing === null || existing.sourceId !== input.namespaceName) throw error;
-      return { afterState: existing.status, createdId: existing.id };
-    }
+    return createOnce({
+      create: async () => {
+        const out = await serverless.client.send(new CreateSnapshotCommand(input));
+        return { status: out.snapshot?.status, id: out.snapshot?.snapshotName };
+      },
+      alreadyExists: 'ConflictException',
+      read: () => serverless.readSnapshot(input.snapshotName ?? ''),
+      source: input.namespaceName,
+    });
   },
 };
 
