@@ -87,7 +87,8 @@ const snapshotBase = { observes: 'created', stateKey: null } as const;
 /**
  * Idempotent at AWS: a snapshot's identifier is derived from its decision (policy, slot, attempt), so
  * when the SDK repeats a create whose answer was lost, AWS answers "already exists" about our own
- * snapshot. It is ours when it is of the same source and carries autopilot's tags; then the create is done.
+ * snapshot — or every answer is lost although a try committed. It is ours when it is of the same source
+ * and carries autopilot's tags; then the create is done.
  */
 async function createOnce(call: {
   create: () => Promise<{ status: string | undefined; id: string | undefined }>;
@@ -99,7 +100,11 @@ async function createOnce(call: {
     const { status, id } = await call.create();
     return { afterState: status ?? null, ...(id === undefined ? {} : { createdId: id }) };
   } catch (error) {
-    if (!((error as { name?: string }).name ?? '').startsWith(call.alreadyExists)) throw error;
+    // "Already exists", or every answer lost (a 5xx after the SDK's retries): look for our snapshot
+    // before calling the create failed — a retry by the next delivery would only meet it again.
+    const name = (error as { name?: string; $metadata?: { httpStatusCode?: number } }).name ?? '';
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+    if (!name.startsWith(call.alreadyExists) && status < 500) throw error;
     const existing = await call.read().catch(() => null);
     if (existing === null || existing.sourceId !== call.source || !isManagedSnapshot(existing.tags)) throw error;
     return { afterState: existing.status, createdId: existing.id };
