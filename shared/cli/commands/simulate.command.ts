@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, EventParseError } from '../../errors.ts';
@@ -135,6 +136,29 @@ export interface SimulateOutcome {
   reportPath: string | null;
 }
 
+/**
+ * Creates the report's folder one level at a time (a recursive mkdir under /proc never returns in
+ * Node) and checks the file can be written, before anything is simulated.
+ */
+async function prepareReportPath(file: string): Promise<string> {
+  const missing: string[] = [];
+  let dir = path.dirname(file);
+  while (!existsSync(dir) && path.dirname(dir) !== dir) {
+    missing.unshift(dir);
+    dir = path.dirname(dir);
+  }
+  try {
+    for (const d of missing) await mkdir(d);
+    await writeFile(file, '', { flag: 'a' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigurationError(
+      `--report ${file}: cannot write there (${code}); expected a path in a writable folder`,
+    );
+  }
+  return file;
+}
+
 export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<SimulateOutcome> {
   const from = parseTime(options.from, '--from');
   const to = parseTime(options.to, '--to');
@@ -143,6 +167,8 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     throw new UsageError(`--from .. --to spans more than ${MAX_SIMULATED_DAYS} days`);
   // The SDK's Node-version notice is about a future SDK release, not about this run.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // A report that cannot be written fails now, not after a long simulation.
+  const reportPath = options.report === null ? null : await prepareReportPath(path.resolve(io.cwd, options.report));
   const policySet = await loadPoliciesOrThrow(options.policies, io.cwd);
   const fleetFiles = await readFleet(options.fleet, io.cwd);
   // The engine's own parser first: a malformed fleet file is reported with its name, as `plan` does.
@@ -168,9 +194,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     io.stdout(`\n${formatSummary(result.summary)}`);
   }
 
-  let reportPath: string | null = null;
-  if (options.report !== null) {
-    reportPath = path.resolve(io.cwd, options.report);
+  if (reportPath !== null) {
     const windows = new Map<string, { start: number; end: number; policy: string }[]>();
     for (const resource of startFleet.resources as FleetResource[]) {
       const list = runningWindows(policySet.policies, resource, from, to);
@@ -186,7 +210,6 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
       windows,
       sources: [...options.policies, ...options.fleet, ...(options.events === null ? [] : [options.events])],
     });
-    await mkdir(path.dirname(reportPath), { recursive: true });
     await writeFile(reportPath, html, 'utf8');
     // With --json, stdout stays machine-readable.
     (options.json ? io.stderr : io.stdout)(`report written to ${reportPath}\n`);
