@@ -90,9 +90,18 @@ export function normalizeTextDetailed(text: string, options: NormalizeOptions = 
   return normalizeDetailed(parseJson(text), options);
 }
 
+/** SNS messages and EventBridge events are at most 256 KB: nothing larger arrives from AWS. */
+export const MAX_INGRESS_BYTES = 262_144;
+
 export function parseJson(text: string): unknown {
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim() === '') throw new EventParseError('empty input: expected a JSON event');
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > MAX_INGRESS_BYTES) {
+    throw new EventParseError(
+      `payload is ${bytes} bytes; expected at most ${MAX_INGRESS_BYTES} (256 KB, the SNS and EventBridge limit)`,
+    );
+  }
   try {
     return JSON.parse(body);
   } catch (error) {

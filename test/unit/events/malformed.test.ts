@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalize, normalizeText } from '../../../shared/events/normalize.ts';
+import { normalize, normalizeText, parseJson } from '../../../shared/events/normalize.ts';
 import { loadEventFixture, loadEventFixtureText } from '../../helpers/fixtures.ts';
 import { catchParseError } from './parse-error.ts';
 
@@ -257,5 +257,15 @@ describe('a batch is all or nothing', () => {
     const batch = { Records: [...good.Records, ...bad.Records] };
 
     expect(catchParseError(() => normalize(batch)).path).toBe('Records[1].Sns.Message');
+  });
+});
+
+describe('payload size', () => {
+  it('rejects a payload over 256 KB (the SNS and EventBridge limit) with the limit named, before parsing', () => {
+    const big = JSON.stringify({ source: 'aws.redshift', detail: { pad: 'x'.repeat(300_000) } });
+    expect(() => parseJson(big)).toThrow(
+      `payload is ${big.length} bytes; expected at most 262144 (256 KB, the SNS and EventBridge limit)`,
+    );
+    expect(() => parseJson(JSON.stringify({ pad: 'x'.repeat(200_000) }))).not.toThrow();
   });
 });
