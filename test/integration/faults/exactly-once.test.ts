@@ -251,7 +251,12 @@ async function expectOneSnapshotPerSlot(
         const r = result.ledger.get(id);
         return n === 1
           ? null
-          : `${n} CreateClusterSnapshot calls reached AWS; ledger ${r?.status} (${r?.outcomeReason}), attempts ${r?.attempts}; log: ${logOf(result, id)}; calls ${JSON.stringify(env.proxy.calls('CreateClusterSnapshot').filter((c) => String(c.params.ClusterIdentifier) === id).map((c) => [c.invocationId.slice(0, 8), c.attempt, c.motoStatus]))}`;
+          : `${n} CreateClusterSnapshot calls reached AWS; ledger ${r?.status} (${r?.outcomeReason}), attempts ${r?.attempts}; log: ${logOf(result, id)}; calls ${JSON.stringify(
+              env.proxy
+                .calls('CreateClusterSnapshot')
+                .filter((c) => String(c.params.ClusterIdentifier) === id)
+                .map((c) => [c.invocationId.slice(0, 8), c.attempt, c.motoStatus]),
+            )}`;
       }),
       'snapshot calls on a slot already taken',
     )
