@@ -1,6 +1,22 @@
 import type { CompiledPolicy } from './capability.ts';
 import { formatLocal, formatUtcMinute } from './local-time.ts';
 import type { PlanResult } from './plan.ts';
+import { isOptedIn } from './targeting.ts';
+
+/** Why a policy with neither actions nor skips did nothing: its selector meets no resource, or none opted in. */
+function whyNothing(policy: CompiledPolicy, result: PlanResult): string {
+  const selected = result.fleet.resources.filter((r) => r.type === policy.resource && policy.selector.matches(r));
+  const kind = policy.resource;
+  if (selected.length === 0) {
+    return `: the selector matches no ${kind} of the fleet (check match: tags, identifiers, accounts, regions)`;
+  }
+  const tag = `${policy.optInTag.key}=${policy.optInTag.value}`;
+  if (!selected.some((r) => isOptedIn(r, policy.optInTag))) {
+    const n = selected.length;
+    return `: ${n} ${kind}${n === 1 ? '' : 's'} match${n === 1 ? 'es' : ''}, none carries the opt-in tag ${tag}`;
+  }
+  return '';
+}
 
 /** The readable `plan` table: one section per policy, decisions in time order, then skips and savings. */
 export function formatPlanTable(
@@ -17,7 +33,7 @@ export function formatPlanTable(
     const decisions = result.decisions.filter((d) => d.policy === policy.name);
     const skips = result.skips.filter((s) => s.policy === policy.name);
     lines.push('', `${policy.name}  (${policy.file}:${policy.line}:${policy.col})  ${policy.capability.summary}`);
-    if (decisions.length === 0) lines.push('  no actions');
+    if (decisions.length === 0) lines.push(`  no actions${skips.length === 0 ? whyNothing(policy, result) : ''}`);
     else {
       const rows = decisions.map((d) => {
         const at = Date.parse(d.at);
