@@ -31,10 +31,15 @@ export function readPolicySourcesSync(policyPath: string, cwd: string): PolicySo
   return files.map((file) => ({ file: path.relative(cwd, file), text: readFileSync(file, 'utf8') }));
 }
 
-/** Loads and compiles, or throws PolicyValidationError with every problem (file:line:col). */
-export function loadPolicyFileSync(policyPath: string, cwd: string): PolicySet {
+/**
+ * Loads and compiles, or throws PolicyValidationError with every problem (file:line:col). `now` (packaging,
+ * not cold start) also refuses schedules that fire only in the past: a policy that stops firing later must
+ * not break a running function.
+ */
+export function loadPolicyFileSync(policyPath: string, cwd: string, options: { now?: number } = {}): PolicySet {
   const { policySet, problems } = loadPolicySources(readPolicySourcesSync(policyPath, cwd), {
     knownEventIds: catalogEventIds(),
+    ...options,
   });
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length > 0) throw new PolicyValidationError(errors);

@@ -34,7 +34,7 @@ export async function packagedExecutorStatements(options: {
   }
   let policies: ReturnType<typeof loadPolicyFileSync>['policies'];
   try {
-    policies = loadPolicyFileSync(options.policies, options.cwd).policies;
+    policies = loadPolicyFileSync(options.policies, options.cwd, { now: Date.now() }).policies;
   } catch (error) {
     if (error instanceof PolicyValidationError) {
       throw new Error(

@@ -100,7 +100,8 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
     options.from === null ? Math.ceil(io.now().getTime() / tickMs) * tickMs : parseTime(options.from, '--from');
   const to = options.to === null ? from + 7 * DAY_MS : parseTime(options.to, '--to');
   if (to <= from) throw new UsageError('--to must be after --from');
-  const policySet = await loadPoliciesOrThrow(options.policies, io.cwd);
+  // A schedule that never fires from the period's start on is an error here too, as in validate.
+  const policySet = await loadPoliciesOrThrow(options.policies, io.cwd, { now: from });
   const fleet = await readFleetFiles(options.fleet, io.cwd, new Date(from).toISOString());
   const events = options.events === null ? [] : await readEventsFile(options.events, io.cwd);
   const result = plan({ policies: policySet, fleet, events, from, to, tickMs });

@@ -169,7 +169,8 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // A report that cannot be written fails now, not after a long simulation.
   const reportPath = options.report === null ? null : await prepareReportPath(path.resolve(io.cwd, options.report));
-  const policySet = await loadPoliciesOrThrow(options.policies, io.cwd);
+  // A schedule that never fires from the period's start on is an error here too, as in validate.
+  const policySet = await loadPoliciesOrThrow(options.policies, io.cwd, { now: from });
   const fleetFiles = await readFleet(options.fleet, io.cwd);
   // The engine's own parser first: a malformed fleet file is reported with its name, as `plan` does.
   const startFleet: FleetSnapshot = parseFleet(fleetFiles, new Date(from).toISOString());

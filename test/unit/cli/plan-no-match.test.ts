@@ -30,4 +30,24 @@ describe('plan, a policy that does nothing', () => {
       '  no actions: the selector matches no cluster of the fleet (check match: tags, identifiers, accounts, regions)',
     );
   });
+
+  it('refuses a schedule that never fires from the period on, like validate', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'plan-')), 'p.yml');
+    writeFileSync(
+      file,
+      [
+        'version: 1',
+        'policies:',
+        '  - name: old-snaps',
+        '    resource: cluster',
+        '    match: { tags: { env: prod } }',
+        '    snapshots: { schedule: "cron(0 2 * * ? 2020)", retain: { last: 3 } }',
+        '',
+      ].join('\n'),
+    );
+    const io = fakeIo({ cwd: ROOT });
+    const args = ['--fleet', 'infra/examples/fleet.json', '--from', '2026-12-07T00:00Z', '--to', '2026-12-08T00:00Z'];
+    expect(await main(['plan', '--policies', file, ...args], io)).toBe(1);
+    expect(io.err()).toContain('"cron(0 2 * * ? 2020)" fires only in the past (no time after 2026-12-07T00:00Z)');
+  });
 });
