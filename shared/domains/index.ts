@@ -18,6 +18,3 @@ export const BUILT_IN_CAPABILITIES: readonly CapabilityRegistration[] = [
   failoverDrillCapability,
   reactionsCapability,
 ];
-
-/** @deprecated the built-ins only; read `registry.capabilities` (shared/policy/registry.ts). */
-export const CAPABILITIES = BUILT_IN_CAPABILITIES;

@@ -114,10 +114,8 @@ export async function packageFailure(params: PackageParams): Promise<{ code: num
 
 async function doPackage(params: PackageParams): Promise<PackagedService> {
   const root = join(tmpdir(), 'redshift-autopilot-package');
-  const suffix =
-    Object.keys(params).length === 0
-      ? ''
-      : `-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 8)}`;
+  // packageService always passes at least `policies`: one folder per parameter set.
+  const suffix = `-${createHash('sha256').update(JSON.stringify(params)).digest('hex').slice(0, 8)}`;
   const dir = join(root, inputsHash() + suffix);
   const templatePath = join(dir, 'cloudformation-template-update-stack.json');
   if (!existsSync(templatePath)) {

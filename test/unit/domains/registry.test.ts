@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CAPABILITIES } from '../../../shared/domains/index.ts';
+import { registry } from '../../../shared/policy/registry.ts';
+
+const CAPABILITIES = registry.capabilities;
 
 // Meta test (Custodian habit): every registered capability declares what the engine relies on.
 describe('capability registry', () => {
