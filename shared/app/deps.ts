@@ -56,6 +56,15 @@ export interface AppConfig {
   readonly maxReceiveCount: number;
   /** Per-run circuit breaker of the executor. */
   readonly breaker: BreakerOptions;
+  /**
+   * The accounts whose events and resources this deployment serves (its own first). An event naming
+   * another account is dropped at the door and counted; null: not configured (tests that do not care).
+   */
+  readonly accounts: readonly string[] | null;
+  /** Decisions older than this when they reach the executor are refused (decided on a stale fleet). */
+  readonly decisionMaxAgeSeconds: number;
+  /** Where the executor dead-letters a message it will never act on (malformed, refused), with the reason. */
+  readonly decisionDlqUrl: string | null;
 }
 
 export interface AppDeps {

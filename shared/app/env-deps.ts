@@ -28,11 +28,21 @@ export const ENV = {
   breakerFailureShare: 'BREAKER_FAILURE_SHARE',
   breakerMinFailures: 'BREAKER_MIN_FAILURES',
   policyPath: 'POLICY_PATH',
+  accountId: 'AUTOPILOT_ACCOUNT_ID',
+  decisionMaxAgeSeconds: 'DECISION_MAX_AGE_SECONDS',
+  decisionDlqUrl: 'DECISION_DLQ_URL',
   service: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 
 /** POLICY_PATH when unset: the folder serverless.yml copies into every zip (package.patterns). */
 export const POLICY_PATH_DEFAULT = 'infra/policies' as const;
+
+/**
+ * Decisions older than this are refused by the executor: the queue's own redeliveries span at most
+ * maxReceiveCount x visibility timeout (5 x 360 s = 30 min); a decision older than that came back from the
+ * DLQ or was held back, and the sweep (every 5 minutes) has long since decided again on a fresher read.
+ */
+export const DEFAULT_DECISION_MAX_AGE_SECONDS = 2_700;
 
 /** The queue's redrive maxReceiveCount in infra/acting.yml. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
@@ -65,7 +75,23 @@ export function configFromEnv(env: Env): AppConfig {
       failureShare: numberFrom(env, ENV.breakerFailureShare, BREAKER_DEFAULTS.failureShare),
       minFailures: numberFrom(env, ENV.breakerMinFailures, BREAKER_DEFAULTS.minFailures),
     },
+    accounts: accountsFrom(env[ENV.accountId]),
+    decisionMaxAgeSeconds: numberFrom(env, ENV.decisionMaxAgeSeconds, DEFAULT_DECISION_MAX_AGE_SECONDS),
+    decisionDlqUrl: env[ENV.decisionDlqUrl] || null,
   };
+}
+
+/** `AUTOPILOT_ACCOUNT_ID`: the deployment's account, optionally followed by more (comma-separated). */
+function accountsFrom(raw: string | undefined): readonly string[] | null {
+  const accounts = (raw ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const account of accounts) {
+    if (!/^\d{12}$/.test(account))
+      throw new ConfigurationError(`AUTOPILOT_ACCOUNT_ID: ${account} is not a 12-digit account id`);
+  }
+  return accounts.length === 0 ? null : accounts;
 }
 
 function lazy<T>(build: () => T): () => T {

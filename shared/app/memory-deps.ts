@@ -13,7 +13,7 @@ import { METRICS_NAMESPACE, type Observability } from '../lambda/observability.t
 import type { Decision } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
 import { type AppConfig, type AppDeps, adapterMembers, type DecisionSender, type FleetReader } from './deps.ts';
-import { DEFAULT_MAX_RECEIVE_COUNT } from './env-deps.ts';
+import { DEFAULT_DECISION_MAX_AGE_SECONDS, DEFAULT_MAX_RECEIVE_COUNT } from './env-deps.ts';
 
 /**
  * In-process AppDeps: the real adapters over SDK clients the caller attached to the simulator (or to
@@ -137,6 +137,9 @@ export function stageConfig(place: { region: string; stage: string; account?: st
     ledgerTableName: `${prefix}-ledger`,
     maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
     breaker: { ...BREAKER_DEFAULTS },
+    accounts: [account],
+    decisionMaxAgeSeconds: DEFAULT_DECISION_MAX_AGE_SECONDS,
+    decisionDlqUrl: `https://sqs.${region}.amazonaws.com/${account}/${prefix}-decisions-dlq.fifo`,
   };
 }
 
