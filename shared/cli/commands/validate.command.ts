@@ -23,7 +23,8 @@ export const command: CliCommand = {
       const fleet = fleetFiles.length === 0 ? null : await readFleetFiles(fleetFiles, io.cwd, io.now().toISOString());
       problems.push(...analyzeConflicts(policySet.policies, fleet, io.now().getTime()));
     }
-    for (const problem of problems) io.stdout(`${formatProblem(problem)}\n`);
+    // Problems (errors and warnings) are diagnostics: stderr. stdout holds only the result line.
+    for (const problem of problems) io.stderr(`${formatProblem(problem)}\n`);
     const errors = problems.filter((p) => p.severity === 'error').length;
     if (errors > 0) {
       io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);

@@ -61,7 +61,8 @@ describe('autopilot validate: every problem at once', () => {
     const { code, out, err } = await run({ 'p.yml': SEVEN }, ['p.yml']);
     // Assess
     expect(code).toBe(1);
-    expect(out.split('\n').filter((l) => l !== '')).toEqual([
+    expect(out).toBe('');
+    expect(err.split('\n').filter((l) => l !== '')).toEqual([
       'p.yml:2:1: unknown key "defautls" (did you mean "defaults"?); expected one of: version, defaults, calendars, policies',
       'p.yml:4:18: "2026-13-01" is not a date; expected YYYY-MM-DD',
       'p.yml:7:15: resource "clustr" is not valid; expected one of cluster, workgroup, integration',
@@ -69,8 +70,8 @@ describe('autopilot validate: every problem at once', () => {
       'p.yml:12:28: "cron(0 2 30 2 ? *)" is not a valid schedule: it never fires: Day-of-month "30" does not occur in Month "2"; expected a day that exists in that month (L for the last day)',
       'p.yml:15:19: maxResources number 0 is not valid; expected a whole number ≥ 1 or a percentage from 1% to 100% such as "25%"',
       'p.yml:16:20: unknown event id "REDSHIFT-INTEGRATION-EVENT-9999"; expected an id from the Redshift event catalog',
+      '7 errors',
     ]);
-    expect(err).toBe('7 errors\n');
   });
 });
 
@@ -88,15 +89,16 @@ describe('autopilot validate: problems no longer hidden or said in library words
       '',
     ].join('\n');
     // Act
-    const { code, out } = await run({ 'p.yml': text }, ['p.yml']);
+    const { code, out, err } = await run({ 'p.yml': text }, ['p.yml']);
     // Assess
-    expect(code).toBe(1);
-    expect(out.split('\n').filter((l) => l !== '')).toEqual([
+    expect([code, out]).toEqual([1, '']);
+    expect(err.split('\n').filter((l) => l !== '')).toEqual([
       'p.yml:1:10: version number 2 is not supported; expected version: 1',
       'p.yml:2:23: unknown time zone "Mars/Base"; expected an IANA zone such as Europe/Berlin or America/New_York',
       'p.yml:2:42: dryRun "maybe" is not true or false; expected true or false',
       'p.yml:3:1: unknown key "extra"; expected one of: version, defaults, calendars, policies',
       'p.yml:7:25: "25:00" is not an end time in window "Mon-Fri 07:00-25:00"; expected HH:MM from 00:00 to 24:00',
+      '5 errors',
     ]);
   });
 
@@ -114,11 +116,12 @@ describe('autopilot validate: problems no longer hidden or said in library words
       '',
     ].join('\n');
     // Act
-    const { out } = await run({ 'p.yml': text }, ['p.yml']);
+    const { err } = await run({ 'p.yml': text }, ['p.yml']);
     // Assess
-    expect(out.split('\n').filter((l) => l !== '')).toEqual([
+    expect(err.split('\n').filter((l) => l !== '')).toEqual([
       'p.yml:3:45: range ends (2026-12-20) before it starts (2026-12-24); expected "to" after "from"',
       'p.yml:8:78: unknown calendar "missing"; expected a name defined under calendars',
+      '2 errors',
     ]);
   });
 
@@ -147,12 +150,14 @@ describe('autopilot validate: problems no longer hidden or said in library words
     // Prepare
     const text = 'version: 1\npolicies: []\nextra: 1\n---\nversion: 1\n';
     // Act
-    const { out } = await run({ 'p.yml': text }, ['p.yml']);
+    const { out, err } = await run({ 'p.yml': text }, ['p.yml']);
     // Assess
-    expect(out).toBe(
+    expect(out).toBe('');
+    expect(err).toBe(
       [
         'p.yml:3:1: unknown key "extra"; expected one of: version, defaults, calendars, policies',
         'p.yml:4:1: the file holds 2 YAML documents (separated by "---"); expected one document per policy file (put each in a file of its own)',
+        '2 errors',
         '',
       ].join('\n'),
     );
@@ -162,10 +167,11 @@ describe('autopilot validate: problems no longer hidden or said in library words
     // Prepare
     const text = 'version: 1\npolicies:\n  - name: a\n    resource: cluster: x\n\twindow: {}\n';
     // Act
-    const { out } = await run({ 'p.yml': text }, ['p.yml']);
+    const { out, err } = await run({ 'p.yml': text }, ['p.yml']);
     // Assess
-    expect(out).not.toMatch(/token|YAML stream|compact mapping/);
-    expect(out.split('\n').filter((l) => l !== '')[0]).toBe(
+    expect(out).toBe('');
+    expect(err).not.toMatch(/token|YAML stream|compact mapping/);
+    expect(err.split('\n').filter((l) => l !== '')[0]).toBe(
       'p.yml:4:15: a second "key:" on the line of another key; expected one "key: value" per line (quote a value that contains ": ")',
     );
   });

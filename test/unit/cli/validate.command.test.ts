@@ -77,30 +77,31 @@ describe('autopilot validate', () => {
     const code = await command.run(['a.yml'], io);
     // Assess
     expect(code).toBe(1);
-    expect(out()).toBe(
+    expect(out()).toBe('');
+    expect(err()).toBe(
       [
         'a.yml:5:25: window "Mon 07:00-07:00" is empty: it starts and ends at 07:00; expected an end different from the start (an end before the start, like 19:00-07:00, runs into the next day)',
         'a.yml:6:5: unknown key "shedule"; expected one of: name, description, resource, match, maxResources, dryRun, freeze, window, snapshots, usageLimits, resize, failoverDrill, on, do',
+        '2 errors',
         '',
       ].join('\n'),
     );
-    expect(err()).toBe('2 errors\n');
   });
 
   it('warns about window policies whose selectors may meet, with both positions, and still exits 0', async () => {
     // Prepare
     const dir = dirWith({ 'p.yml': TWO_WINDOWS });
-    const { io, out } = fakeIo(dir);
+    const { io, out, err } = fakeIo(dir);
     // Act
     const code = await command.run(['p.yml'], io);
     // Assess
     expect(code).toBe(0);
-    expect(out()).toBe(
+    expect(out()).toBe('3 policies OK\n');
+    expect(err()).toBe(
       [
         'p.yml:8:5: warning: window policies "by-tag" (p.yml:4:5) and "by-name" (p.yml:8:5) may select the same cluster; expected selectors that cannot meet (different tag values, identifier globs, accounts or regions), or run validate with --fleet to check the real resources',
         // by-tag (env: dev) and prod-only (env: prod) are provably disjoint; by-name is not disjoint from prod-only.
         'p.yml:12:5: warning: window policies "by-name" (p.yml:8:5) and "prod-only" (p.yml:12:5) may select the same cluster; expected selectors that cannot meet (different tag values, identifier globs, accounts or regions), or run validate with --fleet to check the real resources',
-        '3 policies OK',
         '',
       ].join('\n'),
     );
@@ -127,14 +128,14 @@ policies:
     // Assess: cron is read in the policy zone: 01:00 Berlin = 00:00Z; after 2026-12-07T00:00Z and before
     // 2026-12-21T00:00Z that is Dec 8..20, 13 slots, all while the office window has the cluster paused.
     expect(codes).toEqual([0, 0]);
-    expect(clash.out()).toBe(
+    expect(clash.out()).toBe('2 policies OK\n');
+    expect(clash.err()).toBe(
       [
         'p.yml:8:5: warning: snapshots policy "nightly" (p.yml:8:5) has 13 slot(s) in the next 14 days while window policy "office" (p.yml:4:5) keeps clusters both may select paused, first 2026-12-08T00:00Z; a paused cluster takes no snapshot; expected slots inside the running window',
-        '2 policies OK',
         '',
       ].join('\n'),
     );
-    expect(fine.out()).toBe('2 policies OK\n');
+    expect([fine.out(), fine.err()]).toEqual(['2 policies OK\n', '']);
   });
 
   it('names the resources in conflict when given a fleet', async () => {
@@ -168,15 +169,16 @@ policies:
       ],
     };
     const dir = dirWith({ 'p.yml': TWO_WINDOWS, 'fleet.json': JSON.stringify(fleet) });
-    const { io, out } = fakeIo(dir);
+    const { io, out, err } = fakeIo(dir);
     // Act
     const code = await command.run(['p.yml', '--fleet', 'fleet.json'], io);
     // Assess
-    expect(code).toBe(1);
-    expect(out()).toBe(
+    expect([code, out()]).toEqual([1, '']);
+    expect(err()).toBe(
       [
         'p.yml:8:5: window policies "by-tag" (p.yml:4:5) and "by-name" (p.yml:8:5) both select dev-etl; expected each cluster in at most one window policy',
         'p.yml:12:5: window policies "by-name" (p.yml:8:5) and "prod-only" (p.yml:12:5) both select dev-prod-mirror; expected each cluster in at most one window policy',
+        '2 errors',
         '',
       ].join('\n'),
     );
@@ -184,11 +186,11 @@ policies:
 
   it('reports an unreadable path as a problem, not a crash', async () => {
     // Prepare
-    const { io, out } = fakeIo(ROOT);
+    const { io, out, err } = fakeIo(ROOT);
     // Act
     const code = await command.run(['does/not/exist.yml'], io);
     // Assess
-    expect(code).toBe(1);
-    expect(out()).toBe('does/not/exist.yml:1:1: cannot read (ENOENT); expected a policy file or folder\n');
+    expect([code, out()]).toEqual([1, '']);
+    expect(err()).toBe('does/not/exist.yml:1:1: cannot read (ENOENT); expected a policy file or folder\n1 error\n');
   });
 });
