@@ -89,7 +89,7 @@ const sweep = await quietly(() => benchSweep(largeSpec, policies, quick ? 3 : 7)
 log('simulation: a week of the example fleet, then of the 1,000-cluster fleet (shared/simulation)…');
 const exampleFiles = EXAMPLE_FLEET_FILES.map((f) => ({
   name: f,
-  json: JSON.parse(readFileSync(join(REPO_ROOT, 'infra/examples', f), 'utf8')) as unknown,
+  json: JSON.parse(readFileSync(join(REPO_ROOT, 'examples/fleet', f), 'utf8')) as unknown,
 }));
 const weekExample = await quietly(() =>
   benchSimulation('example fleet', exampleFiles, examplePolicies(), WORLD_START, 7),

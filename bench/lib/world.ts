@@ -50,7 +50,7 @@ export function buildWorld(spec: FleetSpec, start = WORLD_START): World {
   return wire(sim, tagsByArn);
 }
 
-/** The example fleet (infra/examples, AWS CLI output) seeded as `npm start` would. */
+/** The example fleet (examples/fleet, AWS CLI output) seeded as `npm start` would. */
 export function buildWorldFromCli(documents: readonly unknown[], start = WORLD_START): World {
   const sim = new RedshiftSimulator({ start, seed: 'bench' });
   sim.seedFromAwsCli(documents);

@@ -35,7 +35,7 @@ export const ENV = {
 } as const;
 
 /** POLICY_PATH when unset: the folder serverless.yml copies into every zip (package.patterns). */
-export const POLICY_PATH_DEFAULT = 'infra/policies' as const;
+export const POLICY_PATH_DEFAULT = 'policies' as const;
 
 /**
  * Decisions older than this are refused by the executor: the queue's own redeliveries span at most

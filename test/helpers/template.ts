@@ -65,7 +65,7 @@ function inputsHash(): string {
 const packaged = new Map<string, Promise<PackagedService>>();
 
 /** The example policies, packaged only when chosen (serverless.yml's default is the operator's `policies/`). */
-export const EXAMPLE_POLICIES = 'infra/policies';
+export const EXAMPLE_POLICIES = 'examples/policies';
 
 /** Packaging parameters (`--param key=value`): `policies`, `capabilities` (serverless.yml `params`). */
 export type PackageParams = Readonly<Record<string, string>>;

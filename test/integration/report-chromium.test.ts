@@ -25,10 +25,10 @@ const FROM = Date.parse('2026-12-07T00:00:00Z');
 const TO = Date.parse('2026-12-09T00:00:00Z');
 
 async function writeReport(): Promise<{ file: string; resources: number; policies: number }> {
-  const policies = await loadPoliciesOrThrow(['infra/policies/example.yml'], ROOT);
+  const policies = await loadPoliciesOrThrow(['examples/policies/example.yml'], ROOT);
   const fleet = ['fleet', 'integrations', 'workgroups'].map((n) => ({
-    name: `infra/examples/${n}.json`,
-    json: JSON.parse(readFileSync(path.join(ROOT, `infra/examples/${n}.json`), 'utf8')) as unknown,
+    name: `examples/fleet/${n}.json`,
+    json: JSON.parse(readFileSync(path.join(ROOT, `examples/fleet/${n}.json`), 'utf8')) as unknown,
   }));
   const result = await new Simulation({ policies, fleet, from: FROM, to: TO, seed: 3, handlers: realHandlers }).run();
   const windows = new Map<string, { start: number; end: number; policy: string }[]>();
@@ -43,7 +43,7 @@ async function writeReport(): Promise<{ file: string; resources: number; policie
     summary: result.summary,
     resources: result.resources,
     windows,
-    sources: ['infra/policies/example.yml'],
+    sources: ['examples/policies/example.yml'],
   });
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'report-')), 'report.html');
   writeFileSync(file, html);

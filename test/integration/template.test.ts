@@ -69,7 +69,7 @@ const FUNCTIONS = {
   executeDecision: 'functions/execute-decision/execute-decision.handler.mjs',
 } as const;
 /** Copied into every zip (serverless.yml package.patterns) and read at init from POLICY_PATH. */
-const BUNDLED_POLICY = 'infra/policies/example.yml';
+const BUNDLED_POLICY = 'examples/policies/example.yml';
 
 let service: PackagedService;
 let template: CfnTemplate;
@@ -411,7 +411,7 @@ describe('executor IAM generated from the capability registry and the packaged p
       const { code, output } = await packageFailure({});
       expect(code).not.toBe(0);
       expect(output).toContain('no policy files (*.yml) in policies: write your policies there');
-      expect(output).toContain('--param policies=infra/policies');
+      expect(output).toContain('--param policies=examples/policies');
     },
     PACKAGING_TIMEOUT_MS,
   );
@@ -710,7 +710,7 @@ describe('function packages', () => {
         mkdirSync(dirname(join(root, name, entry)), { recursive: true });
         writeFileSync(join(root, name, entry), data);
       }
-      vi.stubEnv('POLICY_PATH', join(root, name, 'infra/policies'));
+      vi.stubEnv('POLICY_PATH', join(root, name, 'examples/policies'));
       const module = join(root, name, FUNCTIONS[name]);
       return (await import(pathToFileURL(module).href)) as { handler: (event: unknown, context: unknown) => unknown };
     };

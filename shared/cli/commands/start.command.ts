@@ -6,11 +6,11 @@ import { runSimulate } from './simulate.command.ts';
  * real handlers on a virtual clock, print the timeline and write the HTML report. Starts at the next
  * full hour (UTC), so two runs within the same hour print the same week.
  */
-export const EXAMPLE_POLICIES = 'infra/policies/example.yml';
+export const EXAMPLE_POLICIES = 'examples/policies/example.yml';
 export const EXAMPLE_FLEET = [
-  'infra/examples/fleet.json',
-  'infra/examples/integrations.json',
-  'infra/examples/workgroups.json',
+  'examples/fleet/fleet.json',
+  'examples/fleet/integrations.json',
+  'examples/fleet/workgroups.json',
 ];
 export const START_REPORT = 'reports/autopilot-week.html';
 export const START_SEED = '1';

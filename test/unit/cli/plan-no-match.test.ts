@@ -24,7 +24,7 @@ describe('plan, a policy that does nothing', () => {
       ].join('\n'),
     );
     const io = fakeIo({ cwd: ROOT });
-    const args = ['--fleet', 'infra/examples/fleet.json', '--from', '2026-12-07T00:00Z', '--to', '2026-12-08T00:00Z'];
+    const args = ['--fleet', 'examples/fleet/fleet.json', '--from', '2026-12-07T00:00Z', '--to', '2026-12-08T00:00Z'];
     expect(await main(['plan', '--policies', file, ...args], io)).toBe(0);
     expect(io.out()).toContain(
       '  no actions: the selector matches no cluster of the fleet (check match: tags, identifiers, accounts, regions)',
@@ -46,7 +46,7 @@ describe('plan, a policy that does nothing', () => {
       ].join('\n'),
     );
     const io = fakeIo({ cwd: ROOT });
-    const args = ['--fleet', 'infra/examples/fleet.json', '--from', '2026-12-07T00:00Z', '--to', '2026-12-08T00:00Z'];
+    const args = ['--fleet', 'examples/fleet/fleet.json', '--from', '2026-12-07T00:00Z', '--to', '2026-12-08T00:00Z'];
     expect(await main(['plan', '--policies', file, ...args], io)).toBe(1);
     expect(io.err()).toContain('"cron(0 2 * * ? 2020)" fires only in the past (no time after 2026-12-07T00:00Z)');
   });

@@ -92,7 +92,7 @@ describe('autopilot plan', () => {
     const code = await command.run(
       [
         '--policies',
-        'infra/policies/example.yml',
+        'examples/policies/example.yml',
         '--fleet',
         ...fleet,
         '--from',
@@ -140,7 +140,7 @@ describe('autopilot plan', () => {
     const code = await command.run(
       [
         '--policies',
-        'infra/policies/example.yml',
+        'examples/policies/example.yml',
         '--fleet',
         ...fleet,
         '--from',
@@ -154,7 +154,7 @@ describe('autopilot plan', () => {
     expect(code).toBe(0);
     const text = out();
     expect(text).toContain(
-      'dev-office-hours  (infra/policies/example.yml:19:5)  window Mon-Fri 07:00-19:00 Europe/Berlin',
+      'dev-office-hours  (examples/policies/example.yml:19:5)  window Mon-Fri 07:00-19:00 Europe/Berlin',
     );
     expect(text).toMatch(/2026-12-07 Mon 06:45 \+01:00 {2}2026-12-07T05:45Z {2}ResumeCluster {2}dev-fixture-available/);
     // Node-hours (1 node each): available cluster paused Sun 23:00Z→Mon 05:45Z (6.75 h), four
@@ -164,7 +164,7 @@ describe('autopilot plan', () => {
       'savings: 206.8 node-hours paused — dev-fixture-available 106.8 (1× dc2.large, 106.8 h); dev-fixture-paused 100.0 (1× dc2.large, 100.0 h)',
     );
     expect(text).toContain('Savings: 206.8 node-hours paused over the period');
-    expect(text).toContain('test-nightly-batch  (infra/policies/example.yml:31:5)');
+    expect(text).toContain('test-nightly-batch  (examples/policies/example.yml:31:5)');
   });
 
   it('runs events from a JSONL file at their time', async () => {
@@ -189,10 +189,10 @@ describe('autopilot plan', () => {
     const code = await command.run(
       [
         '--policies',
-        'infra/policies/example.yml',
+        'examples/policies/example.yml',
         '--fleet',
-        'infra/examples/fleet.json',
-        'infra/examples/integrations.json',
+        'examples/fleet/fleet.json',
+        'examples/fleet/integrations.json',
         '--events',
         path.join(dir, 'events.jsonl'),
         '--from',

@@ -9,11 +9,11 @@ import { Prng } from '../../../shared/simulator/prng.ts';
 import { fakeIo } from '../../helpers/cli.ts';
 
 // `simulate` matches injected events against the fleet as AWS sends them: a zero-ETL event names its
-// integration by the ARN describe-integrations gave (infra/examples/integrations.json), and finds it.
+// integration by the ARN describe-integrations gave (examples/fleet/integrations.json), and finds it.
 // An event that decides nothing leaves a record of its own, with why, in --json, the text and the report.
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const integrations = JSON.parse(readFileSync(path.join(ROOT, 'infra/examples/integrations.json'), 'utf8')) as {
+const integrations = JSON.parse(readFileSync(path.join(ROOT, 'examples/fleet/integrations.json'), 'utf8')) as {
   Integrations: { IntegrationArn: string; IntegrationName: string; SourceArn: string; TargetArn: string }[];
 };
 const ORDERS = integrations.Integrations[0] as (typeof integrations.Integrations)[number];
@@ -39,11 +39,11 @@ function event0019(integrationArn: string, integrationName: string) {
 /** The example fleet with its zero-ETL target paused (someone paused it by hand). */
 function inputs(): { dir: string; fleet: string; events: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'simulate-events-'));
-  const fleet = JSON.parse(readFileSync(path.join(ROOT, 'infra/examples/fleet.json'), 'utf8')) as {
+  const fleet = JSON.parse(readFileSync(path.join(ROOT, 'examples/fleet/fleet.json'), 'utf8')) as {
     Clusters: { ClusterIdentifier: string; ClusterStatus: string; ClusterAvailabilityStatus?: string }[];
   };
   const target = fleet.Clusters.find((c) => c.ClusterIdentifier === 'dev-zetl-target');
-  if (target === undefined) throw new Error('infra/examples/fleet.json has no dev-zetl-target');
+  if (target === undefined) throw new Error('examples/fleet/fleet.json has no dev-zetl-target');
   target.ClusterStatus = 'paused';
   target.ClusterAvailabilityStatus = 'Paused';
   writeFileSync(path.join(dir, 'fleet.json'), JSON.stringify(fleet));
@@ -62,11 +62,11 @@ async function simulate(extra: string[]) {
   const args = [
     'simulate',
     '--policies',
-    'infra/policies/example.yml',
+    'examples/policies/example.yml',
     '--fleet',
     fleet,
-    'infra/examples/integrations.json',
-    'infra/examples/workgroups.json',
+    'examples/fleet/integrations.json',
+    'examples/fleet/workgroups.json',
     '--events',
     events,
     '--from',

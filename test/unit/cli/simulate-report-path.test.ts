@@ -9,9 +9,9 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const args = (report: string) => [
   'simulate',
   '--policies',
-  'infra/policies',
+  'examples/policies',
   '--fleet',
-  'infra/examples/fleet.json',
+  'examples/fleet/fleet.json',
   '--from',
   '2026-12-07T00:00Z',
   '--to',

@@ -10,10 +10,10 @@ import { fakeIo } from '../../helpers/cli.ts';
 import { loadEventFixture } from '../../helpers/fixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const FLEET = ['infra/examples/fleet.json', 'infra/examples/integrations.json', 'infra/examples/workgroups.json'];
+const FLEET = ['examples/fleet/fleet.json', 'examples/fleet/integrations.json', 'examples/fleet/workgroups.json'];
 const base = (from: string, to: string, ...rest: string[]) => [
   '--policies',
-  'infra/policies/example.yml',
+  'examples/policies/example.yml',
   '--fleet',
   ...FLEET,
   '--from',
@@ -110,7 +110,7 @@ describe('autopilot simulate', () => {
   it('exits 1 naming the file for a missing fleet file or a bad --events line, before simulating', async () => {
     const missing = await run([
       '--policies',
-      'infra/policies/example.yml',
+      'examples/policies/example.yml',
       '--fleet',
       'nope.json',
       '--from',

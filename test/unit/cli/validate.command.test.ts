@@ -48,7 +48,7 @@ describe('autopilot validate', () => {
     // Prepare
     const { io, out } = fakeIo(ROOT);
     // Act
-    const code = await command.run(['infra/policies'], io);
+    const code = await command.run(['examples/policies'], io);
     // Assess
     expect(code).toBe(0);
     expect(out()).toBe('6 policies OK\n');
@@ -59,7 +59,7 @@ describe('autopilot validate', () => {
     const { io, out } = fakeIo(ROOT);
     // Act
     const code = await command.run(
-      ['infra/policies/example.yml', '--fleet', 'infra/examples/fleet.json', 'infra/examples/workgroups.json'],
+      ['examples/policies/example.yml', '--fleet', 'examples/fleet/fleet.json', 'examples/fleet/workgroups.json'],
       io,
     );
     // Assess

@@ -43,7 +43,7 @@ describe('fleet parsing', () => {
     const fleet = parseFleet(
       ['fleet.json', 'integrations.json', 'workgroups.json'].map((f) => ({
         name: f,
-        json: read(`infra/examples/${f}`),
+        json: read(`examples/fleet/${f}`),
       })),
       '2026-12-07T00:00:00.000Z',
     );

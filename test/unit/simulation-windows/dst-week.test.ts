@@ -54,7 +54,7 @@ policies:
 `;
 
 const example = (name: string) =>
-  JSON.parse(readFileSync(path.join(ROOT, `infra/examples/${name}.json`), 'utf8')) as Record<string, unknown[]>;
+  JSON.parse(readFileSync(path.join(ROOT, `examples/fleet/${name}.json`), 'utf8')) as Record<string, unknown[]>;
 
 function fleet() {
   const clusters = example('fleet').Clusters as { ClusterIdentifier: string; ClusterNamespaceArn: string }[];

@@ -11,7 +11,7 @@ import type { ActionRecord } from '../../../shared/simulation/timeline.ts';
  * A week of a Serverless capacity window with base and max capacity, through the real handlers on the
  * simulator (which refuses an UpdateWorkgroup with two attributes, as AWS does). Mon 2026-10-19 00:00
  * Berlin to Mon 2026-10-26 12:00 Berlin, across the end of summer time. analytics-dev starts at base
- * 32 / max 256 RPU (infra/examples/workgroups.json); the first sweep (Mon 00:00) is mid-segment (the
+ * 32 / max 256 RPU (examples/fleet/workgroups.json); the first sweep (Mon 00:00) is mid-segment (the
  * paused period began Fri 19:00), so nothing changes before the 07:00 boundary.
  *   running (Mon-Fri 07:00-19:00): base 128, max 512 — raised: max first, then base
  *   paused:                          base 8,   max 64 — lowered: base first, then max
@@ -35,7 +35,7 @@ policies:
       pausedMaxCapacity: 64
 `;
 
-const workgroups = JSON.parse(readFileSync(path.join(ROOT, 'infra/examples/workgroups.json'), 'utf8')) as unknown;
+const workgroups = JSON.parse(readFileSync(path.join(ROOT, 'examples/fleet/workgroups.json'), 'utf8')) as unknown;
 
 async function simulate(): Promise<SimulationResult> {
   const loaded = loadPolicySources([{ file: 'capacity.yml', text: POLICIES }]);

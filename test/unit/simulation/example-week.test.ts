@@ -8,7 +8,7 @@ import type { ActionRecord, AlertRecord, StateRecord } from '../../../shared/sim
 
 /**
  * The example week (Mon 2026-12-07 00:00Z .. Mon 2026-12-14, no holiday, no freeze) of
- * infra/policies/example.yml against infra/examples/*.json, through the real handlers.
+ * examples/policies/example.yml against examples/fleet/*.json, through the real handlers.
  */
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const FROM = Date.parse('2026-12-07T00:00:00Z');
@@ -17,12 +17,12 @@ const WEEKDAYS = ['2026-12-07', '2026-12-08', '2026-12-09', '2026-12-10', '2026-
 
 const fleetFiles = () =>
   ['fleet', 'integrations', 'workgroups'].map((n) => ({
-    name: `infra/examples/${n}.json`,
-    json: JSON.parse(readFileSync(path.join(ROOT, `infra/examples/${n}.json`), 'utf8')) as unknown,
+    name: `examples/fleet/${n}.json`,
+    json: JSON.parse(readFileSync(path.join(ROOT, `examples/fleet/${n}.json`), 'utf8')) as unknown,
   }));
 
 async function simulate(options: { duplicateRate?: number; seed?: number; to?: number } = {}) {
-  const policies = await loadPoliciesOrThrow(['infra/policies/example.yml'], ROOT);
+  const policies = await loadPoliciesOrThrow(['examples/policies/example.yml'], ROOT);
   const sim = new Simulation({
     policies,
     fleet: fleetFiles(),
