@@ -11,7 +11,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   'explain-actions': () => import('./commands/explain-actions.command.ts'),
 };
 
-async function help(io: CliIo): Promise<void> {
+async function help(write: (text: string) => void): Promise<void> {
   const lines = ['usage: autopilot <command> [options]', '', 'commands:'];
   for (const [name, load] of Object.entries(COMMANDS)) {
     try {
@@ -21,13 +21,14 @@ async function help(io: CliIo): Promise<void> {
       // A command that is not built yet is simply not listed.
     }
   }
-  io.stdout(`${lines.join('\n')}\n`);
+  write(`${lines.join('\n')}\n`);
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    await help(io);
+    // Asked for, the help is the result (stdout, exit 0); without a command it is a usage error (stderr, exit 2).
+    await help(name === undefined ? io.stderr : io.stdout);
     return name === undefined ? 2 : 0;
   }
   const load = COMMANDS[name];

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError } from '../../errors.ts';
-import { type NormalizedEvent, NormalizedEventSchema } from '../../events/normalized-event.ts';
 import type { FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
 import { plan } from '../../policy/plan.ts';
 import { formatPlanTable } from '../../policy/plan-report.ts';
 import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
 import { parseOptions, parseTime, SHARED_OPTIONS } from '../args.ts';
+import { eventsOf, readEventFile } from '../event-file.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 const DAY_MS = 86_400_000;
@@ -67,33 +67,6 @@ export async function readFleetFiles(files: readonly string[], cwd: string, read
   return parseFleet(documents, readAt);
 }
 
-export async function readEventsFile(file: string, cwd: string): Promise<NormalizedEvent[]> {
-  const text = await readFile(path.resolve(cwd, file), 'utf8').catch((error: unknown) => {
-    throw new ConfigurationError(`${file}: cannot read events file`, { cause: error });
-  });
-  const events: NormalizedEvent[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new ConfigurationError(`${file}:${i + 1}: not JSON; expected one normalized event per line`, {
-        cause: error,
-      });
-    }
-    const parsed = NormalizedEventSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ConfigurationError(
-        `${file}:${i + 1}: not a normalized event (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}); expected the output of autopilot normalize`,
-      );
-    }
-    events.push(parsed.data);
-  }
-  return events;
-}
-
 export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> {
   const tickMs = options.tickMinutes * 60_000;
   const from =
@@ -103,7 +76,7 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
   // A schedule that never fires from the period's start on is an error here too, as in validate.
   const policySet = await loadPoliciesOrThrow(options.policies, io.cwd, { now: from });
   const fleet = await readFleetFiles(options.fleet, io.cwd, new Date(from).toISOString());
-  const events = options.events === null ? [] : await readEventsFile(options.events, io.cwd);
+  const events = options.events === null ? [] : eventsOf(await readEventFile(options.events, io.cwd));
   const result = plan({ policies: policySet, fleet, events, from, to, tickMs });
   if (options.json) {
     const lines = [...result.decisions, ...result.skips]
@@ -120,6 +93,6 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
 export const command: CliCommand = {
   summary: 'show what the policies would do to a fleet over a period',
   usage:
-    'autopilot plan --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events.jsonl>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
+    'autopilot plan --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events file>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
   run: async (args, io) => runPlan(parsePlanArgs(args), io),
 };

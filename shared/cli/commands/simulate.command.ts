@@ -1,18 +1,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigurationError, EventParseError } from '../../errors.ts';
-import { normalize } from '../../events/normalize.ts';
+import { ConfigurationError } from '../../errors.ts';
 import type { FleetResource, FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
-import { parseInstant } from '../../policy/local-time.ts';
 import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
 import { renderReport, runningWindows } from '../../report/html-report.ts';
 import type { FleetFile } from '../../simulation/fleet-seed.ts';
 import { realHandlers } from '../../simulation/real-handlers.ts';
-import { type InjectedEvent, Simulation, type SimulationResult } from '../../simulation/simulation.ts';
+import { Simulation, type SimulationResult } from '../../simulation/simulation.ts';
 import { formatSummary, formatTimeline } from '../../simulation/timeline-text.ts';
 import { parseOptions, parseTime, SHARED_OPTIONS } from '../args.ts';
+import { payloadsOf, readEventFile } from '../event-file.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
 
 /** A simulated period longer than this is almost certainly a typo in --to. */
@@ -89,48 +88,6 @@ async function readFleet(files: readonly string[], cwd: string): Promise<FleetFi
   return out;
 }
 
-/**
- * `--events` lines: `{"at": "<ISO time>", "payload": <any ingress payload>}`. Each payload is checked
- * with the normalizer first, so a bad line is reported as file:line before anything runs.
- */
-export async function readInjectedEvents(file: string, cwd: string): Promise<InjectedEvent[]> {
-  const text = await readFile(path.resolve(cwd, file), 'utf8').catch((error: unknown) => {
-    throw new ConfigurationError(`${file}: cannot read events file`, { cause: error });
-  });
-  const events: InjectedEvent[] = [];
-  for (const [i, line] of text.split('\n').entries()) {
-    if (line.trim() === '') continue;
-    const where = `${file}:${i + 1}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (error) {
-      throw new ConfigurationError(`${where}: not JSON; expected {"at": "<ISO time>", "payload": {...}}`, {
-        cause: error,
-      });
-    }
-    const entry = json as { at?: unknown; payload?: unknown };
-    const at = typeof entry.at === 'string' ? parseInstant(entry.at) : null;
-    if (typeof json !== 'object' || json === null || at === null || entry.payload === undefined) {
-      throw new ConfigurationError(
-        `${where}: expected {"at": "<ISO time with zone>", "payload": {...}}, e.g. {"at":"2026-12-07T10:00Z","payload":{...}}`,
-      );
-    }
-    try {
-      normalize(entry.payload, { receivedAt: new Date(at).toISOString() });
-    } catch (error) {
-      if (error instanceof EventParseError) {
-        throw new ConfigurationError(`${where}: payload is not a supported ingress shape: ${error.message}`, {
-          cause: error,
-        });
-      }
-      throw error;
-    }
-    events.push({ at, payload: entry.payload, origin: where });
-  }
-  return events;
-}
-
 export interface SimulateOutcome {
   result: SimulationResult;
   reportPath: string | null;
@@ -174,7 +131,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   const fleetFiles = await readFleet(options.fleet, io.cwd);
   // The engine's own parser first: a malformed fleet file is reported with its name, as `plan` does.
   const startFleet: FleetSnapshot = parseFleet(fleetFiles, new Date(from).toISOString());
-  const events = options.events === null ? [] : await readInjectedEvents(options.events, io.cwd);
+  const events = options.events === null ? [] : payloadsOf(await readEventFile(options.events, io.cwd));
   const simulation = new Simulation({
     policies: policySet,
     fleet: fleetFiles,
@@ -221,7 +178,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
 export const command: CliCommand = {
   summary: 'run the policies against a simulated Redshift fleet on a virtual clock (real handlers, no AWS)',
   usage:
-    'autopilot simulate --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events.jsonl>] --from <ISO time> --to <ISO time> [--seed <n>] [--json] [--report <out.html>] [--duplicate-rate <0..1>] [--reorder-rate <0..1>]',
+    'autopilot simulate --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events file>] --from <ISO time> --to <ISO time> [--seed <n>] [--json] [--report <out.html>] [--duplicate-rate <0..1>] [--reorder-rate <0..1>]',
   run: async (args, io) => {
     await runSimulate(parseSimulateArgs(args), io);
     return 0;

@@ -23,10 +23,11 @@ describe('autopilot main', () => {
     expect(io.out()).toMatch(/^ {2}normalize /m);
   });
 
-  it('prints usage and exits 2 when called without a command', async () => {
+  it('prints usage on stderr and exits 2 when called without a command', async () => {
     const io = fakeIo();
 
     expect(await main([], io)).toBe(2);
-    expect(io.out()).toContain('commands:');
+    expect(io.out()).toBe('');
+    expect(io.err()).toContain('commands:');
   });
 });
