@@ -1,7 +1,7 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { advanceFromFleet, decideWithLedger, ledgerEntryView } from '../execute/reconcile.ts';
-import { parseIngress, reportReceived } from '../lambda/ingest.ts';
+import { dropForeign, parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
 import type { Decision } from '../policy/decision.ts';
@@ -98,15 +98,20 @@ export async function ingestEvents(events: readonly NormalizedEvent[], deps: App
 }
 
 export interface IngestResult {
+  /** Every event the payload held, dropped ones included (those are logged and counted as EventsDropped). */
   received: number;
   decisions: number;
   enqueued: number;
 }
 
-/** The whole ingest handler body: normalize (a rejected payload throws, to the DLQ), report, decide, enqueue. */
+/**
+ * The whole ingest handler body: normalize (a rejected payload throws, to the DLQ), report, drop what
+ * names an account or Region this deployment does not serve, decide, enqueue.
+ */
 export async function ingestPayload(payload: unknown, deps: AppDeps, tools: Observability): Promise<IngestResult> {
   const events = parseIngress(payload, deps.clock.now().toISOString(), tools);
   reportReceived(events, tools);
-  const report = await ingestEvents(events, deps);
+  const served = dropForeign(events, { accounts: deps.config.accounts, regions: [deps.config.region] }, tools);
+  const report = await ingestEvents(served, deps);
   return { received: events.length, decisions: report.decisions, enqueued: report.enqueued };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AlarmStateChangeDetailSchema, EventBridgeEnvelope } from './eventbridge.schema.ts';
 import type { AlarmDetail, NormalizedEvent, ResourceRef, Severity } from './normalized-event.ts';
-import { joinPath, parseArn, receivedTime, type Sink, type SnsOrigin, toUtcIso } from './parse-support.ts';
+import { fail, joinPath, parseArn, receivedTime, type Sink, type SnsOrigin, toUtcIso } from './parse-support.ts';
 import type { LegacyAlarmMessage } from './sns.schema.ts';
 
 /**
@@ -67,6 +67,13 @@ export function fromLegacyAlarm(body: LegacyAlarmMessage, path: string, origin: 
         }
       : null;
   const arn = body.AlarmArn === undefined ? undefined : parseArn(body.AlarmArn);
+  // CloudWatch states the account twice; a message where they differ was not written by CloudWatch.
+  if (body.AWSAccountId !== undefined && arn?.account && arn.account !== body.AWSAccountId) {
+    fail(
+      joinPath(path, 'AWSAccountId'),
+      `${body.AWSAccountId} differs from the account of AlarmArn (${arn.account}); expected the same account`,
+    );
+  }
   // `Region` is the console's display name ("US - N. Virginia"), not a region code.
   return alarmEvent(
     {

@@ -1,6 +1,6 @@
 import { lookupEvent, matchTemplate } from './catalog.ts';
 import { type NormalizedEvent, type ResourceType, SEVERITIES, type Severity } from './normalized-event.ts';
-import { fail, joinPath, type SnsOrigin, toUtcIso } from './parse-support.ts';
+import { fail, joinPath, parseArn, type SnsOrigin, toUtcIso } from './parse-support.ts';
 import type { RedshiftNotification } from './sns.schema.ts';
 
 /**
@@ -67,8 +67,7 @@ export function fromRedshiftNotification(body: RedshiftNotification, path: strin
   else fail(joinPath(path, 'Severity'), `expected INFO, WARNING or ERROR, got '${body.Severity}'`);
 
   const categories = typeof body.Category === 'string' ? [body.Category] : body.Category;
-  // The Identifier Link is a console URL with `region=us-east-1`; it is the notification's own statement of region.
-  const region = /[?&#]region=([a-z0-9-]+)/.exec(body['Identifier Link'] ?? '')?.[1] ?? origin.region;
+  const { resource, account, region } = whereFrom(body, type, origin);
 
   return {
     kind: 'redshift-event',
@@ -76,11 +75,34 @@ export function fromRedshiftNotification(body: RedshiftNotification, path: strin
     known: entry !== undefined,
     category: entry?.category ?? categories[0] ?? null,
     severity,
-    resource: { type, id: body.Resource.trim() },
+    resource,
     time: toUtcIso(body['Event Time'], joinPath(path, 'Event Time')),
     message,
     values: (entry && matchTemplate(entry.message, message)) ?? {},
-    account: origin.account,
+    account,
     region,
+  };
+}
+
+/**
+ * Which resource, account and Region a notification is about. The body's own statements win over the
+ * topic's: a `Source ARN` (or a `Resource` given as an ARN) names the resource's account and Region; the
+ * Identifier Link is a console URL with `region=us-east-1`; the topic ARN only says where it was sent.
+ * The ingest door compares all of them with what the deployment serves.
+ */
+function whereFrom(
+  body: RedshiftNotification,
+  type: ResourceType,
+  origin: SnsOrigin,
+): { resource: NormalizedEvent['resource']; account: string | null; region: string | null } {
+  const named = body.Resource.trim();
+  const sourceArn = [body['Source ARN'], named].find((v): v is string => typeof v === 'string' && v.startsWith('arn:'));
+  const arn = sourceArn === undefined ? null : parseArn(sourceArn.trim());
+  const id = named.startsWith('arn:') ? (arn?.resourceId ?? named) : named;
+  const linked = /[?&#]region=([a-z0-9-]+)/.exec(body['Identifier Link'] ?? '')?.[1];
+  return {
+    resource: arn === null || sourceArn === undefined ? { type, id } : { type, id, arn: sourceArn.trim() },
+    account: arn?.account || origin.account,
+    region: arn?.region || linked || origin.region,
   };
 }

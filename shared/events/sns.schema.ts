@@ -33,6 +33,8 @@ export const RedshiftNotificationSchema = z.looseObject({
   /** Documentation URL whose fragment is the event id; AWS sends it with a trailing space. */
   'About this Event': z.string(),
   'Event Message': z.string(),
+  /** The resource's ARN, when the notification states it (RDS-style bodies do); not in the captured sample. */
+  'Source ARN': z.string().optional(),
 });
 export type RedshiftNotification = z.infer<typeof RedshiftNotificationSchema>;
 

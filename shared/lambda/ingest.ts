@@ -2,12 +2,15 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { EventParseError } from '../errors.ts';
 import { normalizeDetailed } from '../events/normalize.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import { partitionServed, type ServedScope } from '../events/served.ts';
 import type { Observability } from './observability.ts';
 
 export const INGEST_METRICS = {
   payloadsAccepted: 'PayloadsAccepted',
   eventsReceived: 'EventsReceived',
   payloadsRejected: 'PayloadsRejected',
+  /** Events naming an account or Region the deployment does not serve (dimension `reason`). */
+  eventsDropped: 'EventsDropped',
 } as const;
 
 /** Stands in for a null eventId (no catalog id in the envelope) in log lines and metric dimensions. */
@@ -61,4 +64,33 @@ export function reportReceived(events: readonly NormalizedEvent[], { logger, met
     metric.addDimensions({ kind: event.kind, eventId });
     metric.addMetric(INGEST_METRICS.eventsReceived, MetricUnit.Count, 1);
   }
+}
+
+/**
+ * Door step (issue #22): an event naming an account or Region the deployment does not serve is dropped
+ * before anything reads the fleet or decides — one WARN log line and one `EventsDropped` metric with
+ * `reason` foreign-account or foreign-region each. Returns the events that go on.
+ */
+export function dropForeign(
+  events: readonly NormalizedEvent[],
+  scope: ServedScope,
+  { logger, metrics }: Observability,
+): NormalizedEvent[] {
+  const { served, dropped } = partitionServed(events, scope);
+  for (const { event, claim } of dropped) {
+    logger.warn('event dropped', {
+      reason: claim.reason,
+      [claim.reason === 'foreign-account' ? 'account' : 'region']: claim.value,
+      where: claim.where,
+      served: claim.reason === 'foreign-account' ? scope.accounts : scope.regions,
+      kind: event.kind,
+      eventId: event.eventId ?? UNKNOWN_EVENT_ID,
+      resource: event.resource,
+      time: event.time,
+    });
+    const metric = metrics.singleMetric();
+    metric.addDimensions({ kind: event.kind, reason: claim.reason });
+    metric.addMetric(INGEST_METRICS.eventsDropped, MetricUnit.Count, 1);
+  }
+  return served;
 }

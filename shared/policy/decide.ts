@@ -13,7 +13,7 @@ import type {
   TargetRef,
   UnreadPart,
 } from './decision.ts';
-import { indexFleet } from './fleet.ts';
+import { indexFleet, resourceOfRef } from './fleet.ts';
 import type { PolicySet } from './policy-loader.ts';
 import { isOptedIn, readOverride } from './targeting.ts';
 
@@ -278,10 +278,7 @@ function askingLedger(indexed: LedgerIndex, asked: Set<string>): LedgerIndex {
 
 // For an event, desired-state capabilities reconcile only the resource the event is about.
 function resourceOfEvent(event: NormalizedEvent, fleet: FleetIndex): FleetResource | undefined {
-  return (
-    (event.resource.arn === undefined ? undefined : fleet.byArn(event.resource.arn)) ??
-    fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id)
-  );
+  return resourceOfRef(fleet, event.resource);
 }
 
 // An event one policy caused on purpose is not something other policies react to.

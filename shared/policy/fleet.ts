@@ -362,6 +362,26 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
   return { readAt, resources: sorted };
 }
 
+/**
+ * The fleet resource an event names: by its ARN, else by type and id — and the id fallback only when the
+ * ARN (if any) names the account and Region of the resource found by id. An ARN of another account or
+ * Region resolves to nothing, so an event about `prod-dw` elsewhere never acts on the local `prod-dw`
+ * (issue #22). `type` overrides the ref's own (a window looks up the cluster an event names).
+ */
+export function resourceOfRef(
+  fleet: FleetIndex,
+  ref: { type: string; id: string; arn?: string | undefined },
+  type: FleetResource['type'] = ref.type as FleetResource['type'],
+): FleetResource | undefined {
+  if (ref.arn === undefined) return fleet.byTypeAndId(type, ref.id);
+  const exact = fleet.byArn(ref.arn);
+  if (exact !== undefined) return exact;
+  const named = arnParts(ref.arn.startsWith('arn:') ? ref.arn : null);
+  const found = fleet.byTypeAndId(type, ref.id);
+  if (found === undefined || named.account === null) return found;
+  return found.account === named.account && found.region === named.region ? found : undefined;
+}
+
 export function indexFleet(fleet: FleetSnapshot): FleetIndex {
   const byKey = new Map<string, FleetResource>();
   const byArn = new Map<string, FleetResource>();

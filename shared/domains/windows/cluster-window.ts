@@ -1,7 +1,9 @@
+import { quoteEventText } from '../../events/event-text.ts';
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
 import { GUARDRAIL_RULES } from '../../execute/guardrails.ts';
 import type { EvaluationEnv, Proposal, ProposedAction } from '../../policy/capability.ts';
 import type { ClusterResource, FleetResource, LedgerEntryView, TargetRef } from '../../policy/decision.ts';
+import { resourceOfRef } from '../../policy/fleet.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
 import { parseDuration } from '../../policy/policy.schema.ts';
 import type { RunningWindow, WindowSegment } from '../../policy/running-window.ts';
@@ -297,9 +299,7 @@ function afterManualResume(
 }
 
 function selectedCluster(event: NormalizedEvent, env: EvaluationEnv): ClusterResource | 'not-opted-in' | undefined {
-  const arn = event.resource.arn;
-  const found =
-    (arn === undefined ? undefined : env.fleet.byArn(arn)) ?? env.fleet.byTypeAndId('cluster', event.resource.id);
+  const found = resourceOfRef(env.fleet, event.resource, 'cluster');
   if (found === undefined || found.type !== 'cluster' || !env.policy.selector.matches(found)) return undefined;
   return isOptedIn(found, env.policy.optInTag) ? found : 'not-opted-in';
 }
@@ -387,7 +387,7 @@ function secretRotationStopped(
     params: {
       Subject: `[autopilot] ${env.policy.name}: secret rotation of ${cluster.id} stopped while paused`.slice(0, 100),
       Message: [
-        event.message,
+        `Event text: ${quoteEventText(event.message)}`,
         `Paused by policy ${env.policy.name}: ${because}.`,
         "Automatic rotation of the cluster's secret has stopped and does not restart when the cluster resumes; it must be restarted with Secrets Manager RotateSecret.",
         `What to do: ${when}, run`,
@@ -449,9 +449,7 @@ export function explainClusterEvent(cw: ClusterWindow, event: NormalizedEvent, e
   if (cw.block.pauseZeroEtlTargets !== true || event.eventId === null) return null;
   const pausing = (WINDOW_EVENTS.zeroEtlPausing as readonly string[]).includes(event.eventId);
   if (!pausing && event.eventId !== WINDOW_EVENTS.zeroEtlResuming) return null;
-  const arn = event.resource.arn;
-  const integration =
-    (arn === undefined ? undefined : env.fleet.byArn(arn)) ?? env.fleet.byTypeAndId('integration', event.resource.id);
+  const integration = resourceOfRef(env.fleet, event.resource, 'integration');
   if (integration === undefined || integration.type !== 'integration') return null;
   const cluster = env.fleet.clusterByNamespaceArn(integration.targetArn);
   if (cluster === undefined || cluster.type !== 'cluster') return null;

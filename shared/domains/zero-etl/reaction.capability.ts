@@ -1,3 +1,4 @@
+import { quoteEventText } from '../../events/event-text.ts';
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
 import type {
   CapabilityRegistration,
@@ -7,6 +8,7 @@ import type {
   Proposal,
 } from '../../policy/capability.ts';
 import type { FleetResource, TargetRef } from '../../policy/decision.ts';
+import { resourceOfRef } from '../../policy/fleet.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
 import { doSchema, EVENT_ID_PATTERN, type OnBlock, onSchema, type ReactionAction } from './reaction.schema.ts';
 
@@ -38,11 +40,28 @@ function eventMatches(on: OnBlock, event: NormalizedEvent): boolean {
 }
 
 function findSubject(event: NormalizedEvent, env: EvaluationEnv): FleetResource | undefined {
-  const arn = event.resource.arn;
-  return (
-    (arn === undefined ? undefined : env.fleet.byArn(arn)) ??
-    env.fleet.byTypeAndId(event.resource.type as FleetResource['type'], event.resource.id)
-  );
+  return resourceOfRef(env.fleet, event.resource);
+}
+
+/** A policy's `do: [alert]`: what fired on which fleet resource, then the event's own text, quoted and bounded. */
+function alertOf(policy: string, event: NormalizedEvent, subject: FleetResource) {
+  const on = event.eventId ?? event.kind;
+  return {
+    kind: 'act' as const,
+    action: 'Publish',
+    params: {
+      Subject: `[autopilot] ${policy}: ${on} on ${subject.id}`.slice(0, 100),
+      Message: [
+        `Policy ${policy} alerts on ${on} for ${subject.type} ${subject.id} (${event.time}).`,
+        `Event text: ${quoteEventText(event.message)}`,
+      ].join('\n'),
+      MessageAttributes: {
+        severity: { DataType: 'String', StringValue: event.severity },
+        policy: { DataType: 'String', StringValue: policy },
+        resource: { DataType: 'String', StringValue: subject.id },
+      },
+    },
+  };
 }
 
 function react(
@@ -72,22 +91,7 @@ function react(
   const out: Proposal[] = [];
   for (const action of actions) {
     if (action === 'alert') {
-      out.push({
-        kind: 'act',
-        action: 'Publish',
-        target: subjectRef,
-        params: {
-          Subject: `[autopilot] ${policy.name}: ${event.eventId ?? event.kind} on ${subject.id}`.slice(0, 100),
-          Message: event.message,
-          MessageAttributes: {
-            severity: { DataType: 'String', StringValue: event.severity },
-            policy: { DataType: 'String', StringValue: policy.name },
-            resource: { DataType: 'String', StringValue: subject.id },
-          },
-        },
-        reason: `${label}: alert`,
-        slot,
-      });
+      out.push({ ...alertOf(policy.name, event, subject), target: subjectRef, reason: `${label}: alert`, slot });
       continue;
     }
     // resume-target

@@ -286,7 +286,8 @@ describe('events a window pause causes', () => {
       ['Publish', 'office', '[autopilot] office: secret rotation of dev-1 stopped while paused'],
     ]);
     expect(String(out.decisions[0]?.params.Message).split('\n')).toEqual([
-      "Your Amazon Redshift cluster dev-1 is paused. Amazon Redshift can't rotate the secrets of paused clusters.",
+      // The event's own text, quoted (issue #22).
+      `Event text: "Your Amazon Redshift cluster dev-1 is paused. Amazon Redshift can't rotate the secrets of paused clusters."`,
       'Paused by policy office: outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-10-20T05:00Z.',
       "Automatic rotation of the cluster's secret has stopped and does not restart when the cluster resumes; it must be restarted with Secrets Manager RotateSecret.",
       'What to do: once the cluster runs again (the window runs it from 2026-10-20T05:00Z), run',

@@ -378,7 +378,7 @@ policies:
         'orders',
         {
           Subject: '[autopilot] zero-etl-target-resume: REDSHIFT-INTEGRATION-EVENT-0018 on orders',
-          Message: 'The target cluster of the integration is paused.',
+          Message: `Policy zero-etl-target-resume alerts on REDSHIFT-INTEGRATION-EVENT-0018 for integration orders (2026-12-08T20:00:00.000Z).\nEvent text: "The target cluster of the integration is paused."`,
           MessageAttributes: {
             severity: { DataType: 'String', StringValue: 'WARNING' },
             policy: { DataType: 'String', StringValue: 'zero-etl-target-resume' },
