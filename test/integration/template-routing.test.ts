@@ -17,10 +17,32 @@ import {
   packageService,
   patternMatches,
   REPO_ROOT,
+  resourcesOfType,
 } from '../helpers/template.ts';
 
 // The EventBridge rule patterns exactly as packaged, installed in moto's EventBridge with one SQS queue
 // per rule; every case is put on the bus and must arrive in exactly the queues of the rules it names.
+// Every pattern names the accounts served (`account: [{Ref: AWS::AccountId}]`, issue #22): installed in
+// moto, the intrinsic becomes moto's account, the one PutEvents stamps on every event.
+
+/** moto's default account: what CloudFormation would resolve `AWS::AccountId` to in that "account". */
+const MOTO_ACCOUNT = '123456789012';
+const OTHER_ACCOUNT = '111122223333';
+
+/** The packaged patterns with `{"Ref": "AWS::AccountId"}` resolved to `account`, as CloudFormation does. */
+function resolvedPatterns(template: CfnTemplate, account = MOTO_ACCOUNT): Record<string, unknown> {
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve);
+    if (node === null || typeof node !== 'object') return node;
+    const entries = Object.entries(node as Record<string, unknown>);
+    if (entries.length === 1 && entries[0]?.[0] === 'Ref' && entries[0][1] === 'AWS::AccountId') return account;
+    return Object.fromEntries(entries.map(([key, value]) => [key, resolve(value)]));
+  };
+  return resolve(eventPatterns(template)) as Record<string, unknown>;
+}
+
+/** A case as EventBridge delivers it on moto's bus: from moto's account unless the case says otherwise. */
+const delivered = (event: Json): Json => ({ account: MOTO_ACCOUNT, ...event });
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'events');
 type Json = Record<string, unknown>;
@@ -208,7 +230,7 @@ async function installRules(template: CfnTemplate, region: string) {
   const events = new EventBridgeClient(motoClientConfig(region));
   const sqs = new SQSClient(motoClientConfig(region));
   const queues = new Map<string, string>();
-  for (const [rule, pattern] of Object.entries(eventPatterns(template))) {
+  for (const [rule, pattern] of Object.entries(resolvedPatterns(template))) {
     const { QueueUrl = '' } = await sqs.send(new CreateQueueCommand({ QueueName: `route-${rule}` }));
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
     await events.send(new PutRuleCommand({ Name: rule, EventPattern: JSON.stringify(pattern), State: 'ENABLED' }));
@@ -252,8 +274,8 @@ describe.skipIf(motoEndpoint === null)('EventBridge rule patterns of the package
   it.each(CASES)('$name → $rules', async ({ event, rules, motoCannotMatchArrays }) => {
     const expected = [...rules].sort();
     // EventBridge semantics (arrays of objects included), on the packaged patterns.
-    const matching = Object.entries(eventPatterns(template))
-      .filter(([, pattern]) => patternMatches(pattern, event))
+    const matching = Object.entries(resolvedPatterns(template))
+      .filter(([, pattern]) => patternMatches(pattern, delivered(event)))
       .map(([rule]) => rule)
       .sort();
     expect(matching).toEqual(expected);
@@ -265,7 +287,9 @@ describe.skipIf(motoEndpoint === null)('EventBridge rule patterns of the package
     const withoutRule = cloneTemplate(template);
     delete withoutRule.Resources[ALARM];
     for (const routingCase of CASES.filter((c) => c.rules.includes(ALARM))) {
-      const matching = Object.values(eventPatterns(withoutRule)).filter((p) => patternMatches(p, routingCase.event));
+      const matching = Object.values(resolvedPatterns(withoutRule)).filter((p) =>
+        patternMatches(p, delivered(routingCase.event)),
+      );
       expect(matching).toEqual([]);
     }
   });
@@ -279,5 +303,62 @@ describe.skipIf(motoEndpoint === null)('EventBridge rule patterns of the package
     for (const routingCase of CASES.filter((c) => c.rules.includes(API_CALL))) {
       expect(await routeWithout(routingCase.event)).not.toEqual(routingCase.rules);
     }
+  });
+});
+
+describe('the ingest door in the packaged template (issue #22)', () => {
+  let template: CfnTemplate;
+
+  beforeAll(async () => {
+    template = (await packageService()).template;
+  }, 180_000);
+
+  it('names the served accounts in every EventBridge pattern', () => {
+    const patterns = eventPatterns(template);
+    expect(Object.keys(patterns).length).toBeGreaterThan(0);
+    for (const [rule, pattern] of Object.entries(patterns)) {
+      expect({ rule, account: (pattern as { account?: unknown }).account }).toEqual({
+        rule,
+        account: [{ Ref: 'AWS::AccountId' }],
+      });
+    }
+  });
+
+  it('routes an event of another account nowhere, and the same event of this account as before', () => {
+    const patterns = Object.values(resolvedPatterns(template));
+    for (const routingCase of CASES.filter((c) => c.rules.length > 0)) {
+      const foreign = { ...routingCase.event, account: OTHER_ACCOUNT };
+      expect({ name: routingCase.name, rules: patterns.filter((p) => patternMatches(p, foreign)) }).toEqual({
+        name: routingCase.name,
+        rules: [],
+      });
+      expect(patterns.filter((p) => patternMatches(p, delivered(routingCase.event)))).toHaveLength(
+        routingCase.rules.length,
+      );
+    }
+  });
+
+  it('lets only AWS services publish to the ingest topic, the Redshift and CloudWatch ones from this account', () => {
+    const [[, policy] = []] = resourcesOfType(template, 'AWS::SNS::TopicPolicy').filter(([, r]) =>
+      JSON.stringify(r.Properties?.Topics).includes('IngestTopic'),
+    );
+    const statements = (policy?.Properties?.PolicyDocument as { Statement: Json[] } | undefined)?.Statement ?? [];
+    expect(statements).toContainEqual({
+      Sid: 'DenyPublishExceptAwsServices',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'sns:Publish',
+      Resource: { Ref: 'IngestTopic' },
+      Condition: { Bool: { 'aws:PrincipalIsAWSService': 'false' } },
+    });
+    const allows = statements.filter((s) => s.Effect === 'Allow');
+    expect(allows.map((s) => s.Principal)).toEqual([
+      { Service: 'redshift.amazonaws.com' },
+      { Service: 'cloudwatch.amazonaws.com' },
+    ]);
+    for (const allow of allows) {
+      expect(allow.Condition).toMatchObject({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } });
+    }
+    expect(statements.map((s) => s.Sid)).toContain('DenyInsecureTransport');
   });
 });

@@ -31,6 +31,8 @@ function appDeps(service: string): AppDeps {
     redshiftServerless,
     policies: { policies: [], files: [] },
     clock: sim.clock,
+    // The account of the real SNS captures (topic, AWSAccountId) and of the simulator: both served here.
+    config: { accounts: ['147946154733', sim.account] },
   });
   return { ...deps, observability: createObservability({ service }) };
 }
@@ -94,6 +96,7 @@ describe('ingestRedshiftEvent (SNS)', () => {
 
     // Assess
     expect(result).toEqual({ received: 1, decisions: 0, enqueued: 0 });
+    expect(logs('event dropped')).toEqual([]);
     expect(logs('event received')).toEqual([
       expect.objectContaining({
         level: 'INFO',
