@@ -1,21 +1,19 @@
 /**
  * One self-contained HTML page for a simulation: a timeline chart per resource (its state over time
- * as colored bands, the policy's running windows shaded, actions and alerts marked) and the
- * summary table per policy. Inline CSS, SVG and a few lines of JS; no external URL, so it opens
+ * as colored bands, the policy's running windows as a strip above them, actions, skips and alerts
+ * marked, each skip's reason written under it), a list under each chart of its skips, failures and
+ * events that decided nothing, why a resource nothing was done to stayed untouched, and the summary
+ * table per policy. Inline CSS, SVG and a few lines of JS; no external URL, so it opens
  * from a file, an e-mail attachment or a CI artifact alike. Deterministic: same result, same bytes.
  */
-import { DateTime } from 'luxon';
 import type { CompiledPolicy } from '../policy/capability.ts';
 import type { FleetResource } from '../policy/decision.ts';
-import type {
-  ActionRecord,
-  AlertRecord,
-  EventRecord,
-  SkipRecord,
-  StateRecord,
-  SummaryRecord,
-  TimelineRecord,
-} from '../simulation/timeline.ts';
+import type { EventRecord, SummaryRecord, TimelineRecord } from '../simulation/timeline.ts';
+import { chart, lanes } from './report-chart.ts';
+import { laneCounts, notes } from './report-notes.ts';
+import { escapeHtml, fmt, plural } from './report-text.ts';
+
+export { escapeHtml } from './report-text.ts';
 
 export interface ReportResource {
   name: string;
@@ -34,21 +32,11 @@ export interface ReportInput {
   windows: ReadonlyMap<string, readonly { start: number; end: number; policy: string }[]>;
   /** Files the run was made from, shown in the header. */
   sources: readonly string[];
-}
-
-const WIDTH = 1000;
-const LABEL = 0;
-const BAND_Y = 18;
-const BAND_H = 22;
-const HEIGHT = 64;
-
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
+  /**
+   * The policies whose selector matches each resource (by name): a resource nothing was done to says
+   * why. Without it, such a resource says only that nothing was done.
+   */
+  selectedBy?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The running intervals of every windowed policy that selects `resource`, clipped to [from, to). */
@@ -75,119 +63,25 @@ export function runningWindows(
   return out;
 }
 
-const STATE_CLASS: Record<string, string> = {
-  available: 'st-available',
-  paused: 'st-paused',
-  pausing: 'st-transition',
-  resuming: 'st-transition',
-  modifying: 'st-modifying',
-  resizing: 'st-modifying',
-  rebooting: 'st-modifying',
-  'available, prep-for-resize': 'st-modifying',
-  'available, resize-cleanup': 'st-modifying',
-  deleted: 'st-gone',
-  deleting: 'st-gone',
-};
-
-function stateClass(state: string): string {
-  return STATE_CLASS[state] ?? 'st-other';
-}
-
-function fmt(n: number): string {
-  return (Math.round(n * 10) / 10).toString();
-}
-
-interface Lane {
-  states: StateRecord[];
-  actions: ActionRecord[];
-  skips: SkipRecord[];
-  alerts: AlertRecord[];
-  events: EventRecord[];
-}
-
-function lanes(records: readonly TimelineRecord[]): Map<string, Lane> {
-  const by = new Map<string, Lane>();
-  const lane = (name: string) => {
-    let l = by.get(name);
-    if (l === undefined) {
-      l = { states: [], actions: [], skips: [], alerts: [], events: [] };
-      by.set(name, l);
-    }
-    return l;
-  };
-  for (const r of records) {
-    if (r.type === 'state') lane(r.resource).states.push(r);
-    else if (r.type === 'action') lane(r.resource).actions.push(r);
-    else if (r.type === 'skipped') lane(r.resource).skips.push(r);
-    else if (r.type === 'event') lane(r.resource).events.push(r);
-    else lane(r.resource).alerts.push(r);
-  }
-  return by;
-}
-
-function chart(resource: ReportResource, lane: Lane | undefined, input: ReportInput): string {
-  const span = input.to - input.from;
-  const x = (iso: string | number) => {
-    const ms = typeof iso === 'number' ? iso : Date.parse(iso);
-    return LABEL + ((Math.min(Math.max(ms, input.from), input.to) - input.from) / span) * (WIDTH - LABEL);
-  };
-  const parts: string[] = [];
-  // Local midnights of the resource's zone: the grid people read a week by.
-  let day = DateTime.fromMillis(input.from, { zone: resource.zone }).startOf('day');
-  while (day.toMillis() < input.to) {
-    if (day.toMillis() >= input.from) {
-      const dx = fmt(x(day.toMillis()));
-      parts.push(`<line class="grid" x1="${dx}" x2="${dx}" y1="0" y2="${HEIGHT}"/>`);
-    }
-    const label = day.plus({ hours: 12 }).toMillis();
-    if (label > input.from && label < input.to) {
-      parts.push(`<text class="day" x="${fmt(x(label))}" y="12">${escapeHtml(day.toFormat('ccc dd LLL'))}</text>`);
-    }
-    day = day.plus({ days: 1 });
-  }
-  for (const w of input.windows.get(resource.name) ?? []) {
-    parts.push(
-      `<rect class="running-window" x="${fmt(x(w.start))}" y="${BAND_Y - 3}" width="${fmt(x(w.end) - x(w.start))}" height="${BAND_H + 6}"><title>${escapeHtml(`running window of ${w.policy}: ${new Date(w.start).toISOString()} .. ${new Date(w.end).toISOString()}`)}</title></rect>`,
+/** Running windows and selecting policies of every resource, by name (`cluster/dev-etl-1`): the report's context. */
+export function reportContext(
+  policies: readonly CompiledPolicy[],
+  resources: readonly FleetResource[],
+  from: number,
+  to: number,
+): { windows: Map<string, { start: number; end: number; policy: string }[]>; selectedBy: Map<string, string[]> } {
+  const windows = new Map<string, { start: number; end: number; policy: string }[]>();
+  const selectedBy = new Map<string, string[]>();
+  for (const resource of resources) {
+    const name = `${resource.type}/${resource.id}`;
+    const list = runningWindows(policies, resource, from, to);
+    if (list.length > 0) windows.set(name, list);
+    selectedBy.set(
+      name,
+      policies.filter((p) => p.resource === resource.type && p.selector.matches(resource)).map((p) => p.name),
     );
   }
-  const states = lane?.states ?? [];
-  states.forEach((s, i) => {
-    const start = Date.parse(s.at);
-    const end = i + 1 < states.length ? Date.parse((states[i + 1] as StateRecord).at) : input.to;
-    if (end <= start && i + 1 < states.length) return;
-    const w = Math.max(x(end) - x(start), 0.5);
-    const capacity = s.capacity === undefined ? '' : ` ${s.capacity} RPU`;
-    parts.push(
-      `<rect class="band ${stateClass(s.to)}" data-state="${escapeHtml(s.to)}" x="${fmt(x(start))}" y="${BAND_Y}" width="${fmt(w)}" height="${BAND_H}"><title>${escapeHtml(`${s.to}${capacity} from ${s.at}`)}</title></rect>`,
-    );
-    if (s.capacity !== undefined && w > 40) {
-      parts.push(`<text class="cap" x="${fmt(x(start) + 3)}" y="${BAND_Y + 15}">${s.capacity}</text>`);
-    }
-  });
-  for (const a of lane?.actions ?? []) {
-    const ax = x(a.at);
-    parts.push(
-      `<path class="marker action oc-${escapeHtml(a.outcome)}" data-action="${escapeHtml(a.action)}" data-outcome="${escapeHtml(a.outcome)}" d="M${fmt(ax - 5)},${BAND_Y + BAND_H + 12} L${fmt(ax + 5)},${BAND_Y + BAND_H + 12} L${fmt(ax)},${BAND_Y + BAND_H + 3} Z"><title>${escapeHtml(`${a.at} ${a.action} ${a.outcome} (${a.policy}): ${a.reason}${a.outcomeReason === null ? '' : `; ${a.outcomeReason}`}`)}</title></path>`,
-    );
-  }
-  for (const s of lane?.skips ?? []) {
-    if (s.by !== 'executor') continue;
-    const sx = x(s.at);
-    parts.push(
-      `<path class="marker skip" d="M${fmt(sx - 4)},${BAND_Y + BAND_H + 4} L${fmt(sx + 4)},${BAND_Y + BAND_H + 12} M${fmt(sx + 4)},${BAND_Y + BAND_H + 4} L${fmt(sx - 4)},${BAND_Y + BAND_H + 12}"><title>${escapeHtml(`${s.at} skipped ${s.action ?? ''} (${s.policy}): ${s.reason}`)}</title></path>`,
-    );
-  }
-  for (const a of lane?.alerts ?? []) {
-    parts.push(
-      `<circle class="marker alert sev-${escapeHtml(a.severity)}" cx="${fmt(x(a.at))}" cy="${BAND_Y - 4}" r="3.5"><title>${escapeHtml(`${a.at} ${a.severity}: ${a.subject}`)}</title></circle>`,
-    );
-  }
-  for (const e of lane?.events ?? []) {
-    parts.push(
-      `<rect class="marker event ev-${escapeHtml(e.outcome)}" x="${fmt(x(e.at) - 3)}" y="${BAND_Y - 8}" width="6" height="6"><title>${escapeHtml(`${e.at} ${e.eventId ?? 'event'} decided nothing (${e.outcome}): ${e.reason}`)}</title></rect>`,
-    );
-  }
-  return `<svg class="timeline" data-resource="${escapeHtml(resource.name)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img" aria-label="${escapeHtml(`timeline of ${resource.name}`)}">${parts.join('')}</svg>`;
+  return { windows, selectedBy };
 }
 
 const CSS = `
@@ -202,17 +96,22 @@ tr.total td{font-weight:600;border-top:2px solid #c9ced6}
 .resource{margin:10px 0 4px;background:#fff;border:1px solid #e3e6ea;border-radius:6px;padding:6px 10px}
 .resource h3{font-size:13px;margin:0 0 2px;font-weight:600}
 .resource h3 small{font-weight:400;color:#5b6575;margin-left:8px}
-svg.timeline{width:100%;height:64px;display:block}
+svg.timeline{width:100%;display:block}
 .grid{stroke:#e3e6ea;stroke-width:1}
 .day{font-size:10px;fill:#5b6575;text-anchor:middle}
-.running-window{fill:#d8ecff;opacity:.7}
+.running-window{fill:#2b7bd6}
 .band{stroke:none}
 .st-available{fill:#3fa66b}.st-paused{fill:#a3abb8}.st-transition{fill:#f0b429}
 .st-modifying{fill:#4a7fd4}.st-gone{fill:#3a3f47}.st-other{fill:#d9534f}
 .cap{font-size:10px;fill:#fff}
 .action{fill:#1d2330}.oc-dry-run,.oc-frozen{fill:#fff;stroke:#1d2330;stroke-width:1}
 .oc-failed,.oc-retrying{fill:#d9534f}.oc-succeeded{fill:#1f7a45}
-.skip{stroke:#c77700;stroke-width:1.5;fill:none}
+.skip{stroke:#c77700;stroke-width:2;fill:none}
+.skip-label{font-size:10px;fill:#8a5300}
+.untouched{margin:2px 0;font-size:12px;color:#5b6575;font-style:italic}
+ul.notes{margin:4px 0 2px;padding-left:18px;font-size:12px}
+ul.notes li{margin:1px 0}ul.notes time{color:#5b6575}
+.skip-item b{color:#8a5300;font-weight:600}.action-failed b{color:#b02a2a}.event-item b{color:#6a3fb0}
 .alert{fill:#f0b429}.event{fill:#8e5bd4}td.reason{text-align:left}.sev-ERROR{fill:#d9534f}.sev-WARNING{fill:#f08c00}.sev-INFO{fill:#4a7fd4}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px;border-radius:2px}
@@ -243,13 +142,11 @@ export function renderReport(input: ReportInput): string {
   const sections = input.resources
     .map((r) => {
       const lane = by.get(r.name);
-      const acted = (lane?.actions ?? []).filter(
-        (a) => a.outcome === 'in-progress' || a.outcome === 'succeeded',
-      ).length;
-      const detail = [`times in ${r.zone}`, r.nodes === null ? null : `${r.nodes} nodes`, `${acted} action records`]
+      const detail = [`times in ${r.zone}`, r.nodes === null ? null : plural(r.nodes, 'node'), ...laneCounts(lane)]
         .filter((d) => d !== null)
         .join(' · ');
-      return `<section class="resource" data-resource="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}<small>${escapeHtml(detail)}</small></h3>${chart(r, lane, input)}</section>`;
+      const windows = input.windows.get(r.name) ?? [];
+      return `<section class="resource" data-resource="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}<small>${escapeHtml(detail)}</small></h3>${chart(r.name, r.zone, lane, { from: input.from, to: input.to, windows })}${notes(lane, r.zone, input.selectedBy?.get(r.name))}</section>`;
     })
     .join('\n');
   const d = s.deliveries;
@@ -268,7 +165,7 @@ ${total}
 <p class="meta">${escapeHtml(`events delivered ${d.events} · reconcile ticks ${d.ticks} · executor batches ${d.batches} · duplicates dropped by SQS ${d.duplicatesDropped} · failed invocations ${s.invocationErrors} · dead letters ${s.deadLetters}`)}</p>
 ${unmatchedTable(input.records)}
 <h2>Timeline</h2>
-<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#d8ecff"></i>running window</span><span>▲ action</span><span>✕ skipped by a guardrail</span><span>● alert</span><span>■ event that decided nothing</span></div>
+<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#2b7bd6;height:5px;vertical-align:2px"></i>running window (strip above the states)</span><span>▲ action</span><span>✕ skipped (reason written under it)</span><span>● alert</span><span>■ event that decided nothing</span></div>
 <input id="filter" type="search" placeholder="filter resources">
 ${sections}
 <script>${JS}</script>

@@ -5,7 +5,7 @@ import { ConfigurationError } from '../../errors.ts';
 import type { FleetResource, FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
 import { loadPoliciesOrThrow } from '../../policy/policy-loader.ts';
-import { renderReport, runningWindows } from '../../report/html-report.ts';
+import { renderReport, reportContext } from '../../report/html-report.ts';
 import type { FleetFile } from '../../simulation/fleet-seed.ts';
 import { realHandlers } from '../../simulation/real-handlers.ts';
 import { Simulation, type SimulationResult } from '../../simulation/simulation.ts';
@@ -153,11 +153,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   }
 
   if (reportPath !== null) {
-    const windows = new Map<string, { start: number; end: number; policy: string }[]>();
-    for (const resource of startFleet.resources as FleetResource[]) {
-      const list = runningWindows(policySet.policies, resource, from, to);
-      if (list.length > 0) windows.set(`${resource.type}/${resource.id}`, list);
-    }
+    const context = reportContext(policySet.policies, startFleet.resources as FleetResource[], from, to);
     const html = renderReport({
       title: 'redshift-autopilot simulation',
       from,
@@ -165,7 +161,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
       records: result.records,
       summary: result.summary,
       resources: result.resources,
-      windows,
+      ...context,
       sources: [...options.policies, ...options.fleet, ...(options.events === null ? [] : [options.events])],
     });
     await writeFile(reportPath, html, 'utf8');
