@@ -96,7 +96,6 @@ describe('ingestRedshiftEvent (SNS)', () => {
 
     // Assess
     expect(result).toEqual({ received: 1, decisions: 0, enqueued: 0 });
-    expect(logs('event dropped')).toEqual([]);
     expect(logs('event received')).toEqual([
       expect.objectContaining({
         level: 'INFO',
@@ -149,6 +148,10 @@ describe('ingestRedshiftEvent (SNS)', () => {
     expect(logs('input ignored')).toEqual([expect.objectContaining({ path: 'Records[0].Sns.Message' })]);
     expect(metrics('EventsReceived')).toEqual([]);
   });
+});
+
+describe('ingestRedshiftEvent (SNS): a payload it cannot read', () => {
+  const context = lambdaContext('redshift-autopilot-dev-ingestRedshiftEvent');
 
   it('rethrows EventParseError on a truncated message, after logging why and counting it', async () => {
     // Prepare: the real notification with its JSON message cut short.
