@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { createDecisionBatchRunner } from '../../shared/app/execute.use-case.ts';
+import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -14,4 +15,7 @@ export function createExecuteDecisionHandler(deps: AppDeps) {
   return observe<SQSEvent, SQSBatchResponse>(deps.observability, (event) => runner.run(event.Records));
 }
 
-export const handler = createExecuteDecisionHandler(depsFromEnv({ service: 'execute-decision' }));
+// The executor loads the deployed policies too: it acts only on what one of them decided (issue 22).
+export const handler = createExecuteDecisionHandler(
+  depsFromEnv({ service: 'execute-decision', loadPolicies: loadPolicyFileSync }),
+);

@@ -71,7 +71,8 @@ export class AppExecutor extends Executor {
 
   override async execute(decision: Decision, run: Run, options: ExecuteOptions = {}): Promise<ExecutionResult> {
     if (decision.action !== ALERT_ACTION) return super.execute(decision, run, options);
-    return this.#publish(decision);
+    const admitted = await this.admit(decision);
+    return 'refused' in admitted ? admitted.refused : this.#publish(admitted.decision);
   }
 
   async #publish(decision: Decision): Promise<ExecutionResult> {

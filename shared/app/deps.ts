@@ -1,6 +1,7 @@
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
+import type { DeadLetterPort } from '../execute/batch-processor.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
@@ -76,6 +77,8 @@ export interface AppDeps {
   readonly policies: PolicySet;
   readonly fleet: FleetReader;
   readonly queue: DecisionSender;
+  /** The executor's dead-letter sender (the decision DLQ), when configured. */
+  readonly deadLetters?: DeadLetterPort | undefined;
   readonly ledger: LedgerPort;
   readonly notifier: NotifierPort;
   /** The executor's re-read and state-changing calls, routed by target type. */

@@ -1,7 +1,7 @@
 import { createClients } from '../aws/client-factory.ts';
 import { DynamoLedger } from '../aws/ledger.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
-import { DecisionQueue } from '../aws/queue.adapter.ts';
+import { DecisionDeadLetters, DecisionQueue } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import { ConfigurationError } from '../errors.ts';
@@ -128,6 +128,10 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
     ),
   );
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
+  const deadLetters = lazy(() => {
+    const url = config().decisionDlqUrl;
+    return url === null ? undefined : new DecisionDeadLetters(clients().sqs, url);
+  });
   const ledger = lazy(() => new DynamoLedger(clients().dynamodb, config().ledgerTableName));
   const notifier = lazy(() => new Notifier(clients(), config().alertTopicArn));
   const policies = lazy(() => {
@@ -152,6 +156,9 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
     },
     get ledger() {
       return ledger();
+    },
+    get deadLetters() {
+      return deadLetters();
     },
     get notifier() {
       return notifier();

@@ -1,5 +1,8 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../execute/batch-processor.ts';
+import type { ExecutorDeps } from '../execute/executor.ts';
+import { authorizeDecision } from '../policy/authorize.ts';
+import { registry } from '../policy/registry.ts';
 import { AppExecutor } from './alert-decision.ts';
 import type { AppDeps } from './deps.ts';
 
@@ -10,6 +13,24 @@ import type { AppDeps } from './deps.ts';
  */
 export interface DecisionBatchRunner {
   run(records: readonly QueueRecord[]): Promise<BatchResponse>;
+}
+
+/**
+ * The executor acts only on what a deployed policy decided (issue 22): the policies bundled with this
+ * function, compiled at cold start, checked per message by shared/policy/authorize.ts.
+ */
+export function deployedPolicyAuthority(
+  deps: Pick<AppDeps, 'policies' | 'config'>,
+): NonNullable<ExecutorDeps['authorize']> {
+  const policies = deps.policies;
+  const maxAgeMs = deps.config.decisionMaxAgeSeconds * 1000;
+  return (decision, now) =>
+    authorizeDecision(decision, policies, {
+      now,
+      maxAgeMs,
+      action: (name) => registry.action(name),
+      capability: (key) => registry.byKey(key),
+    });
 }
 
 export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
@@ -25,6 +46,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
       logger,
       metrics: emf,
       clock: deps.clock,
+      authorize: deployedPolicyAuthority(deps),
     });
     return { executor, metrics: emf };
   };
@@ -36,6 +58,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
           maxReceiveCount: deps.config.maxReceiveCount,
           breaker: deps.config.breaker,
           logger: deps.observability.logger,
+          ...(deps.deadLetters === undefined ? {} : { deadLetter: deps.deadLetters }),
         });
         return { batchItemFailures: report.batchItemFailures };
       } finally {

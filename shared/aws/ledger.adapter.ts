@@ -37,6 +37,7 @@ export const LEDGER_KEYS = {
   }),
   budget: (policy: string, runKey: string) => ({ pk: `budget#${policy}`, sk: runKey }),
   latest: (target: TargetRef, stateKey: string) => ({ pk: `latest#${target.type}#${target.id}`, sk: stateKey }),
+  notice: (topic: string) => ({ pk: `notice#${topic}`, sk: 'notice' }),
 } as const;
 
 /** BatchGetItem takes at most 100 keys per request. */
@@ -207,6 +208,29 @@ export class DynamoLedger implements LedgerPort {
     // The index entry is written after the record; the record is the truth.
     const current = await this.getMany(found.map((r) => r.idempotencyKey));
     return current.filter((r) => r.status === 'in-progress');
+  }
+
+  /** One conditional write: the first caller in the window sets `until`; the others fail the condition. */
+  async firstNotice(topic: string, now: Date, windowMs: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new PutItemCommand({
+          TableName: this.#table,
+          Item: {
+            ...key(LEDGER_KEYS.notice(topic)),
+            until: { N: String(now.getTime() + windowMs) },
+            expiresAt: { N: String(Math.ceil((now.getTime() + windowMs) / 1000) + 86_400) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': { N: String(now.getTime()) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
   }
 
   async markLatest(target: TargetRef, stateKey: string, at: string, idempotencyKey: string): Promise<string | null> {

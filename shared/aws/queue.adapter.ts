@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  SendMessageBatchCommand,
+  type SendMessageBatchRequestEntry,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { TransientAwsError } from '../errors.ts';
 import type { Decision } from '../policy/decision.ts';
 
@@ -92,5 +97,40 @@ export class DecisionQueue {
       }
     }
     return { sent };
+  }
+}
+
+/**
+ * The executor's dead-letter sender (batch-processor.ts `DeadLetterPort`): a message it will never act on
+ * (malformed, refused) goes to the decision DLQ at once, body unchanged, with the reason as a message
+ * attribute, in the FIFO group it came from (the source queue's group moves on once it is acknowledged). Deduplicated by the original
+ * message id: a retried send after a lost answer does not store it twice.
+ */
+export class DecisionDeadLetters {
+  readonly #client: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(client: SQSClient, queueUrl: string) {
+    this.#client = client;
+    this.#queueUrl = queueUrl;
+  }
+
+  async put(
+    record: { messageId: string; body: string; attributes: { MessageGroupId?: string | undefined } },
+    reason: string,
+  ): Promise<void> {
+    await this.#client.send(
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: record.body,
+        MessageGroupId: sqsSafeId(record.attributes.MessageGroupId ?? 'unknown-group'),
+        MessageDeduplicationId: sqsSafeId(record.messageId),
+        MessageAttributes: {
+          // SQS limits a message attribute value to the message size; reasons are one line, kept under 1 KB.
+          reason: { DataType: 'String', StringValue: reason.slice(0, 1024) },
+          source: { DataType: 'String', StringValue: 'executeDecision' },
+        },
+      }),
+    );
   }
 }

@@ -22,6 +22,11 @@ export interface ActionSpec extends OperationSpec {
    * those capabilities register); they run in table order. A meta test checks that every name exists.
    */
   guardrails: readonly (GuardrailName | string)[];
+  /**
+   * Every parameter a decision may carry for this action, and how the executor checks its value before
+   * anything is called (issue 22): a key not listed here, or a value its rule refuses, refuses the decision.
+   */
+  params: Readonly<Record<string, ParamRule>>;
   /** Every IAM permission the call needs, with its condition; the executor role is generated from these. */
   permissions: readonly PermissionSpec[];
   /** Performs the call through the SDK adapters. Params arrive exactly as the decision carries them. */
@@ -38,6 +43,16 @@ export interface ActionSpec extends OperationSpec {
   /** What the action does to a resource for plan, simulate and the report. */
   effect?: ActionEffect;
 }
+
+/**
+ * How the executor checks one parameter of a decision against the deployed policy that is said to have
+ * decided it:
+ * - `target`: the decision's target id (the identifier parameter);
+ * - `policy`: a value that policy would set — its compiled capability's `permitsParam` answers;
+ * - `checked`: vouched for elsewhere before the call (`why` names where: a guardrail against the re-read
+ *   resource, the adapter's own re-read), so any value of the right kind passes here.
+ */
+export type ParamRule = { kind: 'target' } | { kind: 'policy' } | { kind: 'checked'; why: string };
 
 /** The SDK adapters an action's handler may use; only the one of the action's service is set. */
 export interface ActionServices {

@@ -22,7 +22,17 @@ export interface BatchResponse {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
+/**
+ * Where a message the executor will never act on goes at once, with its reason (instead of five
+ * receives that hold up its FIFO group): the decision DLQ, where an operator reads or redrives it.
+ */
+export interface DeadLetterPort {
+  put(record: QueueRecord, reason: string): Promise<void>;
+}
+
 export interface BatchOptions {
+  /** Malformed and refused messages are sent here and acknowledged; absent: malformed ones fail until the queue's redrive moves them. */
+  deadLetter?: DeadLetterPort;
   /** The queue's redrive maxReceiveCount: at that receive a transient failure is alerted (it goes to the DLQ next). */
   maxReceiveCount?: number;
   breaker?: Partial<BreakerOptions>;
@@ -30,7 +40,10 @@ export interface BatchOptions {
 }
 
 export interface BatchReport extends BatchResponse {
-  results: { messageId: string; result: ExecutionResult | { kind: 'invalid' } | { kind: 'blocked-by-group' } }[];
+  results: {
+    messageId: string;
+    result: ExecutionResult | { kind: 'invalid'; reason: string } | { kind: 'blocked-by-group' };
+  }[];
 }
 
 function unfinishedWhy(result: ExecutionResult): string {
@@ -65,9 +78,11 @@ export async function processDecisionBatch(
     try {
       decision = parseDecisionMessage(record.body);
     } catch (error) {
-      // Never dropped: failing it sends it to the DLQ after maxReceiveCount with the raw body.
-      logger.error('invalid decision message', { messageId: record.messageId, error: String(error) });
-      fail({ kind: 'invalid' });
+      // Never dropped: dead-lettered now with the reason, or (no DLQ port, or it failed) failed until redrive moves it.
+      const reason = `malformed decision message: ${invalidReason(error)}`;
+      logger.error('invalid decision message', { messageId: record.messageId, error: reason });
+      if (!(await deadLettered(record, reason, options, logger))) fail({ kind: 'invalid', reason });
+      else results.push({ messageId: record.messageId, result: { kind: 'invalid', reason } });
       continue;
     }
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
@@ -81,6 +96,12 @@ export async function processDecisionBatch(
       logger.error('executor failed', { messageId: record.messageId, error: String(error) });
       result = { kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) };
     }
+    if (result.kind === 'refused') {
+      const reason = `refused (${result.cause}): ${result.detail}`;
+      if (!(await deadLettered(record, reason, options, logger))) fail(result);
+      else results.push({ messageId: record.messageId, result });
+      continue;
+    }
     // Not handled yet (a transient failure, the breaker, another attempt's live claim): it must come back.
     if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') {
       fail(result);
@@ -90,4 +111,31 @@ export async function processDecisionBatch(
     } else results.push({ messageId: record.messageId, result });
   }
   return { batchItemFailures: failures, results };
+}
+
+/** One line: what zod or JSON.parse found wrong. */
+function invalidReason(error: unknown): string {
+  const issues = (error as { issues?: { path: (string | number)[]; message: string }[] }).issues;
+  if (Array.isArray(issues)) return issues.map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** True when the message is safely in the DLQ (so it can be acknowledged). */
+async function deadLettered(
+  record: QueueRecord,
+  reason: string,
+  options: BatchOptions,
+  logger: LoggerPort,
+): Promise<boolean> {
+  if (options.deadLetter === undefined) return false;
+  try {
+    await options.deadLetter.put(record, reason);
+    return true;
+  } catch (error) {
+    logger.error('dead-lettering failed; the message comes back', {
+      messageId: record.messageId,
+      error: String(error),
+    });
+    return false;
+  }
 }

@@ -1,11 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type AutomationError, ConfigurationError, ResourceStateConflictError, TransientAwsError } from '../errors.ts';
+import type { Authorization } from '../policy/authorize.ts';
 import type { ClusterResource, Decision } from '../policy/decision.ts';
 import { actionRegistry } from './action-registry.ts';
 import type { ActionResult, ActionSpec } from './action-spec.ts';
 import { type BreakerOptions, CircuitBreaker } from './circuit-breaker.ts';
 import { classifyAwsError, rootErrorName } from './classify-error.ts';
-import { firstRefusal, type Guardrail, type GuardrailName, type Refusal } from './guardrails.ts';
+import {
+  EXECUTOR_DEFAULTS,
+  type ExecuteOptions,
+  type ExecutionResult,
+  OUTCOME_WRITE_BACKOFF_MS,
+  RETRYABLE_REFUSALS,
+  type Run,
+} from './executor-result.ts';
+import { firstRefusal, type Guardrail, type Refusal } from './guardrails.ts';
 import { pendingRecord } from './ledger-record.ts';
 import { operationSpec } from './operations.ts';
 import {
@@ -22,7 +31,17 @@ import {
   silentLogger,
   systemClock,
 } from './ports.ts';
+import { RefusalReporter } from './refusal.ts';
 import { actionEvent, breakerAlert, outcomeAlert } from './report.ts';
+
+export {
+  EXECUTOR_DEFAULTS,
+  EXECUTOR_TIMEOUT_SECONDS,
+  type ExecuteOptions,
+  type ExecutionResult,
+  leaseFor,
+  type Run,
+} from './executor-result.ts';
 
 /**
  * The executor use case, per decision: claim the idempotency key in the ledger → re-read the
@@ -46,54 +65,17 @@ export interface ExecutorDeps {
   newToken?: () => string;
   /** Waits between rounds of an outcome write (tests pass a no-op). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Did a deployed policy decide this (shared/policy/authorize.ts)? Asked before anything is claimed or
+   * read; the decision it returns (the policy's mode) is the one executed. Absent: every message is trusted.
+   */
+  authorize?: (decision: Decision, now: number) => Authorization;
 }
-
-export type ExecutionResult =
-  /** Finished (acted, skipped, refused, dry-run, failed for good): acknowledge the message. */
-  | { kind: 'done'; outcome: OutcomeKind; record: LedgerRecord }
-  /** Already handled: acknowledge, do nothing. */
-  | { kind: 'duplicate' }
-  /** Another attempt holds a live claim on the key: report the message as failed so it comes back. */
-  | { kind: 'busy' }
-  /** Transient failure: report the message as failed so SQS redelivers it (`alerted`: its last delivery was reported). */
-  | { kind: 'retry'; error: TransientAwsError; alerted?: boolean }
-  /** The run's breaker is open: not attempted, redeliver later. */
-  | { kind: 'deferred' };
-
-export interface Run {
-  id: string;
-  breaker: CircuitBreaker;
-}
-
-export interface ExecuteOptions {
-  /** The message will not be delivered again (receive count at the queue's maxReceiveCount): alert a transient failure now. */
-  finalAttempt?: boolean;
-}
-
-/**
- * A claim protects an attempt only as long as the invocation that made it can still be running: the
- * function's timeout, plus 30 s for clock skew between hosts. The decision queue's visibility timeout is
- * six times the function's timeout (serverless.yml), so a message that comes back always finds an
- * earlier attempt's claim expired and can take it over — nothing waits for a fixed 15-minute lease.
- */
-export function leaseFor(functionTimeoutSeconds: number): number {
-  return functionTimeoutSeconds * 1000 + 30_000;
-}
-
-/** The executor function's timeout (serverless.yml custom.executor.timeoutSeconds). */
-export const EXECUTOR_TIMEOUT_SECONDS = 60;
-
-/** Rounds of an outcome write after acting, and the pause before each (the first is immediate). */
-const OUTCOME_WRITE_BACKOFF_MS = [0, 200, 800, 2_000] as const;
-
-export const EXECUTOR_DEFAULTS = { leaseMs: leaseFor(EXECUTOR_TIMEOUT_SECONDS) } as const;
-
-/** Refusals that may pass later for the same decision, because the resource's state moves on. */
-const RETRYABLE_REFUSALS: readonly string[] = ['stateAllowsOperation'] satisfies GuardrailName[];
 
 export class Executor {
-  readonly #deps: Required<Omit<ExecutorDeps, 'resources' | 'guardrails'>> &
-    Pick<ExecutorDeps, 'resources' | 'guardrails'>;
+  readonly #deps: Required<Omit<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>> &
+    Pick<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>;
+  readonly #refusals: RefusalReporter;
 
   constructor(deps: ExecutorDeps) {
     this.#deps = {
@@ -105,13 +87,31 @@ export class Executor {
       sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       ...deps,
     };
+    this.#refusals = new RefusalReporter(this.#deps);
   }
 
   newRun(breaker: Partial<BreakerOptions> = {}): Run {
     return { id: this.#deps.newToken(), breaker: new CircuitBreaker(breaker) };
   }
 
-  async execute(decision: Decision, run: Run, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+  /** The message as its deployed policy decided it (that policy's mode), or the refusal, already reported. */
+  async admit(message: Decision): Promise<{ decision: Decision } | { refused: ExecutionResult }> {
+    const authorized = this.#deps.authorize?.(message, this.#deps.clock.now().getTime()) ?? {
+      ok: true,
+      decision: message,
+    };
+    if (authorized.ok) return { decision: authorized.decision };
+    await this.#refusals.refuse(message, authorized);
+    return { refused: { kind: 'refused', cause: authorized.cause, detail: authorized.detail } };
+  }
+
+  async execute(message: Decision, run: Run, options: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const admitted = await this.admit(message);
+    if ('refused' in admitted) return admitted.refused;
+    return this.#execute(admitted.decision, run, options);
+  }
+
+  async #execute(decision: Decision, run: Run, options: ExecuteOptions): Promise<ExecutionResult> {
     const { ledger, metrics, logger, clock } = this.#deps;
     if (run.breaker.isOpen) {
       metrics.count('deferred', 'breaker-open');

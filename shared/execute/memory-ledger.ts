@@ -55,6 +55,16 @@ export class MemoryLedger implements LedgerPort {
     return null;
   }
 
+  readonly notices = new Map<string, number>();
+
+  async firstNotice(topic: string, now: Date, windowMs: number): Promise<boolean> {
+    await Promise.resolve();
+    const until = this.notices.get(topic);
+    if (until !== undefined && until > now.getTime()) return false;
+    this.notices.set(topic, now.getTime() + windowMs);
+    return true;
+  }
+
   async takeBudgetSlot(policy: string, runKey: string, _now: Date, idempotencyKey: string): Promise<number> {
     await Promise.resolve();
     const key = `${policy}\u0000${runKey}`;

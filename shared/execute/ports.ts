@@ -109,6 +109,11 @@ export interface LedgerPort {
    * redelivery), it returns the same position without counting twice.
    */
   takeBudgetSlot(policy: string, runKey: string, now: Date, idempotencyKey: string): Promise<number>;
+  /**
+   * True for the first caller of `topic` within `windowMs` of `now` (across every container: a conditional
+   * write), false for the others — "alert once per cause". Absent: the caller falls back to its memory.
+   */
+  firstNotice?(topic: string, now: Date, windowMs: number): Promise<boolean>;
 }
 
 export type Severity = 'INFO' | 'WARNING' | 'ERROR';
@@ -121,7 +126,9 @@ export type OutcomeKind =
   | 'frozen'
   | 'failed'
   | 'retrying'
-  | 'breaker-open';
+  | 'breaker-open'
+  /** No deployed policy decided it (issue 22): not claimed, not acted on, dead-lettered. */
+  | 'refused';
 
 /** A readable alert plus the attributes subscribers filter on. */
 export interface Alert {
@@ -164,7 +171,7 @@ export interface LoggerPort {
   error(message: string, ...extra: Record<string, unknown>[]): void;
 }
 
-export type MetricName = 'actions' | 'skips' | 'failures' | 'duplicates' | 'deferred' | 'dryRuns';
+export type MetricName = 'actions' | 'skips' | 'failures' | 'duplicates' | 'deferred' | 'dryRuns' | 'refused';
 
 /** Counts by reason; the Powertools adapter turns each into an EMF metric with a `reason` dimension. */
 export interface MetricsPort {

@@ -18,6 +18,7 @@ const SEVERITY_BY_OUTCOME: Record<OutcomeKind, Severity> = {
   retrying: 'WARNING',
   failed: 'ERROR',
   'breaker-open': 'ERROR',
+  refused: 'ERROR',
 };
 
 const HEADLINE: Record<OutcomeKind, string> = {
@@ -29,6 +30,7 @@ const HEADLINE: Record<OutcomeKind, string> = {
   retrying: 'failed, will retry',
   failed: 'FAILED',
   'breaker-open': 'circuit breaker open',
+  refused: 'REFUSED, no deployed policy decided it',
 };
 
 export function severityOf(outcome: OutcomeKind): Severity {

@@ -108,6 +108,20 @@ export interface CompiledCapability {
    * policies' reactions to it into skips with that reason (logged, not acted on, not alerted).
    */
   explainsEvent?(event: NormalizedEvent, env: EvaluationEnv): string | null;
+  /**
+   * The executor's check of one decision parameter its action declares `policy` (ParamRule): would this
+   * policy set `value` for `key` of `action` on that target? Null: yes; otherwise why not, in words. A
+   * capability whose actions declare no `policy` parameter need not implement it (absent: every such
+   * parameter is refused).
+   */
+  permitsParam?(
+    action: string,
+    key: string,
+    value: unknown,
+    decision: { target: TargetRef; params: Readonly<Record<string, unknown>> },
+  ): string | null;
+  /** The policy may act on a zero-ETL target (windows' `pauseZeroEtlTargets`): the executor checks the guard against it. */
+  allowsZeroEtlTarget?: boolean;
   /** For static conflict analysis and plan output. */
   summary: string;
   /** The schedules it runs on: the loader checks each fires again and not more often than allowed. */

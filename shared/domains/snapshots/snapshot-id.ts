@@ -75,3 +75,24 @@ export function snapshotId({ source, policy, slotMs, attempt }: SnapshotIdInput)
   const id = `${src}-${segment(policy, 128)}-${stamp(slotMs)}${attempt > 0 ? `-r${attempt}` : ''}`;
   return id.replace(/-{2,}/g, '-');
 }
+
+/** `-yyyymmddhhmm[-r<n>]` at the end of every id `snapshotId` makes. */
+const STAMP_TAIL = /-(\d{12})(-r\d+)?$/;
+
+/**
+ * Why `id` is not a name `snapshotId` gives this policy's snapshots (of `source`, when known), or null.
+ * The executor's check of a decision's snapshot name (issue 22): a decision can only name snapshots
+ * its policy would create or retire.
+ */
+export function snapshotIdRefusal(id: unknown, policy: string, source?: string): string | null {
+  if (typeof id !== 'string' || !isValidSnapshotId(id)) return `${JSON.stringify(id)} is not a valid snapshot name`;
+  const tail = STAMP_TAIL.exec(id);
+  if (tail === null) return `${id} does not end in the slot stamp autopilot names snapshots with`;
+  const head = id.slice(0, tail.index);
+  const policyPart = segment(policy, 128);
+  if (source === undefined) {
+    return head.endsWith(`-${policyPart}`) ? null : `${id} is not a snapshot name of policy ${policy}`;
+  }
+  const expected = snapshotId({ source, policy, slotMs: 0, attempt: 0 }).replace(STAMP_TAIL, '');
+  return head === expected ? null : `${id} is not a snapshot name of policy ${policy} for ${source}`;
+}

@@ -115,6 +115,12 @@ async function createOnce(call: {
 export const createClusterSnapshot: ActionSpec = {
   ...snapshotBase,
   name: 'CreateClusterSnapshot',
+  params: {
+    ClusterIdentifier: { kind: 'target' },
+    SnapshotIdentifier: { kind: 'policy' },
+    ManualSnapshotRetentionPeriod: { kind: 'policy' },
+    Tags: { kind: 'policy' },
+  },
   service: 'redshift',
   summary: 'take a manual snapshot of a cluster, tagged as autopilot’s',
   resourceType: 'cluster',
@@ -151,6 +157,10 @@ export const createClusterSnapshot: ActionSpec = {
 export const deleteClusterSnapshot: ActionSpec = {
   ...snapshotBase,
   name: 'DeleteClusterSnapshot',
+  params: {
+    SnapshotIdentifier: { kind: 'policy' },
+    SnapshotClusterIdentifier: { kind: 'target' },
+  },
   service: 'redshift',
   summary: 'delete a snapshot autopilot made that retention no longer keeps',
   resourceType: 'cluster',
@@ -191,6 +201,13 @@ async function deleteClusterSnapshotChecked(
 /** Cross-Region copy changes the cluster's configuration: only on an available cluster. */
 export const enableSnapshotCopy: ActionSpec = {
   name: 'EnableSnapshotCopy',
+  params: {
+    ClusterIdentifier: { kind: 'target' },
+    DestinationRegion: { kind: 'policy' },
+    RetentionPeriod: { kind: 'policy' },
+    ManualSnapshotRetentionPeriod: { kind: 'policy' },
+    SnapshotCopyGrantName: { kind: 'policy' },
+  },
   service: 'redshift',
   summary: 'turn on cross-Region snapshot copy (or bring its retention to the policy’s)',
   resourceType: 'cluster',
@@ -260,6 +277,7 @@ async function enableOrAdjustCopy(
 
 export const modifySnapshotCopyRetentionPeriod: ActionSpec = {
   name: 'ModifySnapshotCopyRetentionPeriod',
+  params: { ClusterIdentifier: { kind: 'target' }, RetentionPeriod: { kind: 'policy' }, Manual: { kind: 'policy' } },
   service: 'redshift',
   summary: 'set the retention of copied snapshots in the destination Region',
   resourceType: 'cluster',
@@ -284,6 +302,12 @@ export const modifySnapshotCopyRetentionPeriod: ActionSpec = {
 export const createSnapshot: ActionSpec = {
   ...snapshotBase,
   name: 'CreateSnapshot',
+  params: {
+    namespaceName: { kind: 'checked', why: "targetMatches: the re-read workgroup's own namespace" },
+    snapshotName: { kind: 'policy' },
+    retentionPeriod: { kind: 'policy' },
+    tags: { kind: 'policy' },
+  },
   service: 'redshift-serverless',
   summary: 'take a snapshot of a workgroup’s namespace, tagged as autopilot’s',
   resourceType: 'workgroup',
@@ -323,6 +347,7 @@ export const createSnapshot: ActionSpec = {
 export const deleteSnapshot: ActionSpec = {
   ...snapshotBase,
   name: 'DeleteSnapshot',
+  params: { snapshotName: { kind: 'policy' } },
   service: 'redshift-serverless',
   summary: 'delete a Serverless snapshot autopilot made that retention no longer keeps',
   resourceType: 'workgroup',
@@ -353,6 +378,11 @@ export const deleteSnapshot: ActionSpec = {
 /** Create, or — when the namespace already copies to that Region — set the wanted retention. */
 export const createSnapshotCopyConfiguration: ActionSpec = {
   name: 'CreateSnapshotCopyConfiguration',
+  params: {
+    namespaceName: { kind: 'checked', why: "targetMatches: the re-read workgroup's own namespace" },
+    destinationRegion: { kind: 'policy' },
+    snapshotRetentionPeriod: { kind: 'policy' },
+  },
   service: 'redshift-serverless',
   summary: 'copy a namespace’s snapshots to another Region (or set that copy’s retention)',
   resourceType: 'workgroup',

@@ -20,6 +20,7 @@ import { parseDuration } from '../../policy/policy.schema.ts';
 import { describeRetain, evaluateRetention, type RetentionRule } from './retention.ts';
 import { copyProposals } from './snapshot-copy.ts';
 import { snapshotId } from './snapshot-id.ts';
+import { snapshotParamCheck } from './snapshot-params.ts';
 import { attemptOf, isCreateAction, isManagedSnapshot, slotOf, snapshotTags } from './snapshot-tags.ts';
 import { type SnapshotsBlock, snapshotsSchema } from './snapshots.schema.ts';
 
@@ -381,6 +382,7 @@ function compileSnapshots(raw: Record<string, unknown>, ctx: CompileContext): Co
   return {
     key: 'snapshots',
     settings,
+    permitsParam: snapshotParamCheck(settings, ctx.policyName),
     // A paused cluster takes no snapshot: validate warns about slots inside another policy's paused time.
     needsRunning: { what: 'snapshot', nextAfter: (t: number) => settings.schedule.nextAfter(t) },
     // Redshift's custom snapshot schedules fire at most hourly (facts.md, guide L3862): validate refuses more often.

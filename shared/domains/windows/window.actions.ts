@@ -46,6 +46,7 @@ export function serverlessOf(services: ActionServices, action: string) {
  */
 export const pauseCluster: ActionSpec = {
   name: 'PauseCluster',
+  params: { ClusterIdentifier: { kind: 'target' } },
   service: 'redshift',
   summary: 'pause a provisioned cluster (compute billing stops, storage stays)',
   resourceType: 'cluster',
@@ -89,6 +90,7 @@ export const pauseCluster: ActionSpec = {
 /** A paused cluster reports `Paused` availability (recorded test_redshift_resume/DescribeClusters_1). AWS sends no event for a finished resume: the sweep confirms it. */
 export const resumeCluster: ActionSpec = {
   name: 'ResumeCluster',
+  params: { ClusterIdentifier: { kind: 'target' } },
   service: 'redshift',
   summary: 'resume a paused provisioned cluster',
   resourceType: 'cluster',
@@ -157,6 +159,8 @@ function applyCapacity(resource: FleetResource, params: Readonly<Record<string, 
  */
 export const updateWorkgroup: ActionSpec = {
   name: 'UpdateWorkgroup',
+  // One attribute per call, each a capacity the policy's window sets (never publiclyAccessible, a port, …).
+  params: { workgroupName: { kind: 'target' }, baseCapacity: { kind: 'policy' }, maxCapacity: { kind: 'policy' } },
   service: 'redshift-serverless',
   summary: "set a Serverless workgroup's base or max capacity (RPU) for the window, one attribute per call",
   resourceType: 'workgroup',

@@ -8,12 +8,13 @@ import type {
 } from '../../policy/capability.ts';
 import type { FleetResource, TargetRef, WorkgroupResource } from '../../policy/decision.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
+import { oneOf } from '../../policy/param-check.ts';
 import { parseDuration } from '../../policy/policy.schema.ts';
 import { compileRunningWindow, type RunningWindow } from '../../policy/running-window.ts';
 import { parseWindowSpec, type WindowRange } from '../../policy/window-spec.ts';
 import { type ClusterWindow, explainClusterEvent, reactCluster, reconcileCluster } from './cluster-window.ts';
 import { NEXT_BOUNDARY, type WindowBlock, windowSchema } from './window.schema.ts';
-import { checkCapacityKeys, reconcileWorkgroup } from './workgroup-window.ts';
+import { checkCapacityKeys, desiredCapacity, reconcileWorkgroup } from './workgroup-window.ts';
 
 /**
  * `window`: clusters run inside the running ranges and pause outside them (and on closedOn days);
@@ -141,6 +142,17 @@ function windowCapability(window: RunningWindow, block: WindowBlock, isWorkgroup
     window,
     runningWindow: window,
     block,
+    allowsZeroEtlTarget: block.pauseZeroEtlTargets === true,
+    // The executor's check (issue 22): a capacity this window sets in one of its two states, nothing else.
+    permitsParam: (_action, key, value) => {
+      if (key !== 'baseCapacity' && key !== 'maxCapacity') return `${key} is not a parameter the window sets`;
+      const states = [desiredCapacity(block, true), desiredCapacity(block, false)];
+      return oneOf(
+        key,
+        value,
+        states.map((s) => (key === 'baseCapacity' ? s.base : s.max)),
+      );
+    },
     reconcile: (resource, override, env) =>
       resource.type === 'cluster'
         ? reconcileCluster(cluster, resource, override, env)

@@ -1,5 +1,6 @@
 import { paginateDescribeClusterSnapshots, ResumeClusterCommand } from '@aws-sdk/client-redshift';
 import type { AppDeps } from '../../../shared/app/deps.ts';
+import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../../shared/app/env-deps.ts';
 import { createDecisionBatchRunner } from '../../../shared/app/execute.use-case.ts';
 import type { AwsClients } from '../../../shared/aws/client-factory.ts';
 import { DynamoLedger } from '../../../shared/aws/ledger.adapter.ts';
@@ -193,6 +194,42 @@ function alertOf(request: ProxiedRequest): ReceivedAlert {
   return { subject: p.Subject ?? '', message: p.Message ?? '', attributes };
 }
 
+const SNAPSHOT_POLICY = `version: 1
+policies:
+  - name: nightly
+    resource: cluster
+    match: { tags: { backup: gold } }
+    snapshots: { schedule: "cron(0 2 * * ? *)", timezone: UTC, retain: { daily: 2 } }
+`;
+
+/**
+ * The policies deployed with the executor: it acts only on what one of them decided (issue 22), so the
+ * decisions the scenarios send come from these — the pause window, the workgroup capacity window and
+ * the nightly snapshots.
+ */
+const DEPLOYED_POLICIES = `version: 1
+policies:
+  - name: office-hours
+    resource: cluster
+    match: { tags: { env: dev } }
+    window: { timezone: UTC, running: ["Mon-Fri 08:00-18:00"] }
+  - name: wg-capacity
+    resource: workgroup
+    match: { tags: { env: dev } }
+    window: { timezone: UTC, running: ["Mon-Fri 07:00-19:00"], runningBaseCapacity: 128, pausedBaseCapacity: 8 }
+`;
+
+/** The default opt-in tag (autopilot:managed=true) is the harness's OPT_IN. */
+function deployedPolicies() {
+  const loaded = loadPolicySources([
+    { file: 'deployed.yml', text: DEPLOYED_POLICIES },
+    { file: 'snapshots.yml', text: SNAPSHOT_POLICY },
+  ]);
+  const errors = loaded.problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) throw new Error(`fault harness policies: ${errors.map((p) => p.message).join('; ')}`);
+  return loaded.policySet;
+}
+
 /** One executor container as execute.use-case.ts builds it, over the proxied clients and the virtual clock. */
 export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[], workgroup?: ResourcePort) {
   const deps = {
@@ -204,7 +241,11 @@ export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[], w
       ledgerTableName: env.tableName,
       maxReceiveCount: QUEUE.maxReceiveCount,
       breaker: { ...BREAKER_DEFAULTS },
+      accounts: null,
+      decisionMaxAgeSeconds: DEFAULT_DECISION_MAX_AGE_SECONDS,
+      decisionDlqUrl: null,
     },
+    policies: deployedPolicies(),
     ledger: new DynamoLedger(env.proxied.dynamodb, env.tableName, () => clock.now()),
     notifier: new Notifier(env.proxied, env.topicArn),
     resources: {
@@ -214,7 +255,7 @@ export function runnerFor(env: FaultEnv, clock: VirtualClock, logs: LogLine[], w
     clock,
     observability: { logger: collectingLogger(logs), metrics: noEmf },
   };
-  // The members the executor's use case reads; the reconcile-side members (policies, fleet, queue) are not used.
+  // The members the executor's use case reads; the reconcile-side members (fleet, queue) are not used.
   return createDecisionBatchRunner(deps as unknown as AppDeps);
 }
 
@@ -297,14 +338,6 @@ export async function drive(
     logs,
   };
 }
-
-const SNAPSHOT_POLICY = `version: 1
-policies:
-  - name: nightly
-    resource: cluster
-    match: { tags: { backup: gold } }
-    snapshots: { schedule: "cron(0 2 * * ? *)", timezone: UTC, retain: { daily: 2 } }
-`;
 
 /** The snapshot slot decisions decide() makes at `nowIso` for the fleet in moto (the sweep's read). */
 export async function snapshotDecisions(env: FaultEnv, nowIso: string): Promise<Decision[]> {

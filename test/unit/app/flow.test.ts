@@ -1,12 +1,5 @@
-import {
-  DescribeClustersCommand,
-  DescribeIntegrationsCommand,
-  PauseClusterCommand,
-  RedshiftClient,
-} from '@aws-sdk/client-redshift';
+import { DescribeClustersCommand, PauseClusterCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-// Type only: the SDK's own middleware types (a dependency of every @aws-sdk client).
-import type { InitializeMiddleware, MetadataBearer } from '@smithy/types';
 import type { Context, SNSEvent, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecuteDecisionHandler } from '../../../functions/execute-decision/execute-decision.handler.ts';
@@ -16,7 +9,8 @@ import { createReconcileHandler } from '../../../functions/reconcile/reconcile.h
 import { type InProcessDeps, inProcessDeps } from '../../../shared/app/memory-deps.ts';
 import type { QueueRecord } from '../../../shared/execute/batch-processor.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
-import { RedshiftSimulator, SIMULATOR_MIDDLEWARE_NAME, type SimEvent } from '../../../shared/simulator/index.ts';
+import { RedshiftSimulator, type SimEvent } from '../../../shared/simulator/index.ts';
+import { answerInboundIntegrations } from '../../helpers/inbound-integrations.ts';
 
 // DESIGN.md §1 end to end, in process: the deployed handler factories with in-memory queue, ledger and
 // alert topic, and the simulated Redshift control plane behind real SDK clients.
@@ -58,31 +52,6 @@ function policies() {
   const { policySet, problems } = loadPolicySources([{ file: 'flow.yml', text: POLICY }]);
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
   return policySet;
-}
-
-/**
- * The simulator answers DescribeIntegrations but not DescribeInboundIntegrations (what the executor
- * asks before a pause: "is this cluster a zero-ETL target?"). Answer it from the simulator's own
- * integrations, in front of the simulator middleware.
- */
-function answerInboundIntegrations(client: RedshiftClient): void {
-  const middleware: InitializeMiddleware<object, MetadataBearer> = (next, ctx) => async (args) => {
-    if (ctx.commandName !== 'DescribeInboundIntegrationsCommand') return next(args);
-    const target = (args.input as { TargetArn?: string }).TargetArn;
-    const { Integrations = [] } = await client.send(new DescribeIntegrationsCommand({}));
-    const inbound = Integrations.filter((i) => i.TargetArn === target).map((i) => ({
-      IntegrationArn: i.IntegrationArn,
-      SourceArn: i.SourceArn,
-      TargetArn: i.TargetArn,
-      Status: i.Status,
-    }));
-    return { output: { InboundIntegrations: inbound, $metadata: {} }, response: {} };
-  };
-  client.middlewareStack.addRelativeTo(middleware, {
-    relation: 'before',
-    toMiddleware: SIMULATOR_MIDDLEWARE_NAME,
-    name: 'answerInboundIntegrations',
-  });
 }
 
 const sqsEvent = (records: readonly QueueRecord[]): SQSEvent => ({ Records: records as SQSEvent['Records'] });
