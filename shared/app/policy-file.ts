@@ -4,7 +4,7 @@ import { ConfigurationError, PolicyValidationError } from '../errors.ts';
 import { catalogEventIds, loadPolicySources, type PolicySet, type PolicySource } from '../policy/policy-loader.ts';
 
 /**
- * Policies in Lambda: the YAML of infra/policies is copied into every zip (serverless.yml
+ * Policies in Lambda: the YAML of the packaged policies folder (`${param:policies}`, default `policies/`) is copied into every zip (serverless.yml
  * `package.patterns`) and read once per cold start from `POLICY_PATH` (a file or a folder, relative to
  * the task root). Why a bundled file and not an SSM parameter: a policy change is then a deployment —
  * reviewed, versioned with the code that interprets it, rolled back with it — the function needs no

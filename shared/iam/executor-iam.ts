@@ -174,6 +174,13 @@ export const EXECUTOR_BASE_STATEMENTS: readonly Statement[] = [
   },
   { Sid: 'Report', Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertTopic' } },
   {
+    // A message the executor will never act on (malformed, refused: issue 22) goes to the DLQ at once, with its reason.
+    Sid: 'DeadLetterRefused',
+    Effect: 'Allow',
+    Action: ['sqs:SendMessage'],
+    Resource: { 'Fn::GetAtt': ['DecisionDlq', 'Arn'] },
+  },
+  {
     Sid: 'ReportEvents',
     Effect: 'Allow',
     Action: ['events:PutEvents'],

@@ -29,7 +29,7 @@ export async function packagedExecutorStatements(options: {
   }
   if (!hasPolicyFiles(path.resolve(options.cwd, options.policies))) {
     throw new Error(
-      `no policy files (*.yml) in ${options.policies}: write your policies there (see policies/README.md), or package the examples with --param policies=infra/policies`,
+      `no policy files (*.yml) in ${options.policies}: write your policies there (see policies/README.md), or package the examples with --param policies=examples/policies`,
     );
   }
   let policies: ReturnType<typeof loadPolicyFileSync>['policies'];
