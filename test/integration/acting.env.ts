@@ -25,6 +25,7 @@ export interface ActingEnv {
   clients: AwsClients;
   tableName: string;
   decisionQueueUrl: string;
+  decisionDlqUrl: string;
   alertQueueUrl: string;
   topicArn: string;
   /** Every Redshift command the clients sent, by name (counted by SDK middleware). */
@@ -124,6 +125,7 @@ export async function createActingEnv(options: { maxAttempts?: number; suffix?: 
     clients,
     tableName,
     decisionQueueUrl: must(decisions.QueueUrl, 'the decision queue url'),
+    decisionDlqUrl: must(dlq.QueueUrl, 'the decision DLQ url'),
     alertQueueUrl: must(alerts.QueueUrl, 'the alert queue url'),
     topicArn: must(topic.TopicArn, 'the topic arn'),
     redshiftCalls,

@@ -1,5 +1,7 @@
 import { DescribeClustersCommand } from '@aws-sdk/client-redshift';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DecisionDeadLetters } from '../../shared/aws/queue.adapter.ts';
 import { processDecisionBatch } from '../../shared/execute/batch-processor.ts';
 import type { Decision } from '../../shared/policy/decision.ts';
 import { motoEndpoint } from '../helpers/moto.ts';
@@ -133,4 +135,25 @@ describe.skipIf(motoEndpoint === null)('DynamoLedger on moto (ledger contract)',
     env = await createActingEnv({ suffix: 'contract' });
   });
   ledgerContract('dynamo', () => env.ledger());
+
+  it('dead-letters a refused message to the FIFO DLQ with its reason, once per message id', async () => {
+    const dead = new DecisionDeadLetters(env.clients.sqs, env.decisionDlqUrl);
+    const body = JSON.stringify(pause('forged', { policy: 'nope' }));
+    const record = { messageId: 'msg-forged-1', body, attributes: { MessageGroupId: 'cluster:forged' } };
+    await dead.put(record, 'refused (unknown-policy): no deployed policy is named "nope"');
+    // A retried send after a lost answer: FIFO deduplication by the original message id keeps one copy.
+    await dead.put(record, 'refused (unknown-policy): no deployed policy is named "nope"');
+    const out = await env.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: env.decisionDlqUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    expect(out.Messages?.map((m) => m.Body)).toEqual([body]);
+    expect(out.Messages?.[0]?.MessageAttributes?.reason?.StringValue).toBe(
+      'refused (unknown-policy): no deployed policy is named "nope"',
+    );
+    expect(out.Messages?.[0]?.MessageAttributes?.source?.StringValue).toBe('executeDecision');
+  });
 });

@@ -149,4 +149,16 @@ export function ledgerContract(name: string, make: () => LedgerPort | Promise<Le
     );
     expect(await ledger.markLatest(target, 'size', '2026-12-07T06:00:00.000Z', 'k2')).toBeNull();
   });
+
+  it('notices a topic once per window across callers, and again once the window has passed', async () => {
+    const ledger = await make();
+    if (ledger.firstNotice === undefined) throw new Error(`${name} has no firstNotice`);
+    const topic = key('notice');
+    const day = 24 * 3_600_000;
+    expect(await ledger.firstNotice(topic, NOW, day)).toBe(true);
+    expect(await ledger.firstNotice(topic, AFTER_LEASE, day)).toBe(false);
+    expect(await ledger.firstNotice(key('other-notice'), NOW, day)).toBe(true);
+    expect(await ledger.firstNotice(topic, new Date(NOW.getTime() + day + 1), day)).toBe(true);
+    expect(await ledger.firstNotice(topic, new Date(NOW.getTime() + day + 2), day)).toBe(false);
+  });
 }
