@@ -12,6 +12,15 @@ import { createHash } from 'node:crypto';
  */
 export const SNAPSHOT_ID_MAX = 255;
 
+/**
+ * Every snapshot autopilot creates starts with this prefix (issue 22). The executor's IAM scopes
+ * tagging and deleting cluster snapshots to the ARN `snapshot:<cluster>/autopilot-<…>`, so a snapshot someone else named
+ * never becomes deletable by tagging it `managed-by=redshift-autopilot`; retention and the executor's
+ * delete check require it too (Serverless snapshot ARNs carry an id, not the name: there only the code
+ * holds it). Snapshots made before the prefix are left alone (docs/snapshots.md).
+ */
+export const SNAPSHOT_ID_PREFIX = 'autopilot-';
+
 export const SNAPSHOT_ID_RULES = [
   { name: 'length 1–255', test: (id: string) => id.length >= 1 && id.length <= SNAPSHOT_ID_MAX },
   { name: 'lower-case letters, digits and hyphens only', test: (id: string) => /^[a-z0-9-]*$/.test(id) },
@@ -66,18 +75,23 @@ export interface SnapshotIdInput {
 }
 
 /**
- * `<source>-<policy>-<yyyymmddhhmm>[-r<n>]`, e.g. `etl-prod-nightly-202601050200-r1`. At most
- * 63 + 1 + 128 + 1 + 12 + 3 = 208 characters, so nothing is ever cut.
+ * `autopilot-<source>-<policy>-<yyyymmddhhmm>[-r<n>]`, e.g. `autopilot-etl-prod-nightly-202601050200-r1`.
+ * At most 10 + 63 + 1 + 128 + 1 + 12 + 3 = 218 characters, so nothing is ever cut; the prefix starts
+ * with a letter, so any source (`123-db`) gives a valid id.
  */
 export function snapshotId({ source, policy, slotMs, attempt }: SnapshotIdInput): string {
-  let src = segment(source, 63);
-  if (!/^[a-z]/.test(src)) src = `s-${src}`;
-  const id = `${src}-${segment(policy, 128)}-${stamp(slotMs)}${attempt > 0 ? `-r${attempt}` : ''}`;
+  const src = segment(source, 63);
+  const id = `${SNAPSHOT_ID_PREFIX}${src}-${segment(policy, 128)}-${stamp(slotMs)}${attempt > 0 ? `-r${attempt}` : ''}`;
   return id.replace(/-{2,}/g, '-');
 }
 
 /** `-yyyymmddhhmm[-r<n>]` at the end of every id `snapshotId` makes. */
 const STAMP_TAIL = /-(\d{12})(-r\d+)?$/;
+
+/** True when `id` carries autopilot's prefix, as the IAM resource of tagging and deleting requires. */
+export function hasAutopilotPrefix(id: string): boolean {
+  return id.startsWith(SNAPSHOT_ID_PREFIX);
+}
 
 /**
  * Why `id` is not a name `snapshotId` gives this policy's snapshots (of `source`, when known), or null.
@@ -87,6 +101,8 @@ const STAMP_TAIL = /-(\d{12})(-r\d+)?$/;
 export function snapshotIdRefusal(id: unknown, policy: string, source?: string): string | null {
   if (typeof id !== 'string' || !isValidSnapshotId(id)) return `${JSON.stringify(id)} is not a valid snapshot name`;
   const tail = STAMP_TAIL.exec(id);
+  if (!hasAutopilotPrefix(id))
+    return `${id} does not start with ${SNAPSHOT_ID_PREFIX}, as every snapshot autopilot names does`;
   if (tail === null) return `${id} does not end in the slot stamp autopilot names snapshots with`;
   const head = id.slice(0, tail.index);
   const policyPart = segment(policy, 128);

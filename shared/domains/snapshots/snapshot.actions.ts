@@ -18,69 +18,24 @@ import {
 } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
-import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
+import type { ActionResult, ActionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import type { SnapshotResource } from '../../policy/decision.ts';
 import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf, serverlessOf } from '../windows/window.actions.ts';
 import { copyGrantRefusal, serverlessDestinationRefusal } from './snapshot-copy.ts';
 import { deletionRefusal, snapshotRefusal } from './snapshot-deletion.ts';
-import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from './snapshot-tags.ts';
-
-const SNAPSHOT_ARN = 'arn:{partition}:redshift:{region}:{account}:snapshot:*/*';
-const NAMESPACE_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:namespace/*';
-const SERVERLESS_SNAPSHOT_ARN = 'arn:{partition}:redshift-serverless:{region}:{account}:snapshot/*';
-const AUTOPILOT_TAG_KEYS = Object.values(SNAPSHOT_TAGS);
-const MADE_BY_AUTOPILOT = { [SNAPSHOT_TAGS.managedBy]: MANAGED_BY };
-
-/**
- * The snapshot a create names is new and has no tags yet, so it cannot be conditioned on
- * aws:ResourceTag; the request's tags can. Tags given at create are authorised as CreateTags /
- * TagResource too, so both carry the same condition: every snapshot autopilot makes is tagged
- * managed-by at birth, and only autopilot's tag keys may be set (never the opt-in tag).
- */
-const tagAtCreate = (
-  sid: string,
-  actions: readonly string[],
-  resource: string | readonly string[],
-): PermissionSpec => ({
-  sid,
-  actions,
-  resource,
-  condition: { kind: 'requestTag', tags: MADE_BY_AUTOPILOT, tagKeys: AUTOPILOT_TAG_KEYS },
-});
-
-/** Retention deletes only what autopilot created; the executor checks the tag on a fresh read too. */
-const deleteOwn = (sid: string, action: string, resource: string): PermissionSpec => ({
-  sid,
-  actions: [action],
-  resource,
-  condition: { kind: 'resourceTag', tags: MADE_BY_AUTOPILOT },
-});
-
-/** A delete first re-reads the snapshot and its siblings (ownership, last good snapshot). */
-const READ_CLUSTER_SNAPSHOTS: PermissionSpec = {
-  sid: 'ReadClusterSnapshots',
-  actions: ['redshift:DescribeClusterSnapshots'],
-  resource: '*',
-  condition: {
-    kind: 'none',
-    why: 'read; the reference gives DescribeClusterSnapshots only the optional cluster resource, so the tag-filtered listing matches "*" alone',
-  },
-};
-const READ_SERVERLESS_SNAPSHOTS: PermissionSpec[] = [
-  {
-    sid: 'ReadServerlessSnapshots',
-    actions: ['redshift-serverless:ListSnapshots', 'redshift-serverless:GetSnapshot'],
-    resource: SERVERLESS_SNAPSHOT_ARN,
-    condition: { kind: 'none', why: 'read' },
-  },
-  {
-    sid: 'ReadServerlessSnapshotTags',
-    actions: ['redshift-serverless:ListTagsForResource'],
-    resource: '*',
-    condition: { kind: 'none', why: 'read; the reference lists no snapshot resource type for ListTagsForResource' },
-  },
-];
+import {
+  CHANGE_OPTED_IN_NAMESPACES,
+  deleteOwn,
+  namespaceAccessError,
+  READ_CLUSTER_SNAPSHOTS,
+  READ_SERVERLESS_SNAPSHOTS,
+  SERVERLESS_COPY_RETENTION,
+  SERVERLESS_SNAPSHOT_ARN,
+  SNAPSHOT_ARN,
+  tagAtCreate,
+} from './snapshot-permissions.ts';
+import { isManagedSnapshot } from './snapshot-tags.ts';
 
 const snapshotBase = { observes: 'created', stateKey: null } as const;
 
@@ -131,7 +86,12 @@ export const createClusterSnapshot: ActionSpec = {
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
   permissions: [
     CHANGE_OPTED_IN_CLUSTERS('CreateClusterSnapshot'),
-    tagAtCreate('CreateOnlyTaggedSnapshots', ['redshift:CreateClusterSnapshot', 'redshift:CreateTags'], SNAPSHOT_ARN),
+    tagAtCreate(
+      'CreateOnlyTaggedSnapshots',
+      ['redshift:CreateClusterSnapshot', 'redshift:CreateTags'],
+      SNAPSHOT_ARN,
+      'Service Authorization Reference (Redshift): CreateClusterSnapshot and CreateTags take snapshot with aws:RequestTag/aws:TagKeys; the ARN names the snapshot, so only autopilot-* names.',
+    ),
   ],
   tracking: {
     closedBy: ['REDSHIFT-EVENT-2009', 'REDSHIFT-EVENT-3004', 'snapshot verifier'],
@@ -172,7 +132,12 @@ export const deleteClusterSnapshot: ActionSpec = {
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
   permissions: [
     CHANGE_OPTED_IN_CLUSTERS('DeleteClusterSnapshot'),
-    deleteOwn('DeleteOnlyAutopilotSnapshots', 'redshift:DeleteClusterSnapshot', SNAPSHOT_ARN),
+    deleteOwn(
+      'DeleteOnlyAutopilotSnapshots',
+      'redshift:DeleteClusterSnapshot',
+      SNAPSHOT_ARN,
+      'Service Authorization Reference (Redshift): DeleteClusterSnapshot takes snapshot* with aws:ResourceTag; autopilot-* names tagged managed-by only, so tagging a snapshot someone else named never makes it deletable.',
+    ),
     READ_CLUSTER_SNAPSHOTS,
   ],
   effect: { changesState: false, cost: 'down', mark: '✂' },
@@ -318,14 +283,21 @@ export const createSnapshot: ActionSpec = {
   failedStates: ['FAILED', 'CANCELLED', 'DELETED'],
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
   permissions: [
-    // Policies opt in the workgroup, not its namespace, so the namespace cannot carry the opt-in
-    // condition; the executor's opt-in guardrail checks the workgroup on a fresh read.
+    // A request naming the namespace and the new snapshot needs both allowed: the namespace by its
+    // opt-in tag, the snapshot by the tags the request sets.
+    CHANGE_OPTED_IN_NAMESPACES('CreateSnapshot'),
     tagAtCreate(
       'CreateOnlyTaggedServerlessSnapshots',
       ['redshift-serverless:CreateSnapshot'],
-      [NAMESPACE_ARN, SERVERLESS_SNAPSHOT_ARN],
+      SERVERLESS_SNAPSHOT_ARN,
+      'Service Authorization Reference (Redshift Serverless): CreateSnapshot takes snapshot* with aws:RequestTag/aws:TagKeys; the ARN carries the snapshot id, not its name, so no name prefix can scope it.',
     ),
-    tagAtCreate('TagOnlyNewServerlessSnapshots', ['redshift-serverless:TagResource'], SERVERLESS_SNAPSHOT_ARN),
+    tagAtCreate(
+      'TagOnlyNewServerlessSnapshots',
+      ['redshift-serverless:TagResource'],
+      SERVERLESS_SNAPSHOT_ARN,
+      'Service Authorization Reference (Redshift Serverless): TagResource takes snapshot with aws:RequestTag/aws:TagKeys (ARN by id).',
+    ),
   ],
   tracking: { closedBy: ['REDSHIFT-SERVERLESS-EVENT-1000', 'snapshot verifier'] },
   effect: { changesState: false, cost: 'up', mark: '◉' },
@@ -334,8 +306,12 @@ export const createSnapshot: ActionSpec = {
     const input = params as unknown as CreateSnapshotCommandInput;
     return createOnce({
       create: async () => {
-        const out = await serverless.client.send(new CreateSnapshotCommand(input));
-        return { status: out.snapshot?.status, id: out.snapshot?.snapshotName };
+        try {
+          const out = await serverless.client.send(new CreateSnapshotCommand(input));
+          return { status: out.snapshot?.status, id: out.snapshot?.snapshotName };
+        } catch (error) {
+          throw namespaceAccessError(error, 'CreateSnapshot', input.namespaceName);
+        }
       },
       alreadyExists: 'ConflictException',
       read: () => serverless.readSnapshot(input.snapshotName ?? ''),
@@ -359,7 +335,12 @@ export const deleteSnapshot: ActionSpec = {
   failedStates: [],
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
   permissions: [
-    deleteOwn('DeleteOnlyAutopilotServerlessSnapshots', 'redshift-serverless:DeleteSnapshot', SERVERLESS_SNAPSHOT_ARN),
+    deleteOwn(
+      'DeleteOnlyAutopilotServerlessSnapshots',
+      'redshift-serverless:DeleteSnapshot',
+      SERVERLESS_SNAPSHOT_ARN,
+      'Service Authorization Reference (Redshift Serverless): DeleteSnapshot takes snapshot* with aws:ResourceTag; the ARN carries the snapshot id, so the autopilot- name is checked by the executor on a fresh read, not by IAM.',
+    ),
     ...READ_SERVERLESS_SNAPSHOTS,
   ],
   effect: { changesState: false, cost: 'down', mark: '✂' },
@@ -394,29 +375,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
   observes: 'resource',
   stateKey: null,
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
-  permissions: [
-    {
-      sid: 'ServerlessSnapshotCopy',
-      actions: ['redshift-serverless:CreateSnapshotCopyConfiguration'],
-      resource: NAMESPACE_ARN,
-      condition: {
-        kind: 'none',
-        why: 'policies opt in the workgroup, not its namespace: the namespace carries no opt-in tag to condition on; the opt-in guardrail checks the workgroup on a fresh read',
-      },
-    },
-    {
-      sid: 'ServerlessSnapshotCopyRetention',
-      actions: [
-        'redshift-serverless:ListSnapshotCopyConfigurations',
-        'redshift-serverless:UpdateSnapshotCopyConfiguration',
-      ],
-      resource: '*',
-      condition: {
-        kind: 'none',
-        why: 'UpdateSnapshotCopyConfiguration has no resource type in the Service Authorization Reference (it changes the retention of an existing copy configuration by id); the listing is a read',
-      },
-    },
-  ],
+  permissions: [CHANGE_OPTED_IN_NAMESPACES('CreateSnapshotCopyConfiguration'), SERVERLESS_COPY_RETENTION],
   effect: { changesState: false, cost: 'up', mark: '⇄' },
   async perform(params, services) {
     const client = serverlessOf(services, 'CreateSnapshotCopyConfiguration').client;
@@ -434,7 +393,11 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
       throw snapshotRefusal('CreateSnapshotCopyConfiguration', refusal, 'SnapshotCopyDestinationTaken');
     const same = configurations.find((c) => c.destinationRegion === input.destinationRegion);
     if (same?.snapshotCopyConfigurationId === undefined) {
-      await client.send(new CreateSnapshotCopyConfigurationCommand(input));
+      try {
+        await client.send(new CreateSnapshotCopyConfigurationCommand(input));
+      } catch (error) {
+        throw namespaceAccessError(error, 'CreateSnapshotCopyConfiguration', input.namespaceName);
+      }
       return { afterState: null };
     }
     if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {

@@ -19,7 +19,7 @@ import { formatUtcMinute } from '../../policy/local-time.ts';
 import { parseDuration } from '../../policy/policy.schema.ts';
 import { describeRetain, evaluateRetention, type RetentionRule } from './retention.ts';
 import { copyProposals } from './snapshot-copy.ts';
-import { snapshotId } from './snapshot-id.ts';
+import { hasAutopilotPrefix, snapshotId } from './snapshot-id.ts';
 import { snapshotParamCheck } from './snapshot-params.ts';
 import { attemptOf, isCreateAction, isManagedSnapshot, slotOf, snapshotTags } from './snapshot-tags.ts';
 import { type SnapshotsBlock, snapshotsSchema } from './snapshots.schema.ts';
@@ -315,8 +315,9 @@ function retentionProposals(state: SourceState): Proposal[] {
   const { settings, source, env, policy } = state;
   if (settings.retention === null) return [];
   const out: Proposal[] = [];
+  // Only snapshots named with autopilot's prefix: those made before it are never deleted (docs/snapshots.md).
   const candidates = state.mine
-    .filter((s) => s.snapshotType === 'manual')
+    .filter((s) => s.snapshotType === 'manual' && hasAutopilotPrefix(s.id))
     .flatMap((s) => {
       const at = slotOf(s);
       return at === null ? [] : [{ id: s.id, at, available: s.status === 'available' }];

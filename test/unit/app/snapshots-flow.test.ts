@@ -146,7 +146,7 @@ describe('scheduled snapshots through the deployed handlers', () => {
     expect(decision).toMatchObject({ action: 'CreateClusterSnapshot', target: { type: 'cluster', id: 'prod-etl' } });
     expect(decision?.params).toMatchObject({
       ClusterIdentifier: 'prod-etl',
-      SnapshotIdentifier: 'prod-etl-nightly-202601050100',
+      SnapshotIdentifier: 'autopilot-prod-etl-nightly-202601050100',
       Tags: expect.arrayContaining([
         { Key: 'managed-by', Value: 'redshift-autopilot' },
         { Key: 'autopilot:slot', Value: '2026-01-05T01:00:00.000Z' },
@@ -192,7 +192,7 @@ describe('scheduled snapshots through the deployed handlers', () => {
     const reconcile = createReconcileHandler(app.deps);
     const execute = createExecuteDecisionHandler(app.deps);
     const ingest = createIngestRedshiftEventHandler(app.deps);
-    const nightly = (day: number) => `prod-etl-nightly-2026010${5 + day}0100`;
+    const nightly = (day: number) => `autopilot-prod-etl-nightly-2026010${5 + day}0100`;
     const kept: string[][] = [];
 
     for (let day = 0; day < 5; day++) {

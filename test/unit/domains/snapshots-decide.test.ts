@@ -44,7 +44,7 @@ const cluster = (id: string, status = 'available', more: Record<string, unknown>
 function ours(clusterId: string, slot: string, status = 'available', attempt = 0, policy = 'nightly') {
   const stamp = slot.slice(0, 16).replace(/[-:T]/g, '');
   return {
-    SnapshotIdentifier: `${clusterId}-${policy}-${stamp}${attempt > 0 ? `-r${attempt}` : ''}`,
+    SnapshotIdentifier: `autopilot-${clusterId}-${policy}-${stamp}${attempt > 0 ? `-r${attempt}` : ''}`,
     ClusterIdentifier: clusterId,
     SnapshotType: 'manual',
     Status: status,
@@ -73,7 +73,7 @@ describe('snapshots: creating', () => {
     const { decisions } = run(nightly(), [{ Clusters: [cluster('etl-prod')] }], '2026-12-08T01:05:00.000Z');
     expect(decisions.map((d) => d.params)).toEqual([
       {
-        SnapshotIdentifier: 'etl-prod-nightly-202612080100',
+        SnapshotIdentifier: 'autopilot-etl-prod-nightly-202612080100',
         ClusterIdentifier: 'etl-prod',
         ManualSnapshotRetentionPeriod: -1,
         Tags: [
@@ -120,7 +120,7 @@ describe('snapshots: creating', () => {
       '2026-12-08T01:05:00.000Z',
     );
     expect(fromListing.skips.map((s) => s.reason)).toEqual([
-      '2026-12-08T01:00Z snapshot: snapshot etl-prod-nightly-202612070100 from this policy is still in progress',
+      '2026-12-08T01:00Z snapshot: snapshot autopilot-etl-prod-nightly-202612070100 from this policy is still in progress',
     ]);
     const fromLedger = run(nightly(), [{ Clusters: [cluster('etl-prod')] }], '2026-12-08T01:05:00.000Z', [
       {
@@ -154,15 +154,15 @@ describe('snapshots: creating', () => {
     expect(r1.map(brief)).toEqual([
       [
         'CreateClusterSnapshot',
-        'etl-prod-nightly-202612080100-r1',
-        'retry 1/3 of the 2026-12-08T01:00Z snapshot: etl-prod-nightly-202612080100 failed',
+        'autopilot-etl-prod-nightly-202612080100-r1',
+        'retry 1/3 of the 2026-12-08T01:00Z snapshot: autopilot-etl-prod-nightly-202612080100 failed',
       ],
     ]);
     expect(r1[0]?.at).toBe('2026-12-08T01:15:00.000Z');
     // Attempt 2 created 01:40 (20 min per attempt here), failed; backoff 1h → due 02:40.
     expect(run(nightly(), [c, failed(2)], '2026-12-08T02:39:00.000Z').decisions).toEqual([]);
     expect(run(nightly(), [c, failed(2)], '2026-12-08T02:41:00.000Z').decisions.map(brief)[0]?.[1]).toBe(
-      'etl-prod-nightly-202612080100-r3',
+      'autopilot-etl-prod-nightly-202612080100-r3',
     );
     expect(run(nightly(), [c, failed(3)], '2026-12-08T05:00:00.000Z').decisions).toEqual([]);
   });
@@ -196,23 +196,25 @@ describe('snapshots: retention', () => {
     const kept = mine.map((s) => s.SnapshotIdentifier).filter((id) => !deleted.includes(id));
     expect(kept.sort()).toEqual(
       [
-        'etl-prod-nightly-202612080100',
-        'etl-prod-nightly-202612070100',
-        'etl-prod-nightly-202612060100',
-        'etl-prod-nightly-202611300100',
+        'autopilot-etl-prod-nightly-202612080100',
+        'autopilot-etl-prod-nightly-202612070100',
+        'autopilot-etl-prod-nightly-202612060100',
+        'autopilot-etl-prod-nightly-202611300100',
       ].sort(),
     );
     expect(deleted).not.toContain('by-hand');
     expect(deleted).not.toContain('weekly-one');
     expect(deleted).not.toContain('rs:auto');
-    expect(deleted).not.toContain('etl-prod-nightly-202611010000');
+    expect(deleted).not.toContain('autopilot-etl-prod-nightly-202611010000');
     expect(out.decisions.every((d) => d.action === 'DeleteClusterSnapshot')).toBe(true);
     expect(out.decisions[0]?.params).toEqual({
       SnapshotIdentifier: out.decisions[0]?.params.SnapshotIdentifier,
       SnapshotClusterIdentifier: 'etl-prod',
     });
-    expect(out.decisions.find((d) => d.params.SnapshotIdentifier === 'etl-prod-nightly-202611280100')?.reason).toBe(
-      'retention: etl-prod-nightly-202611280100 (slot 2026-11-28T01:00Z) beyond retain daily 3, weekly 2, monthly 2 (Europe/Berlin)',
+    expect(
+      out.decisions.find((d) => d.params.SnapshotIdentifier === 'autopilot-etl-prod-nightly-202611280100')?.reason,
+    ).toBe(
+      'retention: autopilot-etl-prod-nightly-202611280100 (slot 2026-11-28T01:00Z) beyond retain daily 3, weekly 2, monthly 2 (Europe/Berlin)',
     );
   });
 
@@ -224,7 +226,7 @@ describe('snapshots: retention', () => {
       '2026-12-08T12:00:00.000Z',
     );
     const deletes = out.decisions.filter((d) => d.action === 'DeleteClusterSnapshot');
-    expect(deletes.map((d) => d.params.SnapshotIdentifier)).not.toContain('etl-prod-nightly-202611010100');
+    expect(deletes.map((d) => d.params.SnapshotIdentifier)).not.toContain('autopilot-etl-prod-nightly-202611010100');
     expect(deletes).toHaveLength(4);
     expect(deletes[0]?.reason).toMatch(/days old > maxAgeDays 14$/);
   });
@@ -252,7 +254,7 @@ policies:
       {
         Snapshots: slots(3, '2026-12-08T01:00:00.000Z').map((s) => ({
           ...ours('etl-prod', s, 'available', 0, 'frozen'),
-          SnapshotIdentifier: `f-${s.slice(0, 10)}`,
+          SnapshotIdentifier: `autopilot-f-${s.slice(0, 10)}`,
         })),
       },
     ];
@@ -286,22 +288,31 @@ policies:
 
     // The same recorded snapshots as if autopilot had made them: the manual ones become candidates,
     // the automated one stays out, the newest manual one is kept.
-    const tagged = structuredClone(consecutive);
-    for (const s of tagged.data.Snapshots) {
-      if (s.SnapshotType !== 'manual') continue;
-      s.SnapshotIdentifier = `${s.SnapshotIdentifier}-${s.SnapshotCreateTime.day}-${s.SnapshotCreateTime.hour}`;
-      s.Tags = [
-        { Key: 'managed-by', Value: 'redshift-autopilot' },
-        { Key: 'autopilot:policy', Value: 'nightly' },
-      ];
-    }
-    const pruned = run(set, [docs[0], tagged], '2026-12-08T12:00:00.000Z');
-    expect(
-      pruned.decisions
-        .filter((d) => d.action === 'DeleteClusterSnapshot')
+    const tagged = (prefix: string) => {
+      const copy = structuredClone(consecutive);
+      for (const s of copy.data.Snapshots) {
+        if (s.SnapshotType !== 'manual') continue;
+        s.SnapshotIdentifier = `${prefix}${s.SnapshotIdentifier}-${s.SnapshotCreateTime.day}-${s.SnapshotCreateTime.hour}`;
+        s.Tags = [
+          { Key: 'managed-by', Value: 'redshift-autopilot' },
+          { Key: 'autopilot:policy', Value: 'nightly' },
+        ];
+      }
+      return copy;
+    };
+    const deletes = (snapshots: unknown) =>
+      run(set, [docs[0], snapshots], '2026-12-08T12:00:00.000Z')
+        .decisions.filter((d) => d.action === 'DeleteClusterSnapshot')
         .map((d) => d.params.SnapshotIdentifier)
-        .sort(),
-    ).toEqual(['test-snap-2-8-20', 'test-snap-3-2-21', 'test-snap-3-7-21', 'test-snap-3-8-19']);
+        .sort();
+    expect(deletes(tagged('autopilot-'))).toEqual([
+      'autopilot-test-snap-2-8-20',
+      'autopilot-test-snap-3-2-21',
+      'autopilot-test-snap-3-7-21',
+      'autopilot-test-snap-3-8-19',
+    ]);
+    // Tagged as autopilot's but named without the prefix (made before it, or tagged by someone): never deleted.
+    expect(deletes(tagged(''))).toEqual([]);
   });
 });
 
@@ -327,7 +338,7 @@ describe('snapshots: Serverless and cross-Region copy', () => {
         {
           snapshots: [
             {
-              snapshotName: 'analytics-ns-nightly-202612060100',
+              snapshotName: 'autopilot-analytics-ns-nightly-202612060100',
               namespaceName: 'analytics-ns',
               status: 'AVAILABLE',
               snapshotCreateTime: '2026-12-06T01:00:00Z',
@@ -338,7 +349,7 @@ describe('snapshots: Serverless and cross-Region copy', () => {
               ],
             },
             {
-              snapshotName: 'analytics-ns-nightly-202612070100',
+              snapshotName: 'autopilot-analytics-ns-nightly-202612070100',
               namespaceName: 'analytics-ns',
               status: 'AVAILABLE',
               snapshotCreateTime: '2026-12-07T01:00:00Z',
@@ -360,7 +371,7 @@ describe('snapshots: Serverless and cross-Region copy', () => {
         'analytics',
         {
           namespaceName: 'analytics-ns',
-          snapshotName: 'analytics-ns-nightly-202612080100',
+          snapshotName: 'autopilot-analytics-ns-nightly-202612080100',
           retentionPeriod: 90,
           tags: [
             { key: 'managed-by', value: 'redshift-autopilot' },
@@ -370,7 +381,7 @@ describe('snapshots: Serverless and cross-Region copy', () => {
           ],
         },
       ],
-      ['DeleteSnapshot', 'workgroup', 'analytics', { snapshotName: 'analytics-ns-nightly-202612060100' }],
+      ['DeleteSnapshot', 'workgroup', 'analytics', { snapshotName: 'autopilot-analytics-ns-nightly-202612060100' }],
     ]);
   });
 
@@ -493,12 +504,12 @@ policies:
     expect(lines.map((d) => [d.action, d.params.SnapshotIdentifier, d.reason])).toEqual([
       [
         'DeleteClusterSnapshot',
-        'etl-prod-nightly-202612050100',
-        'retention: etl-prod-nightly-202612050100 (slot 2026-12-05T01:00Z) beyond retain daily 2 (Europe/Berlin)',
+        'autopilot-etl-prod-nightly-202612050100',
+        'retention: autopilot-etl-prod-nightly-202612050100 (slot 2026-12-05T01:00Z) beyond retain daily 2 (Europe/Berlin)',
       ],
       [
         'CreateClusterSnapshot',
-        'etl-prod-nightly-202612080100',
+        'autopilot-etl-prod-nightly-202612080100',
         'schedule cron(0 2 * * ? *) Europe/Berlin due 2026-12-08T01:00Z; next 2026-12-09T01:00Z',
       ],
     ]);

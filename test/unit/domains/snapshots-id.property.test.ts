@@ -2,9 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   isValidSnapshotId,
+  SNAPSHOT_ID_PREFIX,
   SNAPSHOT_ID_RULES,
   snapshotId,
   snapshotIdProblems,
+  snapshotIdRefusal,
 } from '../../../shared/domains/snapshots/snapshot-id.ts';
 import { POLICY_NAME } from '../../../shared/policy/policy.schema.ts';
 
@@ -24,6 +26,11 @@ describe('snapshot identifiers', () => {
       fc.property(policyNames, anySource, slots, attempts, (policy, source, slotMs, attempt) => {
         const id = snapshotId({ source, policy, slotMs, attempt });
         expect(snapshotIdProblems(id)).toEqual([]);
+        // Every id carries the prefix the executor's IAM scopes tagging and deleting to (issue 22),
+        // and is one the executor's check accepts for that policy and source.
+        expect(id.startsWith(SNAPSHOT_ID_PREFIX)).toBe(true);
+        expect(snapshotIdRefusal(id, policy, source)).toBeNull();
+        expect(snapshotIdRefusal(id, policy)).toBeNull();
       }),
       { numRuns: 3000 },
     );
@@ -57,15 +64,19 @@ describe('snapshot identifiers', () => {
   it('read as cluster, policy, UTC slot minute and retry suffix', () => {
     const slotMs = Date.UTC(2026, 0, 5, 1, 0);
     expect(snapshotId({ source: 'etl-prod', policy: 'nightly', slotMs, attempt: 0 })).toBe(
-      'etl-prod-nightly-202601050100',
+      'autopilot-etl-prod-nightly-202601050100',
     );
     expect(snapshotId({ source: 'etl-prod', policy: 'nightly', slotMs, attempt: 1 })).toBe(
-      'etl-prod-nightly-202601050100-r1',
+      'autopilot-etl-prod-nightly-202601050100-r1',
+    );
+    // A source that does not start with a letter needs no marker: the prefix does.
+    expect(snapshotId({ source: '1db', policy: 'nightly', slotMs, attempt: 0 })).toBe(
+      'autopilot-1db-nightly-202601050100',
     );
     // A policy name that is not a valid id segment is slugged and hashed, so names that slug alike differ.
     const a = snapshotId({ source: 'etl-prod', policy: 'Nightly.Backup', slotMs, attempt: 0 });
     const b = snapshotId({ source: 'etl-prod', policy: 'nightly_backup', slotMs, attempt: 0 });
-    expect(a).toMatch(/^etl-prod-nightly-backup-[0-9a-f]{6}-202601050100$/);
+    expect(a).toMatch(/^autopilot-etl-prod-nightly-backup-[0-9a-f]{6}-202601050100$/);
     expect(a).not.toBe(b);
   });
 
@@ -82,5 +93,21 @@ describe('snapshot identifiers', () => {
     expect(snapshotIdProblems(id)).toEqual(broken);
     expect(isValidSnapshotId(id)).toBe(false);
     expect(SNAPSHOT_ID_RULES.length).toBe(6);
+  });
+});
+
+describe('snapshotIdRefusal: the executor’s check of a decision’s snapshot name', () => {
+  it('the executor refuses a name without the prefix, another policy’s or another source’s', () => {
+    const slotMs = Date.UTC(2026, 0, 5, 1, 0);
+    const ours = snapshotId({ source: 'etl-prod', policy: 'nightly', slotMs, attempt: 2 });
+    expect(snapshotIdRefusal(ours, 'nightly', 'etl-prod')).toBeNull();
+    // Made before the prefix (or named so by a person): refused, so retention never deletes it.
+    expect(snapshotIdRefusal('etl-prod-nightly-202601050100', 'nightly', 'etl-prod')).toBe(
+      'etl-prod-nightly-202601050100 does not start with autopilot-, as every snapshot autopilot names does',
+    );
+    expect(snapshotIdRefusal('etl-prod-nightly-202601050100', 'nightly')).toMatch(/does not start with autopilot-/);
+    expect(snapshotIdRefusal(ours, 'weekly', 'etl-prod')).toMatch(/not a snapshot name of policy weekly/);
+    expect(snapshotIdRefusal(ours, 'nightly', 'etl-dev')).toMatch(/not a snapshot name of policy nightly for etl-dev/);
+    expect(snapshotIdRefusal('autopilot-etl-prod-nightly', 'nightly')).toMatch(/slot stamp/);
   });
 });

@@ -125,8 +125,8 @@ function snap(id: string, createdAt: string, more: Partial<SnapshotResource> = {
 }
 
 describe('deletionRefusal: what the adapters check on a fresh read before any delete call', () => {
-  const older = snap('a', '2026-12-01T01:00:00.000Z');
-  const newer = snap('b', '2026-12-02T01:00:00.000Z');
+  const older = snap('autopilot-a', '2026-12-01T01:00:00.000Z');
+  const newer = snap('autopilot-b', '2026-12-02T01:00:00.000Z');
   it.each([
     ['an old autopilot snapshot', older, [older, newer], null],
     [
@@ -142,17 +142,28 @@ describe('deletionRefusal: what the adapters check on a fresh read before any de
       'rs:x is automated, not manual',
     ],
     [
-      'one still creating',
-      snap('c', '2026-12-03T00:00:00Z', { status: 'creating' }),
+      'a tagged snapshot not named autopilot-… (made before the prefix, or tagged by someone)',
+      snap('p', '2026-11-01T00:00:00Z'),
       [older, newer],
-      'c is creating, not available',
+      'p is not named autopilot-…: autopilot deletes only snapshots it named (older ones are deleted by hand)',
     ],
-    ['the newest autopilot snapshot', newer, [older, newer], 'b is the newest available snapshot autopilot made'],
+    [
+      'one still creating',
+      snap('autopilot-c', '2026-12-03T00:00:00Z', { status: 'creating' }),
+      [older, newer],
+      'autopilot-c is creating, not available',
+    ],
+    [
+      'the newest autopilot snapshot',
+      newer,
+      [older, newer],
+      'autopilot-b is the newest available snapshot autopilot made',
+    ],
     [
       'the only available one',
       older,
       [older, snap('f', '2026-12-05T00:00:00Z', { status: 'failed' })],
-      'a is the last available snapshot of etl-prod',
+      'autopilot-a is the last available snapshot of etl-prod',
     ],
   ])('%s', (_what, target, siblings, refusal) => {
     expect(deletionRefusal(target, siblings)).toBe(refusal);
@@ -173,8 +184,8 @@ describe('RedshiftServerlessAdapter snapshot calls (SDK mocked)', () => {
     const client = new RedshiftServerlessClient({ region: 'eu-central-1' });
     const mock = mockClient(client);
     const all = [
-      snapshotOf('old', '2026-12-01T01:00:00Z'),
-      snapshotOf('new', '2026-12-02T01:00:00Z'),
+      snapshotOf('autopilot-old', '2026-12-01T01:00:00Z'),
+      snapshotOf('autopilot-new', '2026-12-02T01:00:00Z'),
       snapshotOf('mine', '2026-11-01T00:00:00Z'),
     ];
     mock.on(GetSnapshotCommand).callsFake((input: { snapshotName: string }) => ({
@@ -186,19 +197,21 @@ describe('RedshiftServerlessAdapter snapshot calls (SDK mocked)', () => {
         ? [{ key: 'owner', value: 'alice' }]
         : [{ key: 'managed-by', value: 'redshift-autopilot' }],
     }));
-    mock.on(DeleteSnapshotCommand).resolves({ snapshot: { snapshotName: 'old', status: 'DELETED' } });
+    mock.on(DeleteSnapshotCommand).resolves({ snapshot: { snapshotName: 'autopilot-old', status: 'DELETED' } });
     const adapter = new RedshiftServerlessAdapter(client);
 
-    await expect(adapter.perform('DeleteSnapshot', { snapshotName: 'old' })).resolves.toEqual({
+    await expect(adapter.perform('DeleteSnapshot', { snapshotName: 'autopilot-old' })).resolves.toEqual({
       afterState: 'DELETED',
     });
     await expect(adapter.perform('DeleteSnapshot', { snapshotName: 'mine' })).rejects.toThrow(
       'DeleteSnapshot: mine has no tag managed-by=redshift-autopilot: autopilot deletes only what it created',
     );
-    await expect(adapter.perform('DeleteSnapshot', { snapshotName: 'new' })).rejects.toThrow(
-      'new is the newest available snapshot autopilot made',
+    await expect(adapter.perform('DeleteSnapshot', { snapshotName: 'autopilot-new' })).rejects.toThrow(
+      'autopilot-new is the newest available snapshot autopilot made',
     );
-    expect(mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input)).toEqual([{ snapshotName: 'old' }]);
+    expect(mock.commandCalls(DeleteSnapshotCommand).map((c) => c.args[0].input)).toEqual([
+      { snapshotName: 'autopilot-old' },
+    ]);
     mock.restore();
   });
 
