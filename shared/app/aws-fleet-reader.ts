@@ -1,3 +1,4 @@
+import { withLimits } from '../aws/fleet-mapping.ts';
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import { TransientAwsError } from '../errors.ts';
@@ -39,6 +40,13 @@ export const ISOLATED_READERS = {
     impact:
       'policies of workgroups decide nothing and snapshot tracking (deadline checks, in-progress polls) waits; provisioned clusters are decided as usual',
   },
+  limits: {
+    reader: 'usage limits',
+    operations: ['redshift:DescribeUsageLimits'],
+    types: ['usage-limit'],
+    impact:
+      'usage-limit policies decide nothing for clusters this sweep (no limit is created, modified or deleted); everything else is decided as usual',
+  },
 } as const satisfies Record<string, Omit<UnreadPart, 'reason' | 'transient'>>;
 
 type Isolated = keyof typeof ISOLATED_READERS;
@@ -47,12 +55,24 @@ export class AwsFleetReader implements FleetReader {
   readonly #redshift: RedshiftAdapter;
   readonly #serverless: RedshiftServerlessAdapter;
   readonly #now: () => number;
+  readonly #readLimits: boolean;
   #cache: { at: number; resources: Promise<FleetResource[]> } | null = null;
 
-  constructor(redshift: RedshiftAdapter, serverless: RedshiftServerlessAdapter, now: () => number = Date.now) {
+  /**
+   * `options.limits`: read the clusters' usage limits in the sweep (one account-wide DescribeUsageLimits
+   * listing). Off unless asked: a deployment whose policies keep no limits needs neither the call nor
+   * its permission, and an emulator without the API (moto) would report the reader failing every sweep.
+   */
+  constructor(
+    redshift: RedshiftAdapter,
+    serverless: RedshiftServerlessAdapter,
+    now: () => number = Date.now,
+    options: { limits?: boolean } = {},
+  ) {
     this.#redshift = redshift;
     this.#serverless = serverless;
     this.#now = now;
+    this.#readLimits = options.limits === true;
   }
 
   /**
@@ -64,8 +84,9 @@ export class AwsFleetReader implements FleetReader {
    */
   async readAll(): Promise<FleetRead> {
     const unread: UnreadPart[] = [];
-    const [clusters, clusterSnapshots, integrations, serverless] = await Promise.all([
+    const [bare, limits, clusterSnapshots, integrations, serverless] = await Promise.all([
       this.#redshift.readFleet(),
+      this.#readLimits ? this.#isolatedOrNull('limits', () => this.#redshift.readUsageLimits(), unread) : null,
       this.#redshift.readSnapshots({ managedOnly: true }),
       this.#isolated('integrations', () => this.#redshift.readIntegrations(), unread),
       this.#isolated(
@@ -80,6 +101,8 @@ export class AwsFleetReader implements FleetReader {
         unread,
       ),
     ]);
+    // Every cluster carries its usage limits (one account-wide read); unread, they stay absent and decide() skips.
+    const clusters = limits === null ? bare : withLimits(bare, limits);
     const workgroups = serverless.filter((r) => r.type !== 'snapshot');
     const serverlessSnapshots = serverless.filter((r) => r.type === 'snapshot');
     unread.sort((a, b) => (a.reader < b.reader ? -1 : a.reader > b.reader ? 1 : 0));
@@ -95,13 +118,18 @@ export class AwsFleetReader implements FleetReader {
     read: () => Promise<T[]>,
     unread: UnreadPart[],
   ): Promise<T[]> {
+    return (await this.#isolatedOrNull(name, read, unread)) ?? [];
+  }
+
+  /** An isolated reader of something other than resources: its value, or null and its failure in `unread`. */
+  async #isolatedOrNull<T>(name: Isolated, read: () => Promise<T>, unread: UnreadPart[]): Promise<T | null> {
     const part = ISOLATED_READERS[name];
     try {
       return await read();
     } catch (error) {
       const classified = classifyAwsError(error, part.operations.join(' / '));
       unread.push({ ...part, reason: classified.message, transient: classified instanceof TransientAwsError });
-      return [];
+      return null;
     }
   }
 

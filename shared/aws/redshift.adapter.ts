@@ -8,14 +8,21 @@ import {
   paginateDescribeClusterSnapshots,
   paginateDescribeClusters,
   paginateDescribeIntegrations,
+  paginateDescribeUsageLimits,
   type RedshiftClient,
   type Snapshot,
 } from '@aws-sdk/client-redshift';
 import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from '../domains/snapshots/snapshot-tags.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
-import type { ClusterResource, IntegrationResource, SnapshotResource, TargetRef } from '../policy/decision.ts';
+import type {
+  ClusterResource,
+  IntegrationResource,
+  SnapshotResource,
+  TargetRef,
+  UsageLimitResource,
+} from '../policy/decision.ts';
 import { parseFleet } from '../policy/fleet.ts';
-import { mapClusters, mapIntegrations } from './fleet-mapping.ts';
+import { mapClusters, mapIntegrations, mapUsageLimits } from './fleet-mapping.ts';
 import { performDeclared } from './perform-declared.ts';
 
 /** Cluster snapshots (SDK shape) → engine resources, through the policy engine's own parser. */
@@ -86,6 +93,33 @@ export class RedshiftAdapter implements ResourcePort {
       all.push(...mapIntegrations(page.Integrations ?? []));
     }
     return all;
+  }
+
+  /**
+   * Usage limits, one DescribeUsageLimits call per page of 100: without a cluster identifier AWS returns
+   * every limit of the account in the Region (API reference), so the sweep never reads per cluster.
+   */
+  async readUsageLimits(options: { clusterIdentifier?: string } = {}): Promise<UsageLimitResource[]> {
+    const input = options.clusterIdentifier === undefined ? {} : { ClusterIdentifier: options.clusterIdentifier };
+    const all: UsageLimitResource[] = [];
+    for await (const page of paginateDescribeUsageLimits({ client: this.#client, pageSize: FLEET_PAGE_SIZE }, input)) {
+      all.push(...mapUsageLimits(page.UsageLimits ?? []));
+    }
+    return all;
+  }
+
+  /** One usage limit by id; null when it does not exist (UsageLimitNotFoundFault). */
+  async readUsageLimit(usageLimitId: string): Promise<UsageLimitResource | null> {
+    try {
+      for await (const page of paginateDescribeUsageLimits({ client: this.#client }, { UsageLimitId: usageLimitId })) {
+        const found = mapUsageLimits(page.UsageLimits ?? []).find((l) => l.id === usageLimitId);
+        if (found !== undefined) return found;
+      }
+      return null;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'UsageLimitNotFoundFault') return null;
+      throw error;
+    }
   }
 
   /** Performs a declared action (its handler lives with its capability, shared/domains/<name>/). */

@@ -29,6 +29,28 @@ export interface ClusterResource {
   snapshotCopy?: SnapshotCopyStatus | null;
   /** `Encrypted`: present (true) only for an encrypted cluster; its snapshots copy only with a grant. */
   encrypted?: true;
+  /**
+   * The cluster's usage limits (`DescribeUsageLimits`, read account-wide once per sweep); absent when
+   * they were not read (an event's single-cluster read, a fleet file without them, a failed read).
+   */
+  limits?: readonly UsageLimitResource[];
+}
+
+/** A provisioned usage limit (`DescribeUsageLimits`), as the usage-limits capability compares it. */
+export interface UsageLimitResource {
+  /** `UsageLimitId`. */
+  id: string;
+  clusterId: string;
+  /** `FeatureType`: `spectrum`, `concurrency-scaling`, `cross-region-datasharing`. */
+  feature: string;
+  /** `LimitType`: `data-scanned` (TB) or `time` (minutes). */
+  limitType: string;
+  amount: number;
+  /** `daily`, `weekly` or `monthly`. */
+  period: string;
+  /** `log`, `emit-metric` or `disable`. */
+  breachAction: string;
+  tags: Record<string, string>;
 }
 
 export interface SnapshotCopyStatus {

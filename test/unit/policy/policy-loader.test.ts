@@ -134,9 +134,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     name: 'capability not built yet',
     policies: `  - name: a
     resource: cluster
-    usageLimits: { spectrum: 10 }
+    resize: { nodes: 4 }
 `,
-    expected: ['p.yml:8:5: usageLimits is not supported yet; remove it or comment it out'],
+    expected: ['p.yml:8:5: resize is not supported yet; remove it or comment it out'],
   },
   {
     name: 'missing resource',

@@ -1,0 +1,222 @@
+import type { Proposal } from '../../policy/capability.ts';
+import type { ClusterResource, TargetRef, UsageLimitResource } from '../../policy/decision.ts';
+import { LIMIT_TAGS, limitTags, ownership } from './usage-limit-tags.ts';
+import {
+  CLUSTER_FEATURES,
+  DEFAULT_BREACH_ACTION,
+  DEFAULT_PERIOD,
+  type LimitDecl,
+  MAX_LIMITS_PER_FEATURE,
+} from './usage-limits.schema.ts';
+
+/**
+ * Desired state for one cluster: every declared limit exists with its amount, period and breach
+ * action; limits this policy made that it no longer declares are deleted; limits made by people are
+ * reported and left alone. AWS's per-feature rules (three limits, one `disable`) are checked against
+ * what exists before a create or a switch to `disable`, so a person's limits turn a change into a
+ * skip with the reason rather than an AWS refusal.
+ */
+export interface DeclaredLimit {
+  /** `<feature>#<n>`: the n-th limit of that feature in the policy; the created limit's `autopilot:limit` tag. */
+  key: string;
+  feature: keyof typeof CLUSTER_FEATURES;
+  limitType: string;
+  amount: number;
+  period: string;
+  breachAction: string;
+}
+
+export function declaredLimits(limits: readonly LimitDecl[]): DeclaredLimit[] {
+  const seen = new Map<string, number>();
+  return limits.map((l) => {
+    const n = (seen.get(l.feature) ?? 0) + 1;
+    seen.set(l.feature, n);
+    const feature = l.feature as keyof typeof CLUSTER_FEATURES;
+    return {
+      key: `${feature}#${n}`,
+      feature,
+      limitType: CLUSTER_FEATURES[feature].limitType,
+      amount: l.amount,
+      period: l.period ?? DEFAULT_PERIOD,
+      breachAction: l.breachAction ?? DEFAULT_BREACH_ACTION,
+    };
+  });
+}
+
+export function describeLimit(l: Pick<UsageLimitResource, 'feature' | 'amount' | 'period' | 'breachAction'>): string {
+  const unit = (CLUSTER_FEATURES as Record<string, { unit: string }>)[l.feature]?.unit ?? '';
+  return `${l.feature} ${l.amount} ${unit} ${l.period}, ${l.breachAction}`.replace(/ {2}/g, ' ');
+}
+
+interface Change {
+  proposal: Proposal;
+  /** A limit this change removes (a delete): it no longer counts against AWS's per-feature rules. */
+  removes?: string;
+}
+
+export function reconcileLimits(
+  cluster: ClusterResource,
+  declared: readonly DeclaredLimit[],
+  policy: string,
+  now: number,
+): Proposal[] {
+  const target: TargetRef = { type: 'cluster', id: cluster.id };
+  if (cluster.limits === undefined) {
+    return [{ kind: 'skip', target, reason: 'usage limits were not read in this fleet read; no limit is changed' }];
+  }
+  const existing = cluster.limits;
+  const slot = new Date(now).toISOString();
+  const changes = ownChanges(existing, declared, policy, target, slot);
+  const removed = new Set(changes.flatMap((c) => (c.removes === undefined ? [] : [c.removes])));
+  const after = existing.filter((l) => !removed.has(l.id));
+  const creates = missingChanges(after, declared, policy, target, slot);
+  const people: Proposal[] = existing
+    .filter((l) => ownership(l, policy) === 'person')
+    .map((l) => ({
+      kind: 'skip',
+      target,
+      reason: `usage limit ${l.id} (${describeLimit(l)}) was made outside autopilot (no managed-by tag): never modified or deleted`,
+    }));
+  const acts = [...changes.map((c) => c.proposal), ...creates];
+  if (acts.some((p) => p.kind === 'act') && cluster.status !== 'available') {
+    return [
+      {
+        kind: 'skip',
+        target,
+        reason: `status ${cluster.status}: usage limits are changed when the cluster is available`,
+      },
+      ...people,
+    ];
+  }
+  return [...acts, ...people];
+}
+
+/** Deletes and modifies of this policy's own limits. */
+function ownChanges(
+  existing: readonly UsageLimitResource[],
+  declared: readonly DeclaredLimit[],
+  policy: string,
+  target: TargetRef,
+  slot: string,
+): Change[] {
+  const changes: Change[] = [];
+  const wanted = new Map(declared.map((d) => [d.key, d]));
+  const matched = new Set<string>();
+  for (const l of existing.filter((x) => ownership(x, policy) === 'this-policy')) {
+    const key = l.tags[LIMIT_TAGS.limit] ?? '';
+    const d = wanted.get(key);
+    const del = (why: string): Change => ({
+      proposal: deleteProposal(l, policy, target, slot, why),
+      removes: l.id,
+    });
+    if (d === undefined) changes.push(del(`policy ${policy} no longer declares it`));
+    else if (matched.has(key)) changes.push(del(`a second limit for declared ${key}`));
+    else if (l.feature !== d.feature || l.limitType !== d.limitType || l.period !== d.period) {
+      matched.add(key);
+      changes.push(
+        del(
+          `declared ${key} is ${describeLimit(d)}; AWS cannot modify a period: deleted now, created on the next sweep`,
+        ),
+      );
+    } else {
+      matched.add(key);
+      if (l.amount !== d.amount || l.breachAction !== d.breachAction) {
+        changes.push({ proposal: modifyProposal(l, d, existing, policy, target, slot) });
+      }
+    }
+  }
+  return changes;
+}
+
+function deleteProposal(l: UsageLimitResource, policy: string, target: TargetRef, slot: string, why: string): Proposal {
+  return {
+    kind: 'act',
+    action: 'DeleteUsageLimit',
+    target,
+    params: { ClusterIdentifier: target.id, UsageLimitId: l.id, OwnerPolicy: policy },
+    reason: `delete usage limit ${l.id} (${describeLimit(l)}): ${why}`,
+    slot: `${l.id}@${slot}`,
+  };
+}
+
+function modifyProposal(
+  l: UsageLimitResource,
+  d: DeclaredLimit,
+  existing: readonly UsageLimitResource[],
+  policy: string,
+  target: TargetRef,
+  slot: string,
+): Proposal {
+  const blocked = d.breachAction === 'disable' && l.breachAction !== 'disable' ? disableTaken(existing, d, l.id) : null;
+  if (blocked !== null)
+    return { kind: 'skip', target, reason: `cannot put ${l.id} back to ${describeLimit(d)}: ${blocked}` };
+  return {
+    kind: 'act',
+    action: 'ModifyUsageLimit',
+    target,
+    params: {
+      ClusterIdentifier: target.id,
+      UsageLimitId: l.id,
+      OwnerPolicy: policy,
+      LimitKey: d.key,
+      Amount: d.amount,
+      BreachAction: d.breachAction,
+    },
+    reason: `usage limit ${l.id} is ${describeLimit(l)}; declared ${d.key} is ${describeLimit(d)}: put back`,
+    slot: `${d.key}@${slot}`,
+  };
+}
+
+/** Creates for declared limits this policy has no limit for, unless AWS's per-feature rules forbid them. */
+function missingChanges(
+  after: readonly UsageLimitResource[],
+  declared: readonly DeclaredLimit[],
+  policy: string,
+  target: TargetRef,
+  slot: string,
+): Proposal[] {
+  const present = new Set(
+    after.filter((l) => ownership(l, policy) === 'this-policy').map((l) => l.tags[LIMIT_TAGS.limit] ?? ''),
+  );
+  const counted = [...after];
+  const out: Proposal[] = [];
+  for (const d of declared.filter((x) => !present.has(x.key))) {
+    const sameFeature = counted.filter((l) => l.feature === d.feature);
+    const blocked =
+      sameFeature.length >= MAX_LIMITS_PER_FEATURE
+        ? `the cluster already has ${sameFeature.length} ${d.feature} limits (${sameFeature.map((l) => l.id).join(', ')}); AWS allows ${MAX_LIMITS_PER_FEATURE} per feature`
+        : d.breachAction === 'disable'
+          ? disableTaken(counted, d, null)
+          : null;
+    if (blocked !== null) {
+      out.push({ kind: 'skip', target, reason: `cannot create declared ${d.key} (${describeLimit(d)}): ${blocked}` });
+      continue;
+    }
+    const tags = limitTags(policy, d.key);
+    out.push({
+      kind: 'act',
+      action: 'CreateUsageLimit',
+      target,
+      params: {
+        ClusterIdentifier: target.id,
+        FeatureType: d.feature,
+        LimitType: d.limitType,
+        Amount: d.amount,
+        Period: d.period,
+        BreachAction: d.breachAction,
+        Tags: tags,
+      },
+      reason: `declared ${d.key} (${describeLimit(d)}) is missing on ${target.id}: create`,
+      slot: `${d.key}@${slot}`,
+    });
+    counted.push({ ...d, id: `new:${d.key}`, clusterId: target.id, tags: {} });
+  }
+  return out;
+}
+
+function disableTaken(limits: readonly UsageLimitResource[], d: DeclaredLimit, except: string | null): string | null {
+  const other = limits.find((l) => l.feature === d.feature && l.breachAction === 'disable' && l.id !== except);
+  return other === undefined
+    ? null
+    : `usage limit ${other.id} already disables ${d.feature}; AWS allows one disable per feature`;
+}
