@@ -43,13 +43,34 @@ export const CLUSTER_PLACEHOLDER = '{cluster}';
 const MAX_GRACE_PAUSES = 5;
 
 /**
- * The executor Lambda's CloudTrail principal: `arn:aws:sts::<account>:assumed-role/<role>/<session>`,
- * the session being the function name `redshift-autopilot-<stage>-executeDecision` (serverless.yml).
+ * This stage's executor role, as serverless.yml gives it to the deciding functions
+ * (`provider.environment.AUTOPILOT_EXECUTOR_ROLE_ARN: !GetAtt ExecuteDecisionIamRoleLambdaExecution.Arn`).
  */
+export const EXECUTOR_ROLE_ENV = 'AUTOPILOT_EXECUTOR_ROLE_ARN';
+
+/** `arn:<partition>:iam::<account>:role/<path/><name>` → account and role name. */
+const ROLE_ARN = /^arn:[^:]+:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/;
+/** A CloudTrail assumed-role principal: `arn:<partition>:sts::<account>:assumed-role/<role name>/<session>`. */
+const ASSUMED_ROLE = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
+/** Outside Lambda (plan, simulate) no role is configured: the function's session name, as before issue 22. */
 const EXECUTOR_SESSION = /\/[^/]*-executeDecision$/;
 
-export function isExecutorPrincipal(principal: string | null): boolean {
-  return principal !== null && EXECUTOR_SESSION.test(principal);
+/**
+ * The call was made by this stage's executor: the principal is a session of exactly the configured
+ * role (same account, same role name — role names are unique in an account, and the role segment of an
+ * assumed-role ARN is the role CloudTrail's `sessionIssuer.arn` names, while the session name is
+ * whatever the caller chose). Another stage's executor, or a person's session named `x-executeDecision`,
+ * is not this deployment: its resume is a manual one.
+ */
+export function isExecutorPrincipal(
+  principal: string | null,
+  executorRoleArn: string | undefined = process.env[EXECUTOR_ROLE_ENV],
+): boolean {
+  if (principal === null) return false;
+  if (executorRoleArn === undefined || executorRoleArn === '') return EXECUTOR_SESSION.test(principal);
+  const role = ROLE_ARN.exec(executorRoleArn);
+  const session = ASSUMED_ROLE.exec(principal);
+  return role !== null && session !== null && role[1] === session[1] && role[2] === session[2];
 }
 
 function ref(resource: FleetResource): TargetRef {
