@@ -130,7 +130,9 @@ async function createOnce(redshift: RedshiftAdapter, params: Record<string, unkn
   const made = existing.find(
     (l) =>
       ownership(l, tag(LIMIT_TAGS.policy) ?? '') === 'this-policy' &&
-      l.tags[LIMIT_TAGS.limit] === tag(LIMIT_TAGS.limit),
+      l.tags[LIMIT_TAGS.limit] === tag(LIMIT_TAGS.limit) &&
+      l.feature === input.FeatureType &&
+      l.period === input.Period,
   );
   if (made !== undefined) return { afterState: null, createdId: made.id };
   const out = await redshift.client.send(new CreateUsageLimitCommand(input));

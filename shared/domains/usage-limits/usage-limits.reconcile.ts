@@ -69,7 +69,17 @@ export function reconcileLimits(
   const changes = ownChanges(existing, declared, policy, target, slot);
   const removed = new Set(changes.flatMap((c) => (c.removes === undefined ? [] : [c.removes])));
   const after = existing.filter((l) => !removed.has(l.id));
-  const creates = missingChanges(after, declared, policy, target, slot);
+  // A limit deleted for its period is created on the next sweep, once the delete is seen done.
+  const own = new Set(
+    existing.filter((l) => ownership(l, policy) === 'this-policy').map((l) => l.tags[LIMIT_TAGS.limit]),
+  );
+  const creates = missingChanges(
+    after,
+    declared.filter((d) => !own.has(d.key)),
+    target,
+    policy,
+    slot,
+  );
   const people: Proposal[] = existing
     .filter((l) => ownership(l, policy) === 'person')
     .map((l) => ({
@@ -170,17 +180,14 @@ function modifyProposal(
 /** Creates for declared limits this policy has no limit for, unless AWS's per-feature rules forbid them. */
 function missingChanges(
   after: readonly UsageLimitResource[],
-  declared: readonly DeclaredLimit[],
-  policy: string,
+  missing: readonly DeclaredLimit[],
   target: TargetRef,
+  policy: string,
   slot: string,
 ): Proposal[] {
-  const present = new Set(
-    after.filter((l) => ownership(l, policy) === 'this-policy').map((l) => l.tags[LIMIT_TAGS.limit] ?? ''),
-  );
   const counted = [...after];
   const out: Proposal[] = [];
-  for (const d of declared.filter((x) => !present.has(x.key))) {
+  for (const d of missing) {
     const sameFeature = counted.filter((l) => l.feature === d.feature);
     const blocked =
       sameFeature.length >= MAX_LIMITS_PER_FEATURE

@@ -85,7 +85,9 @@ describe('usageLimits: AWS rules against the declared set', () => {
       'p.yml:9:57: a second spectrum limit with breachAction disable (limits[0] has one); AWS allows one disable per feature; expected log or emit-metric',
     ]);
   });
+});
 
+describe('usageLimits: features, amounts, periods and breach actions per service', () => {
   it.each([
     ['spectrum', 'cluster'],
     ['concurrency-scaling', 'cluster'],
