@@ -1,7 +1,8 @@
 /**
  * Redshift Serverless: namespaces, workgroups (base or max capacity changes go MODIFYING → AVAILABLE;
  * a second change meanwhile is a ConflictException; two attributes in one call are a
- * ValidationException, as AWS refuses them) and namespace snapshots (CREATING → AVAILABLE).
+ * ValidationException, as AWS refuses them), namespace snapshots (CREATING → AVAILABLE) and workgroup
+ * usage limits (serverless-usage-limits-model.ts).
  */
 import type {
   CreateSnapshotRequest,
@@ -20,6 +21,7 @@ import { MESSAGES, serverlessErrors } from './aws-errors.ts';
 import { deepFreeze, drawDuration, type SimulatorDurations } from './cluster-model.ts';
 import { decodeToken, paginate } from './pagination.ts';
 import type { Prng } from './prng.ts';
+import { ServerlessUsageLimitsModel } from './serverless-usage-limits-model.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 export interface ServerlessContext {
@@ -94,9 +96,16 @@ export class ServerlessModel {
   private readonly workgroups = new Map<string, WorkgroupRecord>();
   private readonly snapshots = new Map<string, SnapshotRecord>();
   readonly handlers: Record<string, Handler>;
+  /** Usage limits of workgroups (serverless-usage-limits-model.ts). */
+  readonly usageLimits: ServerlessUsageLimitsModel;
 
   constructor(private readonly ctx: ServerlessContext) {
+    this.usageLimits = new ServerlessUsageLimitsModel(
+      ctx,
+      (arn) => [...this.workgroups.values()].find((w) => w.view.workgroupArn === arn)?.view,
+    );
     this.handlers = {
+      ...this.usageLimits.handlers,
       ListWorkgroups: (i: ListWorkgroupsRequest) => this.listWorkgroups(i),
       GetWorkgroup: (i: GetWorkgroupRequest) => this.getWorkgroup(i),
       UpdateWorkgroup: (i: UpdateWorkgroupRequest) => this.updateWorkgroup(i),

@@ -54,13 +54,15 @@ export class UsageLimitsModel {
     const rec = this.clusters.mustGet(input.ClusterIdentifier);
     const feature = input.FeatureType ?? '';
     const limitType = input.LimitType ?? '';
+    // The three features the guide names (facts.md §5, L3148–3156, L26894) and their LimitType (API
+    // reference CreateUsageLimit); facts.md finds no extra-compute-for-automatic-optimization feature.
     const validType: Record<string, string> = {
       'concurrency-scaling': 'time',
       spectrum: 'data-scanned',
       'cross-region-datasharing': 'data-scanned',
-      'extra-compute-for-automatic-optimization': 'time',
     };
-    if (validType[feature] !== limitType || !(typeof input.Amount === 'number' && input.Amount > 0)) {
+    // Amount is a Long: a positive whole number (facts.md §5).
+    if (validType[feature] !== limitType || !(Number.isSafeInteger(input.Amount) && (input.Amount ?? 0) > 0)) {
       this.ctx.fault('InvalidUsageLimitFault', MESSAGES.usageLimitInvalid);
     }
     const breachAction = input.BreachAction ?? 'log';
@@ -116,7 +118,7 @@ export class UsageLimitsModel {
   modifyUsageLimit(input: ModifyUsageLimitMessage) {
     const limit = this.usageLimits.get(input.UsageLimitId ?? '');
     if (limit === undefined) return this.ctx.fault('UsageLimitNotFoundFault', MESSAGES.usageLimitNotFound);
-    if (input.Amount !== undefined && !(input.Amount > 0))
+    if (input.Amount !== undefined && !(Number.isSafeInteger(input.Amount) && input.Amount > 0))
       this.ctx.fault('InvalidUsageLimitFault', MESSAGES.usageLimitInvalid);
     if (input.BreachAction === 'disable' && limit.view.BreachAction !== 'disable') {
       const other = [...this.usageLimits.values()].some(

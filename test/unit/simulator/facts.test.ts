@@ -9,8 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { multiAzServerlessChecks } from './fact-checks/multi-az-serverless.ts';
 import { pauseResumeChecks } from './fact-checks/pause-resume.ts';
 import { resizeChecks } from './fact-checks/resize.ts';
+import { serverlessUsageLimitChecks } from './fact-checks/serverless-usage-limits.ts';
 import { snapshotChecks } from './fact-checks/snapshots.ts';
 import type { FactCheck } from './fact-checks/support.ts';
+import { usageLimitChecks } from './fact-checks/usage-limits.ts';
 
 interface FactRow {
   id: string;
@@ -44,6 +46,8 @@ const CHECKS: Record<string, FactCheck> = {
   ...snapshotChecks,
   ...resizeChecks,
   ...multiAzServerlessChecks,
+  ...usageLimitChecks,
+  ...serverlessUsageLimitChecks,
 };
 
 const rows = factRows(readFileSync(TABLE, 'utf8'));
