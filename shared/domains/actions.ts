@@ -1,4 +1,5 @@
 import type { ActionSpec } from '../execute/action-spec.ts';
+import { RESIZE_ACTIONS } from './resize/resize.actions.ts';
 import { SNAPSHOT_ACTIONS } from './snapshots/snapshot.actions.ts';
 import { USAGE_LIMIT_ACTIONS } from './usage-limits/usage-limits.actions.ts';
 import { WINDOW_ACTIONS } from './windows/window.actions.ts';
@@ -9,4 +10,9 @@ import { WINDOW_ACTIONS } from './windows/window.actions.ts';
  * schemas, luxon, croner: ~45 KB of zip). The registrations in index.ts list the same declarations; the
  * registry meta test checks that both lists hold the same actions.
  */
-export const BUILT_IN_ACTIONS: readonly ActionSpec[] = [...WINDOW_ACTIONS, ...SNAPSHOT_ACTIONS, ...USAGE_LIMIT_ACTIONS];
+export const BUILT_IN_ACTIONS: readonly ActionSpec[] = [
+  ...WINDOW_ACTIONS,
+  ...SNAPSHOT_ACTIONS,
+  ...USAGE_LIMIT_ACTIONS,
+  ...RESIZE_ACTIONS,
+];

@@ -30,6 +30,11 @@ export interface ClusterResource {
   /** `Encrypted`: present (true) only for an encrypted cluster; its snapshots copy only with a grant. */
   encrypted?: true;
   /**
+   * `ElasticResizeNumberOfNodeOptions`: the node counts an elastic resize may reach now, as AWS counts them
+   * from the original node count or the last classic resize (guide L3453); absent when not read.
+   */
+  elasticResizeOptions?: readonly number[];
+  /**
    * The cluster's usage limits (`DescribeUsageLimits`, read account-wide once per sweep); absent when
    * they were not read (an event's single-cluster read, a fleet file without them, a failed read).
    */

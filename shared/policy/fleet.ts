@@ -137,7 +137,14 @@ function clusterFrom(raw: Json): ClusterResource {
     // Only when enabled, so resources read without it compare equal to before.
     ...(copy === null ? {} : { snapshotCopy: copy }),
     ...(raw.Encrypted === true ? { encrypted: true as const } : {}),
+    ...elasticOptionsFrom(raw.ElasticResizeNumberOfNodeOptions),
   };
+}
+
+/** `ElasticResizeNumberOfNodeOptions` is text such as "[2,3,4]"; only when read and well formed. */
+function elasticOptionsFrom(raw: unknown): { elasticResizeOptions?: number[] } {
+  if (typeof raw !== 'string' || !/^\[\s*(\d+\s*(,\s*\d+\s*)*)?\]$/.test(raw)) return {};
+  return { elasticResizeOptions: JSON.parse(raw) as number[] };
 }
 
 function snapshotCopyFrom(raw: unknown): SnapshotCopyStatus | null {

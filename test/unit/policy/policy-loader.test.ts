@@ -134,9 +134,9 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     name: 'capability not built yet',
     policies: `  - name: a
     resource: cluster
-    resize: { nodes: 4 }
+    failoverDrill: { every: 30d }
 `,
-    expected: ['p.yml:8:5: resize is not supported yet; remove it or comment it out'],
+    expected: ['p.yml:8:5: failoverDrill is not supported yet; remove it or comment it out'],
   },
   {
     name: 'missing resource',
