@@ -10,6 +10,8 @@ import {
 } from './usage-limits.schema.ts';
 
 /**
+ * Skip reasons start with a fixed category before the first ':' (the sweep counts skips by it).
+ *
  * Desired state for one cluster: every declared limit exists with its amount, period and breach
  * action; limits this policy made that it no longer declares are deleted; limits made by people are
  * reported and left alone. AWS's per-feature rules (three limits, one `disable`) are checked against
@@ -62,7 +64,13 @@ export function reconcileLimits(
 ): Proposal[] {
   const target: TargetRef = { type: 'cluster', id: cluster.id };
   if (cluster.limits === undefined) {
-    return [{ kind: 'skip', target, reason: 'usage limits were not read in this fleet read; no limit is changed' }];
+    return [
+      {
+        kind: 'skip',
+        target,
+        reason: 'usage limits not read: this fleet read has no usage limits; no limit is changed',
+      },
+    ];
   }
   const existing = cluster.limits;
   const slot = new Date(now).toISOString();
@@ -85,7 +93,7 @@ export function reconcileLimits(
     .map((l) => ({
       kind: 'skip',
       target,
-      reason: `usage limit ${l.id} (${describeLimit(l)}) was made outside autopilot (no managed-by tag): never modified or deleted`,
+      reason: `usage limit made outside autopilot: ${l.id} (${describeLimit(l)}) has no managed-by tag; never modified or deleted`,
     }));
   const acts = [...changes.map((c) => c.proposal), ...creates];
   if (acts.some((p) => p.kind === 'act') && cluster.status !== 'available') {
@@ -159,7 +167,11 @@ function modifyProposal(
 ): Proposal {
   const blocked = d.breachAction === 'disable' && l.breachAction !== 'disable' ? disableTaken(existing, d, l.id) : null;
   if (blocked !== null)
-    return { kind: 'skip', target, reason: `cannot put ${l.id} back to ${describeLimit(d)}: ${blocked}` };
+    return {
+      kind: 'skip',
+      target,
+      reason: `usage limit blocked: ${l.id} cannot be put back to ${describeLimit(d)}; ${blocked}`,
+    };
   return {
     kind: 'act',
     action: 'ModifyUsageLimit',
@@ -196,7 +208,11 @@ function missingChanges(
           ? disableTaken(counted, d, null)
           : null;
     if (blocked !== null) {
-      out.push({ kind: 'skip', target, reason: `cannot create declared ${d.key} (${describeLimit(d)}): ${blocked}` });
+      out.push({
+        kind: 'skip',
+        target,
+        reason: `usage limit blocked: declared ${d.key} (${describeLimit(d)}) cannot be created; ${blocked}`,
+      });
       continue;
     }
     const tags = limitTags(policy, d.key);

@@ -39,7 +39,7 @@ describe('plan: usage limits', () => {
     expect(result.skips.map((s) => [s.target.id, s.reason])).toEqual([
       [
         'analytics-1',
-        'usage limit lim-9f8e7d6c5b4a3921 (concurrency-scaling 600 minutes monthly, log) was made outside autopilot (no managed-by tag): never modified or deleted',
+        'usage limit made outside autopilot: lim-9f8e7d6c5b4a3921 (concurrency-scaling 600 minutes monthly, log) has no managed-by tag; never modified or deleted',
       ],
     ]);
     const shape = (c: ClusterResource | undefined) =>

@@ -209,8 +209,13 @@ describe('usage limits: what autopilot did not make, or no longer declares', () 
     const out = await w.sweep(set);
     expect(out.decisions.map((d) => d.action)).toEqual(['CreateUsageLimit']);
     expect(out.skips.map((s) => s.reason)).toEqual([
-      `cannot create declared spectrum#1 (spectrum 5 TB scanned daily, disable): usage limit ${person.UsageLimitId} already disables spectrum; AWS allows one disable per feature`,
-      `usage limit ${person.UsageLimitId} (spectrum 9 TB scanned monthly, disable) was made outside autopilot (no managed-by tag): never modified or deleted`,
+      `usage limit blocked: declared spectrum#1 (spectrum 5 TB scanned daily, disable) cannot be created; usage limit ${person.UsageLimitId} already disables spectrum; AWS allows one disable per feature`,
+      `usage limit made outside autopilot: ${person.UsageLimitId} (spectrum 9 TB scanned monthly, disable) has no managed-by tag; never modified or deleted`,
+    ]);
+    // The sweep counts skips by the text before the first ':': a fixed category, never a limit id.
+    expect(out.skips.map((s) => s.reason.split(':')[0])).toEqual([
+      'usage limit blocked',
+      'usage limit made outside autopilot',
     ]);
     const again = await w.sweep(set);
     expect(again.decisions).toEqual([]);
@@ -256,7 +261,7 @@ describe('usage limits: what autopilot did not make, or no longer declares', () 
     });
     expect(out.decisions).toEqual([]);
     expect(out.skips.map((s) => s.reason)).toEqual([
-      'usage limits were not read in this fleet read; no limit is changed',
+      'usage limits not read: this fleet read has no usage limits; no limit is changed',
     ]);
   });
 });
