@@ -591,7 +591,11 @@ describe('snapshot permissions (issue 6), evaluated on the executor role', () =>
     evaluate(EXECUTOR_ROLE, action, resource, context, from);
 
   it('creates a snapshot of an opted-in cluster only with autopilot’s tags, set at create', () => {
-    const snap = ARN.snapshot('prod-etl', 'prod-etl-nightly-202601050100');
+    const snap = ARN.snapshot('prod-etl', 'autopilot-prod-etl-nightly-202601050100');
+    // Only names with autopilot's prefix (issue 22).
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'prod-etl-by-hand'), created)).toBe(
+      'implicit deny',
+    );
     expect(executor('redshift:CreateClusterSnapshot', ARN.cluster('prod-etl'), { ...created, ...optedIn })).toBe(
       'allowed',
     );
@@ -604,7 +608,17 @@ describe('snapshot permissions (issue 6), evaluated on the executor role', () =>
       'implicit deny',
     );
     // Serverless: the namespace and the new snapshot.
-    expect(executor('redshift-serverless:CreateSnapshot', ARN.namespace('ns-1'), created)).toBe('allowed');
+    // Serverless: the namespace must carry the opt-in tag itself (issue 22).
+    expect(executor('redshift-serverless:CreateSnapshot', ARN.namespace('ns-1'), { ...created, ...optedIn })).toBe(
+      'allowed',
+    );
+    expect(executor('redshift-serverless:CreateSnapshot', ARN.namespace('ns-1'), created)).toBe('implicit deny');
+    expect(executor('redshift-serverless:CreateSnapshotCopyConfiguration', ARN.namespace('ns-1'), optedIn)).toBe(
+      'allowed',
+    );
+    expect(executor('redshift-serverless:CreateSnapshotCopyConfiguration', ARN.namespace('ns-1'), {})).toBe(
+      'implicit deny',
+    );
     expect(executor('redshift-serverless:CreateSnapshot', ARN.serverlessSnapshot('s-1'), created)).toBe('allowed');
     expect(executor('redshift-serverless:TagResource', ARN.serverlessSnapshot('s-1'), created)).toBe('allowed');
     expect(executor('redshift-serverless:CreateSnapshot', ARN.serverlessSnapshot('s-1'), {})).toBe('implicit deny');
@@ -616,7 +630,9 @@ describe('snapshot permissions (issue 6), evaluated on the executor role', () =>
       [`aws:RequestTag/${OPT_IN.key}`]: OPT_IN.value,
       'aws:TagKeys': [...OURS, OPT_IN.key],
     };
-    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), withOptIn)).toBe('denied');
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'autopilot-x-202601050100'), withOptIn)).toBe(
+      'denied',
+    );
     expect(executor('redshift:CreateTags', ARN.cluster('prod-etl'), withOptIn)).toBe('denied');
     expect(executor('redshift-serverless:TagResource', ARN.serverlessSnapshot('s-1'), withOptIn)).toBe('denied');
     expect(executor('redshift-serverless:TagResource', ARN.workgroup('wg-1'), withOptIn)).toBe('denied');
@@ -629,18 +645,22 @@ describe('snapshot permissions (issue 6), evaluated on the executor role', () =>
     for (const policy of role.Policies) {
       policy.PolicyDocument.Statement = policy.PolicyDocument.Statement.filter((st) => st.Effect !== 'Deny');
     }
-    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), withOptIn, noDeny)).toBe(
-      'implicit deny',
-    );
-    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'x-202601050100'), created, noDeny)).toBe(
+    expect(
+      executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'autopilot-x-202601050100'), withOptIn, noDeny),
+    ).toBe('implicit deny');
+    expect(executor('redshift:CreateTags', ARN.snapshot('prod-etl', 'autopilot-x-202601050100'), created, noDeny)).toBe(
       'allowed',
     );
   });
 
   it('deletes only snapshots tagged managed-by=redshift-autopilot, and fails when that condition is removed', () => {
-    const snap = ARN.snapshot('prod-etl', 'prod-etl-before-upgrade');
+    const snap = ARN.snapshot('prod-etl', 'autopilot-prod-etl-nightly-202601050100');
     const ours = { [`aws:ResourceTag/${MANAGED_BY.key}`]: MANAGED_BY.value };
     expect(executor('redshift:DeleteClusterSnapshot', snap, ours)).toBe('allowed');
+    // Tagged managed-by by someone, but not named by autopilot: not deletable (issue 22).
+    expect(executor('redshift:DeleteClusterSnapshot', ARN.snapshot('prod-etl', 'prod-etl-before-upgrade'), ours)).toBe(
+      'implicit deny',
+    );
     expect(executor('redshift:DeleteClusterSnapshot', snap, {})).toBe('implicit deny');
     expect(executor('redshift:DeleteClusterSnapshot', snap, { [`aws:ResourceTag/${MANAGED_BY.key}`]: 'me' })).toBe(
       'implicit deny',

@@ -457,7 +457,7 @@ policies:
         '2026-12-08T01:00:00.000Z',
         'CreateClusterSnapshot',
         {
-          SnapshotIdentifier: 'dev-1-nightly-202612080100',
+          SnapshotIdentifier: 'autopilot-dev-1-nightly-202612080100',
           ClusterIdentifier: 'dev-1',
           // Kept until retention deletes it; tags mark it as this policy's (issue 6).
           ManualSnapshotRetentionPeriod: -1,
