@@ -148,7 +148,15 @@ export class AwsFleetReader implements FleetReader {
     switch (type) {
       case 'cluster': {
         const cluster = await this.#redshift.read({ type, id });
-        return cluster === null ? [] : [cluster];
+        if (cluster === null) return [];
+        if (!this.#readLimits) return [cluster];
+        // The cluster's own limits (one DescribeUsageLimits by identifier); unread, they stay absent.
+        const limits = await this.#isolatedOrNull(
+          'limits',
+          () => this.#redshift.readUsageLimits({ clusterIdentifier: id }),
+          [],
+        );
+        return limits === null ? [cluster] : withLimits([cluster], limits);
       }
       case 'workgroup': {
         const workgroup = await this.#serverless.read({ type, id });

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsFleetReader } from '../../../shared/app/aws-fleet-reader.ts';
 import { RedshiftAdapter } from '../../../shared/aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../../../shared/aws/redshift-serverless.adapter.ts';
+import type { NormalizedEvent } from '../../../shared/events/normalized-event.ts';
 import { actionRegistry } from '../../../shared/execute/action-registry.ts';
 import { decide } from '../../../shared/policy/decide.ts';
 import type { ClusterResource, Decision } from '../../../shared/policy/decision.ts';
@@ -136,6 +137,19 @@ describe('usage limits: the sweep reads them account-wide', () => {
     expect(clusters.find((c) => c.id === 'c-041')?.limits?.[0]?.amount).toBe(42);
     expect(calls.map((c) => JSON.parse(c).ClusterIdentifier)).toEqual([undefined, undefined]);
     expect(w.calls).toEqual([]);
+  });
+});
+
+describe('usage limits: an event reads its cluster with its limits', () => {
+  it('one DescribeUsageLimits by the cluster identifier, so the event decides as the sweep does', async () => {
+    const w = world();
+    await w.sweep();
+    const before = w.calls.length;
+    const event = { resource: { type: 'cluster', id: 'etl-1' } } as NormalizedEvent;
+    const [cluster] = (await w.reader.readFor(event)) as ClusterResource[];
+    expect(cluster?.limits?.map((l) => l.feature).sort()).toEqual(['concurrency-scaling', 'spectrum']);
+    const reads = w.calls.slice(before).filter((c) => c.name === 'DescribeUsageLimitsCommand');
+    expect(reads.map((c) => c.input.ClusterIdentifier)).toEqual(['etl-1']);
   });
 });
 
