@@ -2,6 +2,7 @@ import type { CapabilityRegistration } from '../../policy/capability.ts';
 import { RESIZE_ACTIONS, resizeAllowed } from './resize.actions.ts';
 import { compileResize } from './resize.capability.ts';
 import { resizeSchema } from './resize.schema.ts';
+import { resizeTracker } from './resize-tracker.ts';
 
 /**
  * Resize scheduling (issue 15): a cluster's node count follows its policy's default and windows,
@@ -18,4 +19,5 @@ export const resizeCapability: CapabilityRegistration = {
   compile: compileResize,
   actions: RESIZE_ACTIONS,
   guardrails: [resizeAllowed],
+  tracker: resizeTracker,
 };

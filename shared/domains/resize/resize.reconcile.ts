@@ -79,6 +79,14 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
       ),
     ];
   }
+  if (entry?.status === 'succeeded' && cluster.status === 'available') {
+    return [
+      skip(
+        target,
+        `ResizeCluster to ${desired.nodes} ended but the cluster has ${cluster.numberOfNodes} nodes (rolled back or changed since); not retried before the next boundary; ${why}`,
+      ),
+    ];
+  }
   if (entry !== undefined && entry.status !== 'skipped') {
     // Decided already (pending, under way, done, dry run): the ledger and the sweep follow it.
     return cluster.numberOfNodes === desired.nodes
