@@ -64,7 +64,7 @@ const base = {
   observes: 'resource' as const,
   stateKey: null,
   guardrails: [...BASE_GUARDRAILS, 'maxResources'],
-  tracking: { closedBy: ['the call returns (no state to wait for); the next sweep reads the limit back'] },
+  // No tracking: the call is complete when it returns; the next sweep reads the limit back.
 };
 
 const refusal = (operation: string, message: string): ResourceStateConflictError =>
