@@ -1,7 +1,9 @@
 /** Checks of the resize rows of shared/simulator/facts.md. */
 import {
   CancelResizeCommand,
+  InvalidClusterStateFault,
   NumberOfNodesPerClusterLimitExceededFault,
+  PauseClusterCommand,
   ResizeClusterCommand,
   type ResizeClusterMessage,
   UnsupportedOperationFault,
@@ -181,5 +183,26 @@ export const resizeChecks: Record<string, FactCheck> = {
       'REDSHIFT-EVENT-3600',
     ]);
     expect(s.sim.getCluster('dc')).toMatchObject({ NodeType: 'dc2.large', NumberOfNodes: 2 });
+  },
+
+  'resize.only-available': async () => {
+    const s = simulated();
+    s.sim.addCluster({ ClusterIdentifier: 'p', NodeType: 'ra3.4xlarge', NumberOfNodes: 4 });
+    s.sim.addCluster({ ClusterIdentifier: 'r', NodeType: 'ra3.4xlarge', NumberOfNodes: 4 });
+    await s.redshift.send(new PauseClusterCommand({ ClusterIdentifier: 'p' }));
+    s.sim.clock.advanceBy(30 * MINUTE);
+    await s.redshift.send(new ResizeClusterCommand({ ClusterIdentifier: 'r', NumberOfNodes: 8 }));
+
+    expect(s.sim.getCluster('p')?.ClusterStatus).toBe('paused');
+    const paused = await rejection(
+      s.redshift.send(new ResizeClusterCommand({ ClusterIdentifier: 'p', NumberOfNodes: 8 })),
+    );
+    expect(paused).toBeInstanceOf(InvalidClusterStateFault);
+    expect(s.sim.getCluster('r')?.ClusterStatus).toBe('available, prep-for-resize');
+    const again = await rejection(
+      s.redshift.send(new ResizeClusterCommand({ ClusterIdentifier: 'r', NumberOfNodes: 6 })),
+    );
+    expect(again).toBeInstanceOf(InvalidClusterStateFault);
+    expect(again).toMatchObject({ message: 'The specified cluster is not in the available state.' });
   },
 };
