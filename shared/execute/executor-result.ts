@@ -49,3 +49,7 @@ export const EXECUTOR_DEFAULTS = { leaseMs: leaseFor(EXECUTOR_TIMEOUT_SECONDS) }
 
 /** Refusals that may pass later for the same decision, because the resource's state moves on. */
 export const RETRYABLE_REFUSALS: readonly string[] = ['stateAllowsOperation'] satisfies GuardrailName[];
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

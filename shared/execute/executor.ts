@@ -10,6 +10,7 @@ import {
   EXECUTOR_DEFAULTS,
   type ExecuteOptions,
   type ExecutionResult,
+  messageOf,
   OUTCOME_WRITE_BACKOFF_MS,
   RETRYABLE_REFUSALS,
   type Run,
@@ -76,6 +77,8 @@ export class Executor {
   readonly #deps: Required<Omit<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>> &
     Pick<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>;
   readonly #refusals: RefusalReporter;
+  /** The admitted decision's policy selector, for the `policySelects` guardrail on the re-read resource. */
+  readonly #selectors = new WeakMap<Decision, (resource: ObservedResource) => string | null>();
 
   constructor(deps: ExecutorDeps) {
     this.#deps = {
@@ -96,10 +99,9 @@ export class Executor {
 
   /** The message as its deployed policy decided it (that policy's mode), or the refusal, already reported. */
   async admit(message: Decision): Promise<{ decision: Decision } | { refused: ExecutionResult }> {
-    const authorized = this.#deps.authorize?.(message, this.#deps.clock.now().getTime()) ?? {
-      ok: true,
-      decision: message,
-    };
+    const now = this.#deps.clock.now().getTime();
+    const authorized: Authorization = this.#deps.authorize?.(message, now) ?? { ok: true, decision: message };
+    if (authorized.ok && authorized.selects !== undefined) this.#selectors.set(authorized.decision, authorized.selects);
     if (authorized.ok) return { decision: authorized.decision };
     await this.#refusals.refuse(message, authorized);
     return { refused: { kind: 'refused', cause: authorized.cause, detail: authorized.detail } };
@@ -251,6 +253,7 @@ export class Executor {
             operation.stateKey === null
               ? Promise.resolve(null)
               : ledger.markLatest(decision.target, operation.stateKey, decision.at, decision.idempotencyKey),
+          policySelects: () => this.#selectors.get(decision)?.(resource) ?? null,
           budgetSlot: async () => {
             if (record.budgetSlot === null) {
               const slot = await ledger.takeBudgetSlot(
@@ -492,8 +495,4 @@ export class Executor {
       this.#deps.logger.error('alert publish failed', { subject: alert.subject, error: String(error) });
     }
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

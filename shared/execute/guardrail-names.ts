@@ -6,6 +6,7 @@
 export const GUARDRAIL_NAMES = [
   'targetMatches',
   'optInTag',
+  'policySelects',
   'stateAllowsOperation',
   'notMultiAz',
   'automatedSnapshotsOn',
@@ -15,9 +16,10 @@ export const GUARDRAIL_NAMES = [
 ] as const;
 export type GuardrailName = (typeof GUARDRAIL_NAMES)[number];
 
-/** Every action passes these: the right resource, still opted in, in a state the call accepts. */
+/** Every action passes these: the right resource, still opted in and selected by its policy, in a state the call accepts. */
 export const BASE_GUARDRAILS = [
   'targetMatches',
   'optInTag',
+  'policySelects',
   'stateAllowsOperation',
 ] as const satisfies readonly GuardrailName[];

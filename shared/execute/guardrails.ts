@@ -21,6 +21,8 @@ export interface GuardrailContext {
     supersededBy(): Promise<string | null>;
     /** 1-based position of this action in its policy's budget for this run. */
     budgetSlot(): Promise<number>;
+    /** Why the deciding policy's selector does not select the re-read resource, or null (also when not checked). */
+    policySelects?(): string | null;
   };
 }
 
@@ -90,6 +92,18 @@ export const optInTag: Guardrail = {
     if (actual === value) return null;
     return actual === undefined ? `opt-in tag ${key} is missing` : `opt-in tag ${key}=${actual}, expected ${value}`;
   },
+};
+
+/**
+ * A decision names its policy; the executor holds that deployed policy (shared/policy/authorize.ts) and
+ * asks its selector about the resource it re-read: a pause that `dev-office-hours` (match env: dev) is
+ * said to have decided for a cluster tagged env: prod is refused, opted in or not.
+ */
+export const policySelects: Guardrail = {
+  name: 'policySelects',
+  rule: "the deciding policy's `match` still selects the re-read resource",
+  appliesTo: declared('policySelects'),
+  check: ({ facts }) => facts.policySelects?.() ?? null,
 };
 
 export const stateAllowsOperation: Guardrail = {
@@ -162,6 +176,7 @@ export const maxResources: Guardrail = {
 export const GUARDRAILS: readonly Guardrail[] = [
   targetMatches,
   optInTag,
+  policySelects,
   stateAllowsOperation,
   notMultiAz,
   automatedSnapshotsOn,

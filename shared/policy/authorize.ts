@@ -1,6 +1,6 @@
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { CapabilityRegistration, CompiledPolicy } from './capability.ts';
-import type { Decision, DecisionMode } from './decision.ts';
+import type { Decision, DecisionMode, FleetResource } from './decision.ts';
 import type { PolicySet } from './policy-loader.ts';
 
 /**
@@ -22,7 +22,18 @@ export type RefusalCause =
   | 'param-not-in-policy'
   | 'guard-mismatch';
 
-export type Authorization = { ok: true; decision: Decision } | { ok: false; cause: RefusalCause; detail: string };
+export type Authorization =
+  | {
+      ok: true;
+      decision: Decision;
+      /**
+       * Why the policy's selector does not select the resource the executor re-reads, or null; absent when
+       * the policy selects another kind of resource than it acts on (a reaction on an integration resumes
+       * its target cluster), where only the opt-in guardrail applies.
+       */
+      selects?: (resource: FleetResource) => string | null;
+    }
+  | { ok: false; cause: RefusalCause; detail: string };
 
 export interface AuthorizeOptions {
   now: number;
@@ -62,7 +73,11 @@ export function authorizeDecision(decision: Decision, policies: PolicySet, optio
   if (refusal !== null) return refusal;
   const guard = guardRefusal(decision, policy);
   if (guard !== null) return refuse('guard-mismatch', guard);
-  return { ok: true, decision: withPolicyMode(decision, policy, options.now) };
+  const admitted = withPolicyMode(decision, policy, options.now);
+  if (policy.resource !== decision.target.type) return { ok: true, decision: admitted };
+  const selects = (resource: FleetResource) =>
+    policy.selector.matches(resource) ? null : `policy ${policy.name} does not select ${resource.type} ${resource.id}`;
+  return { ok: true, decision: admitted, selects };
 }
 
 function actionRefusal(decision: Decision, policy: CompiledPolicy, options: AuthorizeOptions): Authorization | null {

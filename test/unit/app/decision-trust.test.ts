@@ -215,6 +215,31 @@ describe('the executor acts only on what a deployed policy decided', () => {
     expect(writes()).toBe(0);
   });
 
+  it('refuses a pause of an opted-in cluster the named policy does not select, on the re-read (policySelects)', async () => {
+    sim.addCluster({
+      ClusterIdentifier: 'prod-dw',
+      NodeType: 'ra3.xlplus',
+      NumberOfNodes: 2,
+      Tags: [
+        { Key: 'autopilot:managed', Value: 'true' },
+        { Key: 'env', Value: 'prod' },
+      ],
+    });
+    const pause = await sweptPause();
+    const forged = {
+      ...pause,
+      target: { type: 'cluster' as const, id: 'prod-dw' },
+      params: { ClusterIdentifier: 'prod-dw' },
+    };
+    await deliver(JSON.stringify(forged));
+    expect(sim.callCounts().PauseCluster).toBeUndefined();
+    const skipped = app.notifier.alerts.filter((a) => a.attributes.outcome === 'skipped');
+    expect(skipped.map((a) => a.attributes.resource)).toEqual(['cluster/prod-dw']);
+    expect(skipped[0]?.body).toMatch(
+      /guardrail policySelects: policy dev-office-hours does not select cluster prod-dw/,
+    );
+  });
+
   it('takes the mode from the policy: a message that says act for a dry-run policy is only reported', async () => {
     const pause = await sweptPause();
     await deliver(JSON.stringify({ ...pause, policy: 'rehearsal' }));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Cluster } from '@aws-sdk/client-redshift';
 import { describe, expect, it } from 'vitest';
-import { Executor } from '../../../shared/execute/executor.ts';
+import { Executor, type ExecutorDeps } from '../../../shared/execute/executor.ts';
 import {
   firstRefusal,
   GUARDRAIL_NAMES,
@@ -33,6 +33,8 @@ interface GuardrailCase {
   decision: Decision;
   cluster: Partial<Cluster> & Record<string, unknown>;
   setup?: (fake: FakeRedshift, ledger: MemoryLedger) => Promise<void> | void;
+  /** The executor's check against the deployed policy (shared/policy/authorize.ts), when the case needs one. */
+  authorize?: ExecutorDeps['authorize'];
 }
 
 const CASES: Record<GuardrailName, GuardrailCase> = {
@@ -45,6 +47,21 @@ const CASES: Record<GuardrailName, GuardrailCase> = {
     },
   },
   optInTag: { decision: pauseDecision(), cluster: { Tags: [{ Key: 'team', Value: 'bi' }] } },
+  policySelects: {
+    // Opted in, but the policy the decision names selects env: dev and this cluster is env: prod.
+    decision: pauseDecision(),
+    cluster: {
+      Tags: [
+        { Key: 'autopilot:managed', Value: 'true' },
+        { Key: 'env', Value: 'prod' },
+      ],
+    },
+    authorize: (decision) => ({
+      ok: true,
+      decision,
+      selects: (r) => (r.tags.env === 'dev' ? null : `policy office-hours does not select ${r.type} ${r.id}`),
+    }),
+  },
   stateAllowsOperation: { decision: pauseDecision(), cluster: { ClusterStatus: 'modifying' } },
   notMultiAz: { decision: pauseDecision(), cluster: { MultiAZ: 'Enabled' } },
   automatedSnapshotsOn: { decision: pauseDecision(), cluster: { AutomatedSnapshotRetentionPeriod: 0 } },
@@ -93,6 +110,7 @@ async function runCase(c: GuardrailCase, registry: readonly Guardrail[]) {
     clock: fixedClock(),
     guardrails: registry,
     newToken: sequentialTokens(),
+    ...(c.authorize === undefined ? {} : { authorize: c.authorize }),
   });
   const result = await executor.execute(c.decision, executor.newRun());
   return { fake, result, notifier };
