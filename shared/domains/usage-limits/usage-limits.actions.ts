@@ -13,6 +13,7 @@ import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import type { UsageLimitResource } from '../../policy/decision.ts';
 import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf } from '../windows/window.actions.ts';
 import { AUTOPILOT_LIMIT_TAG_KEYS, LIMIT_TAGS, MADE_BY_AUTOPILOT, ownership } from './usage-limit-tags.ts';
+import { MAX_LIMITS_PER_FEATURE } from './usage-limits.schema.ts';
 
 /**
  * The provisioned usage-limit calls. Each is complete when it returns (no state to wait for), changes
@@ -71,6 +72,27 @@ const refusal = (operation: string, message: string): ResourceStateConflictError
   new ResourceStateConflictError(`${operation}: ${message}`, {
     cause: Object.assign(new Error(message), { name: 'UsageLimitNotAutopilots' }),
   });
+
+/**
+ * AWS's per-feature rules against what exists on a fresh read (a person may have added limits since the
+ * sweep): at most three per feature, one `disable` per feature. Null: there is room.
+ */
+export function roomRefusal(
+  existing: readonly UsageLimitResource[],
+  feature: string,
+  breachAction: string,
+  except: string | null,
+): string | null {
+  const same = existing.filter((l) => l.feature === feature && l.id !== except);
+  if (except === null && same.length >= MAX_LIMITS_PER_FEATURE) {
+    return `the cluster already has ${same.length} ${feature} limits (${same.map((l) => l.id).join(', ')}); AWS allows ${MAX_LIMITS_PER_FEATURE} per feature`;
+  }
+  const disabling = same.find((l) => l.breachAction === 'disable');
+  if (breachAction === 'disable' && disabling !== undefined) {
+    return `usage limit ${disabling.id} already disables ${feature}; AWS allows one disable per feature`;
+  }
+  return null;
+}
 
 /** The limit on a fresh read, if it is this policy's on this cluster; otherwise why not. */
 export function ownedRefusal(
@@ -135,6 +157,8 @@ async function createOnce(redshift: RedshiftAdapter, params: Record<string, unkn
       l.period === input.Period,
   );
   if (made !== undefined) return { afterState: null, createdId: made.id };
+  const full = roomRefusal(existing, input.FeatureType ?? '', input.BreachAction ?? 'log', null);
+  if (full !== null) throw refusal('CreateUsageLimit', full);
   const out = await redshift.client.send(new CreateUsageLimitCommand(input));
   return { afterState: null, ...(out.UsageLimitId === undefined ? {} : { createdId: out.UsageLimitId }) };
 }
@@ -173,6 +197,11 @@ export const modifyUsageLimit: ActionSpec = {
     if (limit === null) throw refusal('ModifyUsageLimit', `usage limit ${id} no longer exists`);
     const refused = ownedRefusal(limit, params);
     if (refused !== null) throw refusal('ModifyUsageLimit', refused);
+    if (params.BreachAction === 'disable' && limit.breachAction !== 'disable') {
+      const siblings = await redshift.readUsageLimits({ clusterIdentifier: limit.clusterId });
+      const taken = roomRefusal(siblings, limit.feature, 'disable', limit.id);
+      if (taken !== null) throw refusal('ModifyUsageLimit', taken);
+    }
     await redshift.client.send(
       new ModifyUsageLimitCommand({
         UsageLimitId: id,

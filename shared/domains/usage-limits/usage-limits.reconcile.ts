@@ -1,13 +1,8 @@
 import type { Proposal } from '../../policy/capability.ts';
 import type { ClusterResource, TargetRef, UsageLimitResource } from '../../policy/decision.ts';
 import { LIMIT_TAGS, limitTags, ownership } from './usage-limit-tags.ts';
-import {
-  CLUSTER_FEATURES,
-  DEFAULT_BREACH_ACTION,
-  DEFAULT_PERIOD,
-  type LimitDecl,
-  MAX_LIMITS_PER_FEATURE,
-} from './usage-limits.schema.ts';
+import { roomRefusal } from './usage-limits.actions.ts';
+import { CLUSTER_FEATURES, DEFAULT_BREACH_ACTION, DEFAULT_PERIOD, type LimitDecl } from './usage-limits.schema.ts';
 
 /**
  * Skip reasons start with a fixed category before the first ':' (the sweep counts skips by it).
@@ -165,7 +160,10 @@ function modifyProposal(
   target: TargetRef,
   slot: string,
 ): Proposal {
-  const blocked = d.breachAction === 'disable' && l.breachAction !== 'disable' ? disableTaken(existing, d, l.id) : null;
+  const blocked =
+    d.breachAction === 'disable' && l.breachAction !== 'disable'
+      ? roomRefusal(existing, d.feature, 'disable', l.id)
+      : null;
   if (blocked !== null)
     return {
       kind: 'skip',
@@ -200,13 +198,7 @@ function missingChanges(
   const counted = [...after];
   const out: Proposal[] = [];
   for (const d of missing) {
-    const sameFeature = counted.filter((l) => l.feature === d.feature);
-    const blocked =
-      sameFeature.length >= MAX_LIMITS_PER_FEATURE
-        ? `the cluster already has ${sameFeature.length} ${d.feature} limits (${sameFeature.map((l) => l.id).join(', ')}); AWS allows ${MAX_LIMITS_PER_FEATURE} per feature`
-        : d.breachAction === 'disable'
-          ? disableTaken(counted, d, null)
-          : null;
+    const blocked = roomRefusal(counted, d.feature, d.breachAction, null);
     if (blocked !== null) {
       out.push({
         kind: 'skip',
@@ -235,11 +227,4 @@ function missingChanges(
     counted.push({ ...d, id: `new:${d.key}`, clusterId: target.id, tags: {} });
   }
   return out;
-}
-
-function disableTaken(limits: readonly UsageLimitResource[], d: DeclaredLimit, except: string | null): string | null {
-  const other = limits.find((l) => l.feature === d.feature && l.breachAction === 'disable' && l.id !== except);
-  return other === undefined
-    ? null
-    : `usage limit ${other.id} already disables ${d.feature}; AWS allows one disable per feature`;
 }

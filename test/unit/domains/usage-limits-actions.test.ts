@@ -76,6 +76,45 @@ describe('usage-limit handlers', () => {
     expect((await w.list()).map((l) => l.Amount)).toEqual([9, 5, 5]);
   });
 
+  it('refuses, with AWS’s rule named, a create or a switch to disable that limits made since the sweep leave no room for', async () => {
+    const w = world();
+    const mine = await createUsageLimit.perform({ ...CREATE }, w.services);
+    const person = await w.client.send(
+      new CreateUsageLimitCommand({
+        ClusterIdentifier: 'etl-1',
+        FeatureType: 'spectrum',
+        LimitType: 'data-scanned',
+        Amount: 9,
+        BreachAction: 'disable',
+      }),
+    );
+    const toDisable = {
+      ClusterIdentifier: 'etl-1',
+      UsageLimitId: mine.createdId,
+      OwnerPolicy: 'budget',
+      LimitKey: 'spectrum#1',
+    };
+    await expect(
+      modifyUsageLimit.perform({ ...toDisable, Amount: 5, BreachAction: 'disable' }, w.services),
+    ).rejects.toThrow(
+      `ModifyUsageLimit: usage limit ${person.UsageLimitId} already disables spectrum; AWS allows one disable per feature`,
+    );
+    await w.client.send(
+      new CreateUsageLimitCommand({
+        ClusterIdentifier: 'etl-1',
+        FeatureType: 'spectrum',
+        LimitType: 'data-scanned',
+        Amount: 20,
+      }),
+    );
+    await expect(
+      createUsageLimit.perform({ ...CREATE, Tags: limitTags('budget', 'spectrum#2') }, w.services),
+    ).rejects.toThrow(
+      /CreateUsageLimit: the cluster already has 3 spectrum limits \(lim-\w+, lim-\w+, lim-\w+\); AWS allows 3 per feature/,
+    );
+    expect(await w.list()).toHaveLength(3);
+  });
+
   it('modify sets amount and breach action of its own limit; a delete of a limit already gone is done', async () => {
     const w = world();
     const made = await createUsageLimit.perform({ ...CREATE }, w.services);

@@ -153,6 +153,38 @@ describe('usage limits: an event reads its cluster with its limits', () => {
   });
 });
 
+describe('usage limits: a failed limits read', () => {
+  it('is an unread part with its classified reason, and every cluster keeps no limits (decide skips)', async () => {
+    const w = world();
+    class Denied extends RedshiftAdapter {
+      override readUsageLimits(): never {
+        throw Object.assign(new Error('User is not authorized to perform: redshift:DescribeUsageLimits'), {
+          name: 'AccessDenied',
+        });
+      }
+    }
+    const reader = new AwsFleetReader(
+      new Denied(w.client),
+      new RedshiftServerlessAdapter(w.serverlessClient),
+      undefined,
+      {
+        limits: true,
+      },
+    );
+    const { resources, unread } = await reader.readAll();
+    expect(unread.map((u) => [u.reader, u.transient, u.reason])).toEqual([
+      [
+        'usage limits',
+        false,
+        expect.stringContaining('redshift:DescribeUsageLimits: AccessDenied: User is not authorized'),
+      ],
+    ]);
+    const cluster = resources.find((r): r is ClusterResource => r.type === 'cluster');
+    expect(cluster?.id).toBe('etl-1');
+    expect(cluster?.limits).toBeUndefined();
+  });
+});
+
 describe('usage limits: desired state every sweep', () => {
   it('creates the declared limits tagged as autopilot’s, then has nothing to do', async () => {
     const w = world();
