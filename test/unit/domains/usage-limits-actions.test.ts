@@ -75,7 +75,9 @@ describe('usage-limit handlers', () => {
     ).rejects.toBeInstanceOf(ResourceStateConflictError);
     expect((await w.list()).map((l) => l.Amount)).toEqual([9, 5, 5]);
   });
+});
 
+describe('usage-limit handlers: AWS’s per-feature rules on a fresh read', () => {
   it('refuses, with AWS’s rule named, a create or a switch to disable that limits made since the sweep leave no room for', async () => {
     const w = world();
     const mine = await createUsageLimit.perform({ ...CREATE }, w.services);
@@ -114,7 +116,9 @@ describe('usage-limit handlers', () => {
     );
     expect(await w.list()).toHaveLength(3);
   });
+});
 
+describe('usage-limit handlers: changes to their own limits', () => {
   it('modify sets amount and breach action of its own limit; a delete of a limit already gone is done', async () => {
     const w = world();
     const made = await createUsageLimit.perform({ ...CREATE }, w.services);
