@@ -98,14 +98,14 @@ describe.skipIf(motoEndpoint === null)('snapshots against moto (real SDK over HT
   it('creates one tagged snapshot per slot and describes it with its tags', async () => {
     const creates = executed.filter((d) => d.action === 'CreateClusterSnapshot');
     expect(creates.map((d) => d.params.SnapshotIdentifier)).toEqual([
-      'etl-prod-nightly-202612010200',
-      'etl-prod-nightly-202612020200',
-      'etl-prod-nightly-202612030200',
-      'etl-prod-nightly-202612040200',
-      'etl-prod-nightly-202612050200',
-      'etl-prod-nightly-202612060200',
+      'autopilot-etl-prod-nightly-202612010200',
+      'autopilot-etl-prod-nightly-202612020200',
+      'autopilot-etl-prod-nightly-202612030200',
+      'autopilot-etl-prod-nightly-202612040200',
+      'autopilot-etl-prod-nightly-202612050200',
+      'autopilot-etl-prod-nightly-202612060200',
     ]);
-    const newest = await adapter.readSnapshot('etl-prod-nightly-202612060200');
+    const newest = await adapter.readSnapshot('autopilot-etl-prod-nightly-202612060200');
     expect(newest?.tags).toMatchObject({
       'managed-by': 'redshift-autopilot',
       'autopilot:policy': 'nightly',
@@ -117,18 +117,18 @@ describe.skipIf(motoEndpoint === null)('snapshots against moto (real SDK over HT
     // moto took an automated snapshot when the cluster was created (`rs:etl-prod-…`): it stays too.
     const left = await ids();
     expect(left.filter((id) => !id.startsWith('rs:'))).toEqual([
+      'autopilot-etl-prod-nightly-202612050200',
+      'autopilot-etl-prod-nightly-202612060200',
       'by-hand',
-      'etl-prod-nightly-202612050200',
-      'etl-prod-nightly-202612060200',
       'other-tool',
     ]);
     expect(left.filter((id) => id.startsWith('rs:etl-prod-'))).toHaveLength(1);
     const deletes = executed.filter((d) => d.action === 'DeleteClusterSnapshot');
     expect(deletes.map((d) => d.params.SnapshotIdentifier)).toEqual([
-      'etl-prod-nightly-202612010200',
-      'etl-prod-nightly-202612020200',
-      'etl-prod-nightly-202612030200',
-      'etl-prod-nightly-202612040200',
+      'autopilot-etl-prod-nightly-202612010200',
+      'autopilot-etl-prod-nightly-202612020200',
+      'autopilot-etl-prod-nightly-202612030200',
+      'autopilot-etl-prod-nightly-202612040200',
     ]);
     expect(notifier.alerts.filter((a) => a.attributes.outcome === 'failed')).toEqual([]);
   });
