@@ -4,9 +4,9 @@ import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import type { Guardrail } from '../../execute/guardrails.ts';
 import type { ObservedResource } from '../../execute/ports.ts';
-import type { FleetResource } from '../../policy/decision.ts';
+import type { ClusterResource, FleetResource } from '../../policy/decision.ts';
 import { CLUSTER_ARN, redshiftOf } from '../windows/window.actions.ts';
-import { NODE_TYPE_LIMITS, planResize, RESIZE_SUB_STATES, resizeBlocked } from './resize.rules.ts';
+import { elasticTargets, NODE_TYPE_LIMITS, planResize, RESIZE_SUB_STATES, resizeBlocked } from './resize.rules.ts';
 
 /**
  * ResizeCluster, declared once (DESIGN §8). The policy decides the size (default, windows) and the kind
@@ -49,10 +49,23 @@ function resizeReached(
   return null;
 }
 
+/**
+ * What plan assumes after the resize, elastic options included, so its walk meets the limits as AWS
+ * would: an elastic resize keeps the baseline (the options gain the old count and lose the new one); a
+ * classic one starts a new baseline at the target (guide L3453); without options read, the smaller of
+ * the two counts is taken as the baseline (a guess that refuses rather than acts).
+ */
 function applySize(resource: FleetResource, params: Readonly<Record<string, unknown>>): FleetResource {
   if (resource.type !== 'cluster' || typeof params.NumberOfNodes !== 'number') return resource;
-  const { elasticResizeOptions: _stale, ...rest } = resource;
-  return { ...rest, numberOfNodes: params.NumberOfNodes };
+  const nodes = params.NumberOfNodes;
+  const { elasticResizeOptions: before, ...rest } = resource;
+  const after: ClusterResource = { ...rest, numberOfNodes: nodes };
+  let options: number[];
+  if (params.Classic === true) options = elasticTargets(after, nodes).targets;
+  else if (before !== undefined) {
+    options = [...new Set([...before, resource.numberOfNodes])].filter((n) => n !== nodes).sort((a, b) => a - b);
+  } else options = elasticTargets(after, Math.min(resource.numberOfNodes, nodes)).targets;
+  return { ...after, elasticResizeOptions: options };
 }
 
 export const resizeCluster: ActionSpec = {

@@ -40,9 +40,15 @@ export function desiredNow(settings: ResizeSettings, env: EvaluationEnv): Desire
 }
 
 export function sizeReason(desired: DesiredSize, zoneName: string): string {
-  const what = desired.window === null ? 'default size' : `window ${desired.window.text}`;
+  // A running window's text already names its zone.
+  const what =
+    desired.window === null
+      ? `default size, ${zoneName}`
+      : desired.window.kind === 'running'
+        ? `window ${desired.window.text}`
+        : `window ${desired.window.text} ${zoneName}`;
   const next = desired.next === null ? 'no change scheduled' : `next boundary ${formatUtcMinute(desired.next)}`;
-  return `${desired.nodes} nodes (${what}, ${zoneName}); ${next}`;
+  return `${desired.nodes} nodes (${what}); ${next}`;
 }
 
 /** The slot of the period the size belongs to: one decision per period and size. */
@@ -108,10 +114,10 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
       ),
     ];
   }
-  const plan = planResize(cluster, desired.nodes, {
-    allowClassic: settings.allowClassic,
-    assumedBase: settings.defaultNodes,
-  });
+  // Without AWS's options the baseline is unknown: the smaller of the default and the current count, so
+  // a guess refuses rather than acts (AWS's answer on the next read replaces it).
+  const assumedBase = Math.min(settings.defaultNodes, cluster.numberOfNodes);
+  const plan = planResize(cluster, desired.nodes, { allowClassic: settings.allowClassic, assumedBase });
   if (!plan.ok) return [skip(target, `cannot resize to ${desired.nodes}: ${plan.reason}; wants ${why}`)];
   const params: Record<string, unknown> = { ClusterIdentifier: cluster.id, NumberOfNodes: desired.nodes };
   if (plan.kind === 'classic') params.Classic = true;

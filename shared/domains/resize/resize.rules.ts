@@ -38,7 +38,7 @@ export type ResizePlan =
 /**
  * The elastic targets from the right baseline (the original node count or the last classic resize, L3453):
  * AWS's own answer, `ElasticResizeNumberOfNodeOptions`, when the read carries it; otherwise the limits
- * counted from `assumedBase` (the policy's default size), capped by the node type's elastic cap.
+ * counted from `assumedBase` (decide(): the smaller of the policy default and the current count), capped by the node type's elastic cap.
  */
 export function elasticTargets(
   cluster: ClusterResource,
@@ -100,15 +100,20 @@ export function planResize(
   const [min, max] = limits.create;
   const classicFits = nodes >= min && nodes <= max && nodes <= MAX_NODES_PER_CLUSTER;
   if (options.allowClassic && classicFits) return { ok: true, kind: 'classic', via: 'allowClassic' };
-  const nearest = nearestOf(targets, nodes);
+  // The size it has counts: staying put may be the nearest to what the policy wants.
+  const reachable = [...targets, cluster.numberOfNodes].sort((a, b) => a - b);
+  const nearest = nearestOf(reachable, nodes);
   const elasticWhy =
     cluster.numberOfNodes <= 1
       ? 'a single-node cluster changes size only by classic resize (guide L2859)'
-      : `${nodes} nodes is not an elastic target of ${cluster.id} (${cluster.nodeType}, ${cluster.numberOfNodes} nodes; by ${via}: ${targets.length === 0 ? 'none' : `${targets[0]}–${targets[targets.length - 1]}`})`;
+      : `${nodes} nodes is not an elastic target of ${cluster.id} (${cluster.nodeType}, ${cluster.numberOfNodes} nodes; by ${via}: ${reachable[0]}–${reachable[reachable.length - 1]})`;
   const classicWhy = !classicFits
     ? `a classic resize reaches ${min}–${max} ${cluster.nodeType} nodes`
     : 'allowClassic is false';
-  const nearestText = nearest === null ? 'no elastic size is allowed' : `nearest allowed elastic size ${nearest}`;
+  const nearestText =
+    nearest === cluster.numberOfNodes
+      ? `nearest allowed size ${nearest}, its current size`
+      : `nearest allowed elastic size ${nearest}`;
   return { ok: false, reason: `${elasticWhy}; ${classicWhy}; ${nearestText}`, nearest };
 }
 

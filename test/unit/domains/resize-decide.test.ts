@@ -63,7 +63,7 @@ describe('resize: desired size over time, Europe/Berlin', () => {
       [
         'ResizeCluster',
         { ClusterIdentifier: 'fin-1', NumberOfNodes: 8 },
-        'scale up 4 → 8 nodes (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *), Europe/Berlin); next boundary 2026-03-01T05:00Z',
+        'scale up 4 → 8 nodes (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *) Europe/Berlin); next boundary 2026-03-01T05:00Z',
       ],
     ]);
     expect(acts(run('2026-03-31T13:59:00Z', [cluster()]))).toEqual([]);
@@ -102,7 +102,7 @@ describe('resize: preflight, in decide()', () => {
 
   it('skips a paused cluster, and one in a resize sub-state, with the reason', () => {
     expect(skips(run(NOW, [cluster({ status: 'paused', availabilityStatus: 'Paused' })]))).toEqual([
-      'cluster is paused: a paused cluster cannot be resized (guide L3640); wants 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *), Europe/Berlin); next boundary 2026-03-01T05:00Z',
+      'cluster is paused: a paused cluster cannot be resized (guide L3640); wants 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *) Europe/Berlin); next boundary 2026-03-01T05:00Z',
     ]);
     for (const status of ['available, prep-for-resize', 'resizing', 'available, resize-cleanup']) {
       const out = run(NOW, [cluster({ status })]);
@@ -137,7 +137,7 @@ describe('resize: preflight, in decide()', () => {
     // What AWS answers when the baseline (original or last classic count) allows no more than 6.
     const narrow = cluster({ elasticResizeOptions: [2, 3, 5, 6] });
     expect(skips(run(NOW, [narrow]))).toEqual([
-      'cannot resize to 8: 8 nodes is not an elastic target of fin-1 (ra3.4xlarge, 4 nodes; by ElasticResizeNumberOfNodeOptions: 2–6); allowClassic is false; nearest allowed elastic size 6; wants 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *), Europe/Berlin); next boundary 2026-03-01T05:00Z',
+      'cannot resize to 8: 8 nodes is not an elastic target of fin-1 (ra3.4xlarge, 4 nodes; by ElasticResizeNumberOfNodeOptions: 2–6); allowClassic is false; nearest allowed elastic size 6; wants 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *) Europe/Berlin); next boundary 2026-03-01T05:00Z',
     ]);
     const classic = run(NOW, [narrow], [], load('      allowClassic: true\n'));
     expect(classic.decisions.map((d) => d.params)).toEqual([
@@ -188,8 +188,24 @@ describe('resize: the executor guardrail on the re-read cluster (the same rules)
 
   it('plan applies the size; a repeat after a lost answer sees the resize under way or done', () => {
     const after = resizeCluster.effect?.apply?.(cluster({ elasticResizeOptions: [2, 8] }), params);
-    expect(after).toMatchObject({ numberOfNodes: 8 });
-    expect(after && 'elasticResizeOptions' in after).toBe(false);
+    // Elastic: the baseline stays, so the options trade the new count for the old one.
+    expect(after).toMatchObject({ numberOfNodes: 8, elasticResizeOptions: [2, 4] });
+    // Without options read, the smaller count is the baseline: a dc2.large 2 → 4 may not go on to 6.
+    const dc2 = resizeCluster.effect?.apply?.(cluster({ nodeType: 'dc2.large', numberOfNodes: 2 }), {
+      ...params,
+      NumberOfNodes: 4,
+    });
+    expect(dc2).toMatchObject({ numberOfNodes: 4, elasticResizeOptions: [1, 2, 3] });
+    // Classic: a new baseline at the target (guide L3453).
+    const classic = resizeCluster.effect?.apply?.(cluster({ nodeType: 'dc2.large', numberOfNodes: 2 }), {
+      ...params,
+      NumberOfNodes: 8,
+      Classic: true,
+    });
+    expect(classic).toMatchObject({
+      numberOfNodes: 8,
+      elasticResizeOptions: [4, 5, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16],
+    });
     expect(resizeCluster.alreadyDone?.(cluster({ status: 'resizing' }), params)).toEqual({ done: false });
     expect(resizeCluster.alreadyDone?.(cluster({ numberOfNodes: 8 }), params)).toEqual({ done: true });
     expect(resizeCluster.alreadyDone?.(cluster(), params)).toBeNull();
