@@ -1,8 +1,14 @@
-import type { CompileContext, CompiledCapability, Proposal } from '../../policy/capability.ts';
+import type { CompileContext, CompiledCapability, EvaluationEnv, Proposal } from '../../policy/capability.ts';
 import type { FleetResource } from '../../policy/decision.ts';
 import { oneOf } from '../../policy/param-check.ts';
 import { LIMIT_TAGS, limitTags } from './usage-limit-tags.ts';
-import { type DeclaredLimit, declaredLimits, describeLimit, reconcileLimits } from './usage-limits.reconcile.ts';
+import {
+  type DeclaredLimit,
+  declaredLimits,
+  describeLimit,
+  reconcileLimits,
+  type SlotOf,
+} from './usage-limits.reconcile.ts';
 import { checkUsageLimits, notBuiltYet } from './usage-limits.rules.ts';
 import type { UsageLimitsBlock } from './usage-limits.schema.ts';
 
@@ -25,8 +31,21 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
     declared,
     summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}`,
     reconcile: (resource: FleetResource, _override, env): Proposal[] =>
-      resource.type === 'cluster' ? reconcileLimits(resource, declared, policy, env.now) : [],
+      resource.type === 'cluster' ? reconcileLimits(resource, declared, policy, slotsOf(env, policy, resource.id)) : [],
     permitsParam: (action, key, value, decision) => permits(declared, policy, action, key, value, decision.params),
+  };
+}
+
+/** Generations of a change's slot within its UTC day (reconcileLimits' SlotOf), read from the ledger. */
+function slotsOf(env: EvaluationEnv, policy: string, clusterId: string): SlotOf {
+  const day = new Date(env.now).toISOString().slice(0, 10);
+  const target = { type: 'cluster' as const, id: clusterId };
+  return (action, base) => {
+    for (let n = 0; ; n++) {
+      const slot = `${base}@${day}#${n}`;
+      const entry = env.ledger.byKey(env.ledger.keyFor(policy, target, action, slot));
+      if (entry === undefined || entry.status !== 'succeeded') return slot;
+    }
   };
 }
 

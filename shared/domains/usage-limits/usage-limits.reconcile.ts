@@ -51,11 +51,19 @@ interface Change {
   removes?: string;
 }
 
+/**
+ * The slot of a change, from its base (what it changes, to what, and the UTC day): the first generation
+ * `#n` whose decision the ledger does not hold as succeeded. A change done and needed again (a limit
+ * deleted by hand after autopilot made it) gets the next generation, so it is decided again at once;
+ * one that failed, was skipped or is under way keeps its key, so it is tried once a day, not every sweep.
+ */
+export type SlotOf = (action: string, base: string) => string;
+
 export function reconcileLimits(
   cluster: ClusterResource,
   declared: readonly DeclaredLimit[],
   policy: string,
-  now: number,
+  slotOf: SlotOf,
 ): Proposal[] {
   const target: TargetRef = { type: 'cluster', id: cluster.id };
   if (cluster.limits === undefined) {
@@ -68,8 +76,7 @@ export function reconcileLimits(
     ];
   }
   const existing = cluster.limits;
-  const slot = new Date(now).toISOString();
-  const changes = ownChanges(existing, declared, policy, target, slot);
+  const changes = ownChanges(existing, declared, policy, target, slotOf);
   const removed = new Set(changes.flatMap((c) => (c.removes === undefined ? [] : [c.removes])));
   const after = existing.filter((l) => !removed.has(l.id));
   // A limit deleted for its period is created on the next sweep, once the delete is seen done.
@@ -81,7 +88,7 @@ export function reconcileLimits(
     declared.filter((d) => !own.has(d.key)),
     target,
     policy,
-    slot,
+    slotOf,
   );
   const people: Proposal[] = existing
     .filter((l) => ownership(l, policy) === 'person')
@@ -110,7 +117,7 @@ function ownChanges(
   declared: readonly DeclaredLimit[],
   policy: string,
   target: TargetRef,
-  slot: string,
+  slotOf: SlotOf,
 ): Change[] {
   const changes: Change[] = [];
   const wanted = new Map(declared.map((d) => [d.key, d]));
@@ -119,7 +126,7 @@ function ownChanges(
     const key = l.tags[LIMIT_TAGS.limit] ?? '';
     const d = wanted.get(key);
     const del = (why: string): Change => ({
-      proposal: deleteProposal(l, policy, target, slot, why),
+      proposal: deleteProposal(l, policy, target, slotOf, why),
       removes: l.id,
     });
     if (d === undefined) changes.push(del(`policy ${policy} no longer declares it`));
@@ -134,21 +141,27 @@ function ownChanges(
     } else {
       matched.add(key);
       if (l.amount !== d.amount || l.breachAction !== d.breachAction) {
-        changes.push({ proposal: modifyProposal(l, d, existing, policy, target, slot) });
+        changes.push({ proposal: modifyProposal(l, d, existing, policy, target, slotOf) });
       }
     }
   }
   return changes;
 }
 
-function deleteProposal(l: UsageLimitResource, policy: string, target: TargetRef, slot: string, why: string): Proposal {
+function deleteProposal(
+  l: UsageLimitResource,
+  policy: string,
+  target: TargetRef,
+  slotOf: SlotOf,
+  why: string,
+): Proposal {
   return {
     kind: 'act',
     action: 'DeleteUsageLimit',
     target,
     params: { ClusterIdentifier: target.id, UsageLimitId: l.id, OwnerPolicy: policy },
     reason: `delete usage limit ${l.id} (${describeLimit(l)}): ${why}`,
-    slot: `${l.id}@${slot}`,
+    slot: slotOf('DeleteUsageLimit', l.id),
   };
 }
 
@@ -158,7 +171,7 @@ function modifyProposal(
   existing: readonly UsageLimitResource[],
   policy: string,
   target: TargetRef,
-  slot: string,
+  slotOf: SlotOf,
 ): Proposal {
   const blocked =
     d.breachAction === 'disable' && l.breachAction !== 'disable'
@@ -183,7 +196,7 @@ function modifyProposal(
       BreachAction: d.breachAction,
     },
     reason: `usage limit ${l.id} is ${describeLimit(l)}; declared ${d.key} is ${describeLimit(d)}: put back`,
-    slot: `${d.key}@${slot}`,
+    slot: slotOf('ModifyUsageLimit', `${l.id}:${l.amount}/${l.breachAction}->${d.amount}/${d.breachAction}`),
   };
 }
 
@@ -193,7 +206,7 @@ function missingChanges(
   missing: readonly DeclaredLimit[],
   target: TargetRef,
   policy: string,
-  slot: string,
+  slotOf: SlotOf,
 ): Proposal[] {
   const counted = [...after];
   const out: Proposal[] = [];
@@ -222,7 +235,7 @@ function missingChanges(
         Tags: tags,
       },
       reason: `declared ${d.key} (${describeLimit(d)}) is missing on ${target.id}: create`,
-      slot: `${d.key}@${slot}`,
+      slot: slotOf('CreateUsageLimit', `${d.key}:${d.amount}/${d.period}/${d.breachAction}`),
     });
     counted.push({ ...d, id: `new:${d.key}`, clusterId: target.id, tags: {} });
   }

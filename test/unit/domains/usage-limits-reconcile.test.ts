@@ -15,7 +15,7 @@ import { RedshiftServerlessAdapter } from '../../../shared/aws/redshift-serverle
 import type { NormalizedEvent } from '../../../shared/events/normalized-event.ts';
 import { actionRegistry } from '../../../shared/execute/action-registry.ts';
 import { decide } from '../../../shared/policy/decide.ts';
-import type { ClusterResource, Decision } from '../../../shared/policy/decision.ts';
+import type { ClusterResource, Decision, LedgerEntryView } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { RedshiftSimulator, SIMULATOR_MIDDLEWARE_NAME } from '../../../shared/simulator/index.ts';
 
@@ -68,20 +68,39 @@ function world() {
   });
   const { policySet, problems } = loadPolicySources([{ file: 'p.yml', text: POLICY }]);
   expect(problems).toEqual([]);
-  let tick = 0;
+  let now = START;
   /** One sweep: read, decide, perform every decision; returns what was decided and skipped. */
-  async function sweep(policies = policySet) {
-    const now = new Date(START + ++tick * 600_000).toISOString();
+  /** The ledger as the sweep sees it: every decision performed, with its outcome. */
+  const entries: LedgerEntryView[] = [];
+  /**
+   * One sweep: read, decide with the ledger, drop what the ledger already holds (as the sweep does),
+   * perform the rest and record each outcome. `fail` makes the handlers fail (AWS refusing).
+   */
+  async function sweep(policies = policySet, options: { fail?: boolean; stepMs?: number } = {}) {
+    now += options.stepMs ?? 600_000;
+    const at = new Date(now).toISOString();
     const fleet = await reader.readAll();
     const out = decide({
       policies,
-      fleet: { readAt: now, ...fleet },
-      trigger: { kind: 'tick', at: now },
-      now,
-      ledger: { entries: [] },
+      fleet: { readAt: at, ...fleet },
+      trigger: { kind: 'tick', at },
+      now: at,
+      ledger: { entries },
     });
-    for (const d of out.decisions) await perform(d);
-    return out;
+    const held = new Set(entries.map((e) => e.idempotencyKey));
+    const fresh = out.decisions.filter((d) => !held.has(d.idempotencyKey));
+    for (const d of fresh) {
+      const ok = options.fail === true ? false : await perform(d).then(() => true);
+      entries.push({
+        idempotencyKey: d.idempotencyKey,
+        policy: d.policy,
+        action: d.action,
+        target: d.target,
+        status: ok ? 'succeeded' : 'failed',
+        at,
+      });
+    }
+    return { ...out, decisions: fresh };
   }
   async function perform(d: Decision) {
     const spec = actionRegistry.action(d.action);
@@ -232,6 +251,37 @@ describe('usage limits: desired state every sweep', () => {
       'spectrum 5 daily emit-metric',
     ]);
     expect((await w.sweep()).decisions).toEqual([]);
+  });
+});
+
+describe('usage limits: one attempt per change and day', () => {
+  it('a failed create is not tried again every sweep, but again the next UTC day', async () => {
+    const w = world();
+    const failed = await w.sweep(undefined, { fail: true });
+    expect(failed.decisions.map((d) => d.action)).toEqual(['CreateUsageLimit', 'CreateUsageLimit']);
+    expect((await w.sweep()).decisions).toEqual([]);
+    expect((await w.sweep()).decisions).toEqual([]);
+    const nextDay = await w.sweep(undefined, { stepMs: 24 * 3_600_000 });
+    expect(nextDay.decisions.map((d) => d.action)).toEqual(['CreateUsageLimit', 'CreateUsageLimit']);
+    expect(await w.limits()).toHaveLength(2);
+  });
+
+  it('a limit deleted by hand twice in a day is recreated both times (the next generation of its slot)', async () => {
+    const w = world();
+    await w.sweep();
+    for (let round = 0; round < 2; round++) {
+      const spectrum = (await w.limits()).find((l) => l.FeatureType === 'spectrum');
+      await w.client.send(new DeleteUsageLimitCommand({ UsageLimitId: spectrum?.UsageLimitId }));
+      const repair = await w.sweep();
+      expect(
+        repair.decisions.map((d) => d.action),
+        `round ${round}`,
+      ).toEqual(['CreateUsageLimit']);
+    }
+    expect((await w.limits()).map(summary).sort()).toEqual([
+      'concurrency-scaling 120 weekly log',
+      'spectrum 5 daily emit-metric',
+    ]);
   });
 });
 
