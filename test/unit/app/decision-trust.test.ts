@@ -1,6 +1,6 @@
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import type { Context, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecuteDecisionHandler } from '../../../functions/execute-decision/execute-decision.handler.ts';
 import { createReconcileHandler } from '../../../functions/reconcile/reconcile.handler.ts';
@@ -11,6 +11,7 @@ import type { Decision } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { RedshiftSimulator } from '../../../shared/simulator/index.ts';
 import { answerInboundIntegrations } from '../../helpers/inbound-integrations.ts';
+import { lambdaContext } from '../../helpers/lambda-context.ts';
 
 // Issue 22: the executor acts only on what a deployed policy decided. Every message below reaches the
 // real executor handler (in process, the simulated control plane behind real SDK clients); a refused one
@@ -38,20 +39,7 @@ policies:
 /** Tuesday 2026-01-06 19:30Z: outside the window, so the sweep decides to pause dev-etl. */
 const EVENING = Date.UTC(2026, 0, 6, 19, 30);
 
-const context = {
-  functionName: 'f',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-  memoryLimitInMB: '256',
-  awsRequestId: 'r',
-  logGroupName: '/aws/lambda/f',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext();
 
 let sim: RedshiftSimulator;
 let app: InProcessDeps;

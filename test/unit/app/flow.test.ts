@@ -1,6 +1,6 @@
 import { DescribeClustersCommand, PauseClusterCommand, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import type { Context, SNSEvent, SQSEvent } from 'aws-lambda';
+import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecuteDecisionHandler } from '../../../functions/execute-decision/execute-decision.handler.ts';
 import { createIngestEventBridgeHandler } from '../../../functions/ingest-event-bridge/ingest-event-bridge.handler.ts';
@@ -11,6 +11,7 @@ import type { QueueRecord } from '../../../shared/execute/batch-processor.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { RedshiftSimulator, type SimEvent } from '../../../shared/simulator/index.ts';
 import { answerInboundIntegrations } from '../../helpers/inbound-integrations.ts';
+import { lambdaContext } from '../../helpers/lambda-context.ts';
 
 // DESIGN.md §1 end to end, in process: the deployed handler factories with in-memory queue, ledger and
 // alert topic, and the simulated Redshift control plane behind real SDK clients.
@@ -33,20 +34,7 @@ const MIN = 60_000;
 /** Tuesday 2026-01-06 20:30 in Berlin (19:30Z): outside the Mon-Fri 07:00-19:00 window. */
 const EVENING = Date.UTC(2026, 0, 6, 19, 30);
 
-const context = {
-  functionName: 'f',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-  memoryLimitInMB: '256',
-  awsRequestId: 'r',
-  logGroupName: '/aws/lambda/f',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext();
 
 function policies() {
   const { policySet, problems } = loadPolicySources([{ file: 'flow.yml', text: POLICY }]);

@@ -1,6 +1,6 @@
 import { DescribeClusterSnapshotsCommand, RedshiftClient, type Snapshot } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import type { Context, SNSEvent, SQSEvent } from 'aws-lambda';
+import type { SNSEvent, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createExecuteDecisionHandler } from '../../../functions/execute-decision/execute-decision.handler.ts';
 import { createIngestRedshiftEventHandler } from '../../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
@@ -10,6 +10,7 @@ import { DEADLINE_ACTION } from '../../../shared/domains/snapshots/snapshot-veri
 import type { QueueRecord } from '../../../shared/execute/batch-processor.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { RedshiftSimulator, type SimEvent } from '../../../shared/simulator/index.ts';
+import { lambdaContext } from '../../helpers/lambda-context.ts';
 
 // Issue 6 through the deployed handler factories, in process (DESIGN §1): a reconcile tick at the
 // schedule slot enqueues CreateClusterSnapshot, the executor creates it in the simulated control plane,
@@ -35,20 +36,7 @@ const DAY = 24 * 60 * MIN;
 const SLOT = Date.UTC(2026, 0, 5, 1, 0);
 const OPT_IN = { Key: 'autopilot:managed', Value: 'true' };
 
-const context = {
-  functionName: 'f',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-  memoryLimitInMB: '256',
-  awsRequestId: 'r',
-  logGroupName: '/aws/lambda/f',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 60_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext();
 
 const sqsEvent = (records: readonly QueueRecord[]): SQSEvent => ({ Records: records as SQSEvent['Records'] });
 const tick = (at: number) => ({

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
-import type { Context, SNSEvent } from 'aws-lambda';
+import type { SNSEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIngestEventBridgeHandler } from '../../../functions/ingest-event-bridge/ingest-event-bridge.handler.ts';
 import { createIngestRedshiftEventHandler } from '../../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
@@ -10,6 +10,7 @@ import { type InProcessDeps, inProcessDeps } from '../../../shared/app/memory-de
 import { createObservability } from '../../../shared/lambda/observability.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { RedshiftSimulator } from '../../../shared/simulator/index.ts';
+import { lambdaContext } from '../../helpers/lambda-context.ts';
 
 // Issue #22, "events are checked at the door": the deployed ingest handlers, on the real payloads of
 // test/fixtures/events, against a simulated account. An event naming an account or Region this
@@ -35,20 +36,7 @@ policies:
     window: { running: ["Mon-Fri 07:00-19:00"], idle: { alarm: martin-test } }
 `;
 
-const context = {
-  functionName: 'f',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:us-east-1:${OURS}:function:f`,
-  memoryLimitInMB: '256',
-  awsRequestId: 'r',
-  logGroupName: '/aws/lambda/f',
-  logStreamName: 's',
-  callbackWaitsForEmptyEventLoop: true,
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} satisfies Context;
+const context = lambdaContext({ account: OURS, remainingMs: 30_000 });
 
 let sim: RedshiftSimulator;
 let app: InProcessDeps;
