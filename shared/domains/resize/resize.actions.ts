@@ -100,7 +100,9 @@ export const resizeCluster: ActionSpec = {
   // An elastic resize takes about 10 minutes (guide L3402); 2 h means stuck, failed or a slow classic one.
   tracking: {
     deadlineMs: 2 * 3_600_000,
-    closedBy: ['sweep: status available with the target node count', 'REDSHIFT-EVENT-3534', 'REDSHIFT-EVENT-3002'],
+    closedBy: [
+      'sweep: status available (then decide() compares the node count: a resize that ended short is reported, not retried)',
+    ],
     failedBy: [
       'REDSHIFT-EVENT-3013',
       'REDSHIFT-EVENT-3500',
