@@ -102,6 +102,15 @@ export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[
   );
   for (const file of files) {
     const data = dataOf(file.json);
+    if (!['Clusters', 'workgroups', 'Integrations'].some((key) => Array.isArray(data[key]))) {
+      // A file simulate cannot seed from must not simulate an empty fleet in silence.
+      const form = Array.isArray(data.resources)
+        ? ' (a fleet snapshot with `resources`: plan reads it, simulate does not)'
+        : '';
+      throw new ConfigurationError(
+        `${file.name}: no Clusters, workgroups or Integrations${form}; expected the output of aws redshift describe-clusters, aws redshift-serverless list-workgroups or aws redshift describe-integrations`,
+      );
+    }
     for (const w of arrayOf(data.workgroups)) {
       if (typeof w.workgroupArn !== 'string') continue;
       workgroupTags.set(
