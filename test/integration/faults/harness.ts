@@ -205,17 +205,16 @@ policies:
 /**
  * The policies deployed with the executor: it acts only on what one of them decided (issue 22), so the
  * decisions the scenarios send come from these — the pause window, the workgroup capacity window and
- * the nightly snapshots.
+ * the nightly snapshots. No `match`: they select every opted-in cluster and workgroup, as the
+ * policySelects guardrail checks on each re-read.
  */
 const DEPLOYED_POLICIES = `version: 1
 policies:
   - name: office-hours
     resource: cluster
-    match: { tags: { env: dev } }
     window: { timezone: UTC, running: ["Mon-Fri 08:00-18:00"] }
   - name: wg-capacity
     resource: workgroup
-    match: { tags: { env: dev } }
     window: { timezone: UTC, running: ["Mon-Fri 07:00-19:00"], runningBaseCapacity: 128, pausedBaseCapacity: 8 }
 `;
 
