@@ -88,6 +88,11 @@ export interface AppDeps {
   readonly observability: Observability;
 }
 
+/** Some packaged policy's capability asks the sweep to read this part of the fleet (CompiledCapability.fleetParts). */
+export function readsPart(policies: PolicySet | undefined, part: 'limits'): boolean {
+  return policies?.policies.some((p) => p.capability.fleetParts?.includes(part) === true) ?? false;
+}
+
 /**
  * The members every wiring derives the same way from the two Redshift adapters: the fleet reader and
  * the executor's resource ports. `nowMs` is the reader's clock (its short fleet cache); wall time if omitted.
@@ -96,9 +101,10 @@ export function adapterMembers(
   redshift: RedshiftAdapter,
   serverless: RedshiftServerlessAdapter,
   nowMs?: () => number,
+  policies?: PolicySet,
 ): { fleet: FleetReader; resources: AppDeps['resources'] } {
   return {
-    fleet: new AwsFleetReader(redshift, serverless, nowMs),
+    fleet: new AwsFleetReader(redshift, serverless, nowMs, { limits: readsPart(policies, 'limits') }),
     resources: { cluster: redshift, workgroup: serverless },
   };
 }

@@ -125,6 +125,9 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
     adapterMembers(
       new RedshiftAdapter(clients().redshift),
       new RedshiftServerlessAdapter(clients().redshiftServerless),
+      undefined,
+      // The deciding functions read what their policies need; the executor reads resources one by one.
+      options.loadPolicies === undefined ? undefined : policies(),
     ),
   );
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));

@@ -167,6 +167,7 @@ export function buildInProcessDeps(parts: InProcessParts): AppDeps {
     parts.redshift,
     parts.serverless,
     parts.nowMs ?? (() => clock.now().getTime()),
+    parts.policies,
   );
   return {
     config: parts.config,

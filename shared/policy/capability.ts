@@ -120,6 +120,11 @@ export interface CompiledCapability {
     value: unknown,
     decision: { target: TargetRef; params: Readonly<Record<string, unknown>> },
   ): string | null;
+  /**
+   * Parts of the fleet the sweep reads only for capabilities that ask (each costs calls and IAM): `limits`,
+   * the clusters' usage limits (one account-wide DescribeUsageLimits listing).
+   */
+  fleetParts?: readonly 'limits'[];
   /** The policy may act on a zero-ETL target (windows' `pauseZeroEtlTargets`): the executor checks the guard against it. */
   allowsZeroEtlTarget?: boolean;
   /** For static conflict analysis and plan output. */

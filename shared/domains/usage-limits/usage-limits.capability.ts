@@ -28,6 +28,8 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
   const policy = ctx.policyName;
   return {
     key: 'usageLimits',
+    // The sweep reads the clusters' usage limits only for deployments with a policy like this one.
+    fleetParts: ['limits'],
     declared,
     summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}`,
     reconcile: (resource: FleetResource, _override, env): Proposal[] =>
