@@ -38,6 +38,13 @@ export interface ActionSpec extends OperationSpec {
    * acting again or calling its own result a state conflict. Null: not reached.
    */
   alreadyDone?(resource: ObservedResource, params: Readonly<Record<string, unknown>>): { done: boolean } | null;
+  /**
+   * Whether the resource, observed in `finalState`, shows what the call asked for (a resize: the node count
+   * and type asked). True: done. A string: the resource reached `finalState` without what was asked (a
+   * rolled-back resize is `available` at its old size), so the record fails with that string as the reason.
+   * Absent: reaching `finalState` is enough. The sweep asks it (shared/execute/advance.ts).
+   */
+  reached?(resource: FleetResource, params: Readonly<Record<string, unknown>>): true | string;
   /** How the ledger tracks an accepted call that has not reached `finalState` yet. */
   tracking?: ActionTracking;
   /** What the action does to a resource for plan, simulate and the report. */

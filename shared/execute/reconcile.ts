@@ -179,7 +179,7 @@ export async function advanceFromFleet(
     if (operationSpec(record.action)?.observes !== 'resource') continue;
     const observed = byKey.get(`${record.target.type}:${record.target.id}`);
     if (onlyObserved && observed === undefined) continue;
-    const next = advance(record, observed?.status ?? null, now);
+    const next = advance(record, observed?.status ?? null, now, observed);
     if (next === record) continue;
     if (!(await deps.ledger.save(next))) continue;
     changed.set(next.idempotencyKey, next);

@@ -50,6 +50,19 @@ function resizeReached(
 }
 
 /**
+ * The sweep's completion check (ActionSpec.reached): `available` closes a resize only at the node count
+ * and node type asked; `available` at another size is a resize that did not happen (rolled back, or
+ * changed by another hand meanwhile), so the record fails with what the cluster has instead.
+ */
+export function resizeDone(resource: FleetResource, params: Readonly<Record<string, unknown>>): true | string {
+  if (resource.type !== 'cluster') return `target is a ${resource.type}, not a cluster`;
+  const nodes = params.NumberOfNodes;
+  const nodeType = typeof params.NodeType === 'string' ? params.NodeType : resource.nodeType;
+  if (resource.numberOfNodes === nodes && resource.nodeType === nodeType) return true;
+  return `${resource.id} has ${resource.numberOfNodes} ${resource.nodeType} nodes, not the ${String(nodes)} ${nodeType} nodes asked (rolled back, or resized by another hand); not retried before the next window boundary`;
+}
+
+/**
  * What plan assumes after the resize, elastic options included, so its walk meets the limits as AWS
  * would: an elastic resize keeps the baseline (the options gain the old count and lose the new one); a
  * classic one starts a new baseline at the target (guide L3453); without options read, the smaller of
@@ -87,6 +100,7 @@ export const resizeCluster: ActionSpec = {
   observes: 'resource',
   stateKey: 'size',
   alreadyDone: resizeReached,
+  reached: resizeDone,
   guardrails: [...BASE_GUARDRAILS, RESIZE_GUARDRAIL, 'notSuperseded', 'maxResources'],
   permissions: [
     {
@@ -101,7 +115,7 @@ export const resizeCluster: ActionSpec = {
   tracking: {
     deadlineMs: 2 * 3_600_000,
     closedBy: [
-      'sweep: status available (then decide() compares the node count: a resize that ended short is reported, not retried)',
+      'sweep: status available at the node count and type asked (available at another size: failed, with what the cluster has)',
     ],
     failedBy: [
       'REDSHIFT-EVENT-3013',

@@ -89,7 +89,7 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
     return [
       skip(
         target,
-        `ResizeCluster to ${desired.nodes} ended but the cluster has ${cluster.numberOfNodes} nodes (rolled back or changed since); not retried before the next boundary; ${why}`,
+        `ResizeCluster to ${desired.nodes} completed in this period, and the cluster has had ${cluster.numberOfNodes} nodes since (changed by another hand); not changed back before the next boundary; ${why}`,
       ),
     ];
   }

@@ -145,6 +145,11 @@ describe('resize: preflight, in decide()', () => {
     ]);
   });
 
+});
+
+describe('resize: what the ledger holds for this period', () => {
+  const NOW = '2026-02-28T15:00:00Z';
+
   it('does not retry a resize that failed in this period; the next boundary decides again', () => {
     const first = run(NOW, [cluster()]).decisions[0];
     if (first === undefined) throw new Error('no decision');
@@ -160,6 +165,24 @@ describe('resize: preflight, in decide()', () => {
     expect(later.decisions).toEqual([]);
     expect(skips(later)[0]).toMatch(
       /^ResizeCluster to 8 failed in this period \(ledger\); not retried before the next boundary/,
+    );
+  });
+
+  it('does not undo a size changed by another hand after its resize completed, before the next boundary', () => {
+    const first = run(NOW, [cluster()]).decisions[0];
+    if (first === undefined) throw new Error('no decision');
+    const done: LedgerEntryView = {
+      idempotencyKey: first.idempotencyKey,
+      policy: first.policy,
+      action: 'ResizeCluster',
+      target: first.target,
+      status: 'succeeded',
+      at: first.at,
+    };
+    const later = run('2026-02-28T18:00:00Z', [cluster({ numberOfNodes: 6 })], [done]);
+    expect(later.decisions).toEqual([]);
+    expect(skips(later)[0]).toMatch(
+      /^ResizeCluster to 8 completed in this period, and the cluster has had 6 nodes since \(changed by another hand\); not changed back before the next boundary/,
     );
   });
 });

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { resizeTracker } from '../../../shared/domains/resize/resize-tracker.ts';
+import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
+import type { LedgerRecord } from '../../../shared/execute/ports.ts';
+import { advanceFromFleet } from '../../../shared/execute/reconcile.ts';
+import type { ClusterResource } from '../../../shared/policy/decision.ts';
+import { fixedClock, RecordingNotifier } from '../execute/fakes.ts';
+
+const AT = '2026-02-28T15:00:05.000Z';
+const record: LedgerRecord = {
+  idempotencyKey: 'key-resize',
+  policy: 'finance-month-end',
+  action: 'ResizeCluster',
+  target: { type: 'cluster', id: 'fin-1' },
+  mode: 'act',
+  params: { ClusterIdentifier: 'fin-1', NumberOfNodes: 8 },
+  reason: 'scale up 4 → 8 nodes',
+  decisionAt: '2026-02-28T15:00:00.000Z',
+  status: 'in-progress',
+  retryable: false,
+  attempts: 1,
+  claimToken: 'tok',
+  leaseUntil: AT,
+  outcomeReason: 'accepted',
+  beforeState: 'available',
+  afterState: 'available, prep-for-resize',
+  expectedState: 'available',
+  createdId: null,
+  error: null,
+  budgetSlot: null,
+  claimedAt: AT,
+  updatedAt: AT,
+  completedAt: null,
+};
+
+const cluster = (numberOfNodes: number, status = 'available'): ClusterResource => ({
+  type: 'cluster',
+  id: 'fin-1',
+  arn: null,
+  region: 'eu-central-1',
+  account: '123456789012',
+  status,
+  availabilityStatus: 'Available',
+  tags: { team: 'finance' },
+  nodeType: 'ra3.4xlarge',
+  numberOfNodes,
+  multiAz: false,
+  automatedSnapshotRetentionPeriod: 1,
+  namespaceArn: null,
+});
+
+const NOW = new Date('2026-02-28T15:20:00.000Z');
+
+function setup() {
+  const ledger = new MemoryLedger();
+  ledger.records.set(record.idempotencyKey, record);
+  return { ledger, notifier: new RecordingNotifier() };
+}
+
+describe('resize completion: the sweep closes a resize at the size asked, not on available alone', () => {
+  it('available at the target size: succeeded, no alert', async () => {
+    const { ledger, notifier } = setup();
+    await advanceFromFleet([record], [cluster(8)], NOW, { ledger, notifier, region: 'eu-central-1' });
+    expect(await ledger.get('key-resize')).toMatchObject({ status: 'succeeded', completedAt: NOW.toISOString() });
+    expect(notifier.alerts).toEqual([]);
+  });
+
+  it('still resizing: stays in progress', async () => {
+    const { ledger, notifier } = setup();
+    await advanceFromFleet([record], [cluster(4, 'resizing')], NOW, { ledger, notifier, region: 'eu-central-1' });
+    expect((await ledger.get('key-resize'))?.status).toBe('in-progress');
+  });
+
+  it('available at the old size: failed with what the cluster has, one alert; a late 3600 adds none', async () => {
+    const { ledger, notifier } = setup();
+    await advanceFromFleet([record], [cluster(4)], NOW, { ledger, notifier, region: 'eu-central-1' });
+    const after = await ledger.get('key-resize');
+    expect(after).toMatchObject({ status: 'failed', retryable: false });
+    expect(after?.outcomeReason).toBe(
+      'ended available without what was asked: fin-1 has 4 ra3.4xlarge nodes, not the 8 ra3.4xlarge nodes asked (rolled back, or resized by another hand); not retried before the next window boundary',
+    );
+    expect(notifier.alerts).toHaveLength(1);
+    expect(notifier.alerts[0]?.subject).toBe('[autopilot] ResizeCluster fin-1: FAILED (finance-month-end)');
+    const tracker = resizeTracker.create({
+      ledger,
+      notifier,
+      clock: fixedClock('2026-02-28T15:21:00.000Z'),
+      region: 'eu-central-1',
+      policies: [],
+      logger: { info() {}, warn() {}, error() {}, debug() {} } as never,
+      resources: { cluster: {} as never },
+    });
+    await tracker.onEvent({
+      kind: 'redshift-event',
+      eventId: 'REDSHIFT-EVENT-3600',
+      known: true,
+      category: 'Management',
+      severity: 'INFO',
+      resource: { type: 'cluster', id: 'fin-1' },
+      time: '2026-02-28T15:19:00.000Z',
+      message: 'rollback completed',
+      values: { cluster_name: 'fin-1' },
+      account: null,
+      region: null,
+    });
+    expect(notifier.alerts).toHaveLength(1);
+  });
+});
