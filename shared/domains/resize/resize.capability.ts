@@ -8,6 +8,7 @@ import { type ResizeSettings, reconcileResize } from './resize.reconcile.ts';
 import { NODE_TYPE_LIMITS } from './resize.rules.ts';
 import type { ResizeBlock, ResizeWindowBlock } from './resize.schema.ts';
 import { boundariesBetween, type SizeWindow } from './resize-schedule.ts';
+import { snapshotParamRefusal } from './resize-snapshot.ts';
 
 /**
  * `resize` compiled: the size wanted over time (default, windows), reconciled on every sweep; the
@@ -17,6 +18,8 @@ import { boundariesBetween, type SizeWindow } from './resize-schedule.ts';
 export interface CompiledResize extends CompiledCapability {
   settings: ResizeSettings;
 }
+
+const SNAPSHOT_ACTION = 'CreateClusterSnapshot';
 
 const NOT_YET = (key: string, what: string): CompileProblem => ({
   path: ['resize', key],
@@ -105,25 +108,24 @@ export function compileResize(raw: Record<string, unknown>, ctx: CompileContext)
   const windows = (block.windows ?? []).map((w, i) => compileWindow(w, i, zoneName, ctx));
   checkSizes(block, ctx);
   checkGrow(block, ctx);
-  if (block.snapshotBefore === true)
-    ctx.problems.push(NOT_YET('snapshotBefore', 'a manual snapshot before each resize'));
   if (windows.some((w) => w === null) || ctx.problems.some((p) => p.severity !== 'warning')) return null;
   const settings: ResizeSettings = {
     defaultNodes: block.default.nodes,
     windows: windows as SizeWindow[],
     allowClassic: block.allowClassic === true,
+    snapshotBefore: block.snapshotBefore === true,
     zoneName,
   };
-  return resizeCapability(settings);
+  return resizeCapability(settings, ctx.policyName);
 }
 
-function resizeCapability(settings: ResizeSettings): CompiledResize {
+function resizeCapability(settings: ResizeSettings, policy: string): CompiledResize {
   const sizes = [settings.defaultNodes, ...settings.windows.map((w) => w.nodes)];
   const windowText = settings.windows.map((w) => `${w.nodes} in ${w.text}`).join('; ');
   return {
     key: 'resize',
     settings,
-    summary: `resize to ${settings.defaultNodes} nodes${windowText === '' ? '' : `, ${windowText}`} (${settings.zoneName})${settings.allowClassic ? '; classic allowed' : ''}`,
+    summary: `resize to ${settings.defaultNodes} nodes${windowText === '' ? '' : `, ${windowText}`} (${settings.zoneName})${settings.allowClassic ? '; classic allowed' : ''}${settings.snapshotBefore ? '; a snapshot before each resize' : ''}`,
     schedules: scheduleUses(settings.windows),
     // A paused cluster cannot be resized (guide L3640): validate warns when another policy keeps it paused at a boundary.
     needsRunning: {
@@ -131,7 +133,8 @@ function resizeCapability(settings: ResizeSettings): CompiledResize {
       nextAfter: (t) => boundariesBetween(settings.windows, t, t + 62 * 86_400_000)[0] ?? null,
     },
     // The executor's check (issue 22): a size this policy sets, classic only when it allows it, no node type change.
-    permitsParam: (_action, key, value) => {
+    permitsParam: (action, key, value, { params }) => {
+      if (action === SNAPSHOT_ACTION) return snapshotParamRefusal(policy, settings.snapshotBefore, key, value, params);
       if (key === 'NumberOfNodes') return oneOf(key, value, [...new Set(sizes)]);
       if (key === 'Classic') return oneOf(key, value, settings.allowClassic ? [true, false] : [false]);
       if (key === 'NodeType') return `NodeType ${JSON.stringify(value)}: this policy changes no node type`;

@@ -4,6 +4,7 @@ import { formatUtcMinute } from '../../policy/local-time.ts';
 import { resizeRefusal } from './resize.actions.ts';
 import { planResize, resizeBlocked } from './resize.rules.ts';
 import { type DesiredSize, desiredSizeAt, type SizeWindow } from './resize-schedule.ts';
+import { snapshotStep } from './resize-snapshot.ts';
 
 /**
  * Desired size, reconciled on every sweep and on every event about the cluster: when the cluster's node
@@ -16,6 +17,8 @@ export interface ResizeSettings {
   defaultNodes: number;
   windows: readonly SizeWindow[];
   allowClassic: boolean;
+  /** A manual snapshot before each resize, the resize once it is available (resize-snapshot.ts). */
+  snapshotBefore: boolean;
   zoneName: string;
 }
 
@@ -100,20 +103,24 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
       : [skip(target, `resize to ${desired.nodes} ${entry.status}; ${why}`)];
   }
   if (cluster.numberOfNodes === desired.nodes) return [];
+  return proposeResize(settings, cluster, env, { desired, target, slot, why });
+}
+
+interface Wanted {
+  desired: DesiredSize;
+  target: TargetRef;
+  slot: string;
+  why: string;
+}
+
+/** Not decided yet this period: the preflight, then the snapshot first (snapshotBefore), then the resize. */
+function proposeResize(settings: ResizeSettings, cluster: ClusterResource, env: EvaluationEnv, w: Wanted): Proposal[] {
+  const { desired, target, slot, why } = w;
   const blocked = resizeBlocked(cluster);
   if (blocked !== null) return [skip(target, `${blocked}; wants ${why}`)];
   const busy = otherInProgress(target, env);
   if (busy !== undefined)
     return [skip(target, `${busy.action} by ${busy.policy} in progress (ledger); resize waits; wants ${why}`)];
-  const snapshot = snapshotInProgress(cluster, target, env);
-  if (snapshot !== null) {
-    return [
-      skip(
-        target,
-        `${snapshot}: an elastic resize can fail during a snapshot (guide L3417); resize waits; wants ${why}`,
-      ),
-    ];
-  }
   // Without AWS's options the baseline is unknown: the smaller of the default and the current count, so
   // a guess refuses rather than acts (AWS's answer on the next read replaces it).
   const assumedBase = Math.min(settings.defaultNodes, cluster.numberOfNodes);
@@ -126,6 +133,19 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
   if (refused !== null) return [skip(target, `${refused}; wants ${why}`)];
   const direction = desired.nodes > cluster.numberOfNodes ? 'up' : 'down';
   const reason = `scale ${direction} ${cluster.numberOfNodes} → ${desired.nodes} nodes (${plan.kind} by ${plan.via}): ${why}`;
+  const first = settings.snapshotBefore
+    ? snapshotStep({ cluster, target, slot, slotMs: desired.since ?? 0, why: reason }, env)
+    : null;
+  if (first?.kind === 'skip') return [first];
+  const snapshot = snapshotInProgress(cluster, target, env);
+  if (snapshot !== null) {
+    const what =
+      first === null
+        ? 'an elastic resize can fail during a snapshot (guide L3417); resize waits'
+        : 'the snapshot before resize waits';
+    return [skip(target, `${snapshot}: ${what}; wants ${why}`)];
+  }
+  if (first !== null) return [first];
   return [{ kind: 'act', action: ACTION, target, params, reason, slot }];
 }
 

@@ -52,7 +52,7 @@ export function snapshotParamCheck(
 }
 
 /** Exactly autopilot's four tags (Key/Value or key/value), managed-by ours and the policy this one. */
-function tagsRefusal(key: string, value: unknown, policy: string): string | null {
+export function tagsRefusal(key: string, value: unknown, policy: string): string | null {
   if (!Array.isArray(value)) return `${key} is not a tag list`;
   const tags = new Map<string, unknown>();
   for (const tag of value as Record<string, unknown>[])

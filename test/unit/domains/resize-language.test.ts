@@ -27,21 +27,20 @@ policies:
 `;
 
 describe('resize: the issue example', () => {
-  it('validates except for the two parts not built yet, each refused by name at its key', () => {
+  it('validates except for grow, not built yet, refused by name at its key', () => {
     expect(problems(ISSUE_EXAMPLE)).toEqual([
-      'p.yml:13:7: resize.snapshotBefore is not supported yet (a manual snapshot before each resize); remove it or comment it out (the sizes are kept without it)',
       'p.yml:14:7: resize.grow is not supported yet (growth on a CloudWatch alarm); remove it or comment it out (the sizes are kept without it)',
     ]);
   });
 
-  it('without them it compiles, with both windows in its summary', () => {
+  it('without grow it compiles, with both windows and the snapshot in its summary', () => {
     const text = ISSUE_EXAMPLE.split('\n')
-      .filter((l) => !l.includes('snapshotBefore') && !l.includes('grow:'))
+      .filter((l) => !l.includes('grow:'))
       .join('\n');
     const result = loadPolicySources([{ file: 'p.yml', text }], { now: Date.parse('2026-03-01T00:00:00Z') });
     expect(result.problems.map(formatProblem)).toEqual([]);
     expect(result.policySet.policies[0]?.capability.summary).toBe(
-      'resize to 4 nodes, 8 in cron(0 16 L * ? *) → cron(0 6 1 * ? *); 6 in Mon 06:00-12:00 Europe/Berlin (Europe/Berlin)',
+      'resize to 4 nodes, 8 in cron(0 16 L * ? *) → cron(0 6 1 * ? *); 6 in Mon 06:00-12:00 Europe/Berlin (Europe/Berlin); a snapshot before each resize',
     );
   });
 });
