@@ -1,10 +1,12 @@
+import type { Consumed, UsageReader } from '../aws/cloudwatch-usage.ts';
 import { withLimits } from '../aws/fleet-mapping.ts';
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { LIMIT_TAGS, MANAGED_BY } from '../domains/usage-limits/usage-limit-tags.ts';
 import { TransientAwsError } from '../errors.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { classifyAwsError } from '../execute/classify-error.ts';
-import type { FleetResource, UnreadPart } from '../policy/decision.ts';
+import type { ClusterResource, FleetResource, UnreadPart, UsageLimitResource } from '../policy/decision.ts';
 import type { FleetRead, FleetReader } from './deps.ts';
 
 /**
@@ -47,32 +49,68 @@ export const ISOLATED_READERS = {
     impact:
       'usage-limit policies decide nothing for clusters this sweep (no limit is created, modified or deleted); everything else is decided as usual',
   },
+  usage: {
+    reader: 'usage-limit consumption',
+    operations: ['cloudwatch:GetMetricData'],
+    types: [],
+    impact:
+      'usage-limit escalation decides no grade this sweep (no usage alert, disable or pause; nothing undone early); limits are kept in place and everything else is decided as usual',
+  },
 } as const satisfies Record<string, Omit<UnreadPart, 'reason' | 'transient'>>;
 
 type Isolated = keyof typeof ISOLATED_READERS;
+
+/**
+ * The usage read's interval: every third 5-minute sweep (the sweeps of the 5-minute buckets 0, 3, 6, …
+ * since the epoch, i.e. at :00, :15, :30 and :45 UTC). GetMetricData bills each metric requested, so
+ * reading every sweep would triple the cost (docs/policy-language.md, usage limits: cost).
+ */
+export const USAGE_READ_EVERY_MS = 15 * 60_000;
+const SWEEP_BUCKET_MS = 5 * 60_000;
+
+export function usageReadDue(nowMs: number): boolean {
+  return Math.floor(nowMs / SWEEP_BUCKET_MS) % (USAGE_READ_EVERY_MS / SWEEP_BUCKET_MS) === 0;
+}
+
+/** Autopilot's own limits: the ones whose consumption escalation compares (a person's limits are never read). */
+function managedLimits(limits: readonly UsageLimitResource[]): UsageLimitResource[] {
+  return limits.filter((l) => l.tags[LIMIT_TAGS.managedBy] === MANAGED_BY);
+}
+
+/** The clusters with their limits' consumption and the read's time (new objects). */
+function withUsage(clusters: readonly FleetResource[], consumed: Map<string, Consumed>, at: string): FleetResource[] {
+  return clusters.map((c) => {
+    if (c.type !== 'cluster' || c.limits === undefined) return c;
+    const limits = c.limits.map((l) => (consumed.has(l.id) ? { ...l, consumed: consumed.get(l.id) ?? null } : l));
+    return { ...c, limits, usageReadAt: at } satisfies ClusterResource;
+  });
+}
 
 export class AwsFleetReader implements FleetReader {
   readonly #redshift: RedshiftAdapter;
   readonly #serverless: RedshiftServerlessAdapter;
   readonly #now: () => number;
   readonly #readLimits: boolean;
+  readonly #usage: UsageReader | null;
   #cache: { at: number; resources: Promise<FleetResource[]> } | null = null;
 
   /**
    * `options.limits`: read the clusters' usage limits in the sweep (one account-wide DescribeUsageLimits
    * listing). Off unless asked: a deployment whose policies keep no limits needs neither the call nor
    * its permission, and an emulator without the API (moto) would report the reader failing every sweep.
+   * `options.usage`: read autopilot's limits' consumption with the limits, every USAGE_READ_EVERY_MS.
    */
   constructor(
     redshift: RedshiftAdapter,
     serverless: RedshiftServerlessAdapter,
     now: () => number = Date.now,
-    options: { limits?: boolean } = {},
+    options: { limits?: boolean; usage?: UsageReader | null } = {},
   ) {
     this.#redshift = redshift;
     this.#serverless = serverless;
     this.#now = now;
     this.#readLimits = options.limits === true;
+    this.#usage = options.usage ?? null;
   }
 
   /**
@@ -102,7 +140,8 @@ export class AwsFleetReader implements FleetReader {
       ),
     ]);
     // Every cluster carries its usage limits (one account-wide read); unread, they stay absent and decide() skips.
-    const clusters = limits === null ? bare : withLimits(bare, limits);
+    const limited = limits === null ? bare : withLimits(bare, limits);
+    const clusters = limits === null ? limited : await this.#withUsage(limited, limits, unread);
     const workgroups = serverless.filter((r) => r.type !== 'snapshot');
     const serverlessSnapshots = serverless.filter((r) => r.type === 'snapshot');
     unread.sort((a, b) => (a.reader < b.reader ? -1 : a.reader > b.reader ? 1 : 0));
@@ -110,6 +149,20 @@ export class AwsFleetReader implements FleetReader {
       resources: [...clusters, ...integrations, ...workgroups, ...clusterSnapshots, ...serverlessSnapshots],
       unread,
     };
+  }
+
+  /** The consumption of autopilot's limits when a usage reader is given and the read is due (isolated). */
+  async #withUsage(
+    clusters: FleetResource[],
+    limits: readonly UsageLimitResource[],
+    unread: UnreadPart[],
+  ): Promise<FleetResource[]> {
+    const nowMs = this.#now();
+    const reader = this.#usage;
+    if (reader === null || !usageReadDue(nowMs)) return clusters;
+    const at = new Date(nowMs);
+    const consumed = await this.#isolatedOrNull('usage', () => reader.readConsumed(managedLimits(limits), at), unread);
+    return consumed === null ? clusters : withUsage(clusters, consumed, at.toISOString());
   }
 
   /** One isolated reader: its resources, or none and its failure, classified, in `unread`. */

@@ -1,3 +1,4 @@
+import type { UsageReader } from '../aws/cloudwatch-usage.ts';
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
@@ -5,6 +6,7 @@ import type { DeadLetterPort } from '../execute/batch-processor.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
+import type { FleetPart } from '../policy/capability.ts';
 import type { Decision, FleetResource, UnreadPart } from '../policy/decision.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
 import { AwsFleetReader } from './aws-fleet-reader.ts';
@@ -89,7 +91,7 @@ export interface AppDeps {
 }
 
 /** Some packaged policy's capability asks the sweep to read this part of the fleet (CompiledCapability.fleetParts). */
-export function readsPart(policies: PolicySet | undefined, part: 'limits'): boolean {
+export function readsPart(policies: PolicySet | undefined, part: FleetPart): boolean {
   return policies?.policies.some((p) => p.capability.fleetParts?.includes(part) === true) ?? false;
 }
 
@@ -102,9 +104,12 @@ export function adapterMembers(
   serverless: RedshiftServerlessAdapter,
   nowMs?: () => number,
   policies?: PolicySet,
+  /** The usage reader (CloudWatch); used only when a policy asks for the `usage` part. */
+  usage?: UsageReader,
 ): { fleet: FleetReader; resources: AppDeps['resources'] } {
+  const reads = readsPart(policies, 'usage') ? (usage ?? null) : null;
   return {
-    fleet: new AwsFleetReader(redshift, serverless, nowMs, { limits: readsPart(policies, 'limits') }),
+    fleet: new AwsFleetReader(redshift, serverless, nowMs, { limits: readsPart(policies, 'limits'), usage: reads }),
     resources: { cluster: redshift, workgroup: serverless },
   };
 }

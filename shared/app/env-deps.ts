@@ -1,4 +1,6 @@
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { createClients } from '../aws/client-factory.ts';
+import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
 import { DynamoLedger } from '../aws/ledger.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionDeadLetters, DecisionQueue } from '../aws/queue.adapter.ts';
@@ -128,6 +130,9 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
       undefined,
       // The deciding functions read what their policies need; the executor reads resources one by one.
       options.loadPolicies === undefined ? undefined : policies(),
+      clients().cloudwatch === undefined
+        ? undefined
+        : new CloudWatchUsageAdapter(clients().cloudwatch as CloudWatchClient),
     ),
   );
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
+import type { UsageReader } from '../aws/cloudwatch-usage.ts';
 import { messageGroupId, sqsSafeId } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
@@ -158,6 +159,8 @@ export interface InProcessParts {
   observability: Observability;
   /** Wraps the fleet reader, e.g. to keep what each sweep read. */
   wrapFleet?: (reader: FleetReader) => FleetReader;
+  /** The sweep's usage read (CloudWatch GetMetricData); without it usage is never read. */
+  usage?: UsageReader;
 }
 
 /** The in-process composition root: the tests' deps, the simulation's and the bench's are built here. */
@@ -168,6 +171,7 @@ export function buildInProcessDeps(parts: InProcessParts): AppDeps {
     parts.serverless,
     parts.nowMs ?? (() => clock.now().getTime()),
     parts.policies,
+    parts.usage,
   );
   return {
     config: parts.config,

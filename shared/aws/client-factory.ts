@@ -1,3 +1,4 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { RedshiftClient } from '@aws-sdk/client-redshift';
@@ -35,6 +36,8 @@ export interface AwsClients {
   sqs: SQSClient;
   sns: SNSClient;
   eventBridge: EventBridgeClient;
+  /** The sweep's usage read (GetMetricData on UsageLimitConsumed), for usage-limit escalation. */
+  cloudwatch?: CloudWatchClient;
 }
 
 export function clientConfig(options: ClientOptions) {
@@ -56,6 +59,7 @@ export function createClients(options: ClientOptions): AwsClients {
     sqs: refreshingCredentials(new SQSClient(config)),
     sns: refreshingCredentials(new SNSClient(config)),
     eventBridge: refreshingCredentials(new EventBridgeClient(config)),
+    cloudwatch: refreshingCredentials(new CloudWatchClient(config)),
   };
 }
 

@@ -18,6 +18,9 @@ import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
 export const POLICY_RESOURCES = ['cluster', 'workgroup', 'integration'] as const;
 export type PolicyResource = (typeof POLICY_RESOURCES)[number];
 
+/** Parts of the fleet a sweep reads only when a policy's capability asks (CompiledCapability.fleetParts). */
+export type FleetPart = 'limits' | 'usage';
+
 /** A problem found while compiling a block; `path` is relative to the policy object. */
 export interface CompileProblem {
   path: readonly (string | number)[];
@@ -122,9 +125,10 @@ export interface CompiledCapability {
   ): string | null;
   /**
    * Parts of the fleet the sweep reads only for capabilities that ask (each costs calls and IAM): `limits`,
-   * the clusters' usage limits (one account-wide DescribeUsageLimits listing).
+   * the clusters' usage limits (one account-wide DescribeUsageLimits listing); `usage`, what autopilot's
+   * limits consumed (CloudWatch GetMetricData, batched for the fleet; read with `limits`).
    */
-  fleetParts?: readonly 'limits'[];
+  fleetParts?: readonly FleetPart[];
   /** The policy may act on a zero-ETL target (windows' `pauseZeroEtlTargets`): the executor checks the guard against it. */
   allowsZeroEtlTarget?: boolean;
   /** For static conflict analysis and plan output. */

@@ -39,6 +39,11 @@ export interface ClusterResource {
    * they were not read (an event's single-cluster read, a fleet file without them, a failed read).
    */
   limits?: readonly UsageLimitResource[];
+  /**
+   * When the sweep read its limits' consumption (CloudWatch `UsageLimitConsumed`, one batched
+   * GetMetricData for the fleet); absent when usage was not read this sweep (not asked, not due, failed).
+   */
+  usageReadAt?: string;
 }
 
 /** A provisioned usage limit (`DescribeUsageLimits`), as the usage-limits capability compares it. */
@@ -56,6 +61,12 @@ export interface UsageLimitResource {
   /** `log`, `emit-metric` or `disable`. */
   breachAction: string;
   tags: Record<string, string>;
+  /**
+   * `UsageLimitConsumed`: what the limit counted in its current period (minutes or TB), as the latest
+   * datapoint of the sweep's read says, with the datapoint's time. Absent when usage was not read or the
+   * limit is not autopilot's; null when CloudWatch has no recent datapoint for it.
+   */
+  consumed?: { amount: number; at: string } | null;
 }
 
 export interface SnapshotCopyStatus {
@@ -201,6 +212,12 @@ export interface Decision {
   idempotencyKey: string;
   mode: DecisionMode;
   guard: DecisionGuard;
+  /**
+   * ISO 8601 UTC: when decide() made it (the fleet read's time). `at` may lie well before it — a
+   * snapshot retried an hour after its slot is still due at its slot — so the executor bounds a
+   * decision's age by this (shared/policy/authorize.ts); absent (an older message): by `at`.
+   */
+  decidedAt?: string;
 }
 
 export interface Skip {

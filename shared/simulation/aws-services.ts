@@ -4,6 +4,7 @@
  * exception) before serialization, signing, retries or HTTP. The project's adapters
  * (`DecisionQueue`, `Notifier`) run unchanged against them.
  */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvalidParameterException, NotFoundException, type SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -18,7 +19,7 @@ import type { Prng } from '../simulator/prng.ts';
 import type { VirtualClock } from '../simulator/virtual-clock.ts';
 import { type FifoQueue, SQS_FIFO } from './fifo-queue.ts';
 
-type AnyClient = SQSClient | SNSClient | EventBridgeClient;
+type AnyClient = SQSClient | SNSClient | EventBridgeClient | CloudWatchClient;
 export type ServiceCall = (operation: string, input: Record<string, unknown>) => object;
 
 const MIDDLEWARE_NAME = 'redshiftAutopilotSimulation';

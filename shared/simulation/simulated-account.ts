@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type DescribeIntegrationsMessage, type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
@@ -7,6 +8,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDeps, FleetRead, FleetReader } from '../app/deps.ts';
 import { buildInProcessDeps, stageConfig } from '../app/memory-deps.ts';
+import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionQueue } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
@@ -133,6 +135,8 @@ export class SimulatedAccount {
     attachService(sqs, this.sqs.call, requestIds);
     attachService(sns, this.sns.call, requestIds);
     attachService(eventBridge, this.events.call, requestIds);
+    const cloudwatch = new CloudWatchClient(config);
+    attachService(cloudwatch, (operation, input) => this.sim.callCloudWatch(operation, input), requestIds);
     return buildInProcessDeps({
       config: this.#stageConfig(),
       policies,
@@ -145,6 +149,7 @@ export class SimulatedAccount {
       nowMs: () => this.sim.clock.nowMs(),
       observability: quietObservability(service),
       wrapFleet: (reader) => this.#keepingSweeps(reader),
+      usage: new CloudWatchUsageAdapter(cloudwatch),
     });
   }
 

@@ -28,6 +28,7 @@ import { SimulatorEvents } from './simulator-events.ts';
 import { SnapshotsModel } from './snapshots-model.ts';
 import { TagsModel } from './tags-model.ts';
 import { UsageLimitsModel } from './usage-limits-model.ts';
+import { USAGE_WORKLOAD_PREFIX, UsageMetricsModel } from './usage-metrics-model.ts';
 import { VirtualClock } from './virtual-clock.ts';
 import type { AlarmSpec, ClusterWorkload } from './workload.ts';
 
@@ -68,6 +69,8 @@ export class RedshiftSimulator {
   private readonly snapshots: SnapshotsModel;
   private readonly integrations: IntegrationsModel;
   private readonly alarms: AlarmsModel;
+  /** CloudWatch UsageLimitConsumed of the usage limits, driven by the workloads (usage-metrics-model.ts). */
+  readonly usageMetrics: UsageMetricsModel;
   private readonly redshiftHandlers: Record<string, Handler>;
 
   constructor(options: RedshiftSimulatorOptions = {}) {
@@ -123,6 +126,7 @@ export class RedshiftSimulator {
       endpointSuffix,
     });
     this.alarms = new AlarmsModel(ctx, this.registry, this.bus, alarmIds);
+    this.usageMetrics = new UsageMetricsModel(ctx, this.registry, usageLimits);
     this.redshiftHandlers = {
       ...this.clusters.handlers,
       ...this.snapshots.handlers,
@@ -162,6 +166,14 @@ export class RedshiftSimulator {
       ...output,
       $metadata: { httpStatusCode: 200, requestId: this.requestId(), attempts: 1, totalRetryDelay: 0 },
     };
+  }
+
+  /** A CloudWatch call (GetMetricData on the usage-limit metrics), counted like the Redshift calls. */
+  callCloudWatch(operation: string, input: object): object {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+    const handler = this.usageMetrics.handlers[operation];
+    if (handler === undefined) throw new SimulatorUnsupportedCommandError('CloudWatchClient', `${operation}Command`);
+    return handler(input as never);
   }
 
   /** Calls per operation since the start (or the last reset), e.g. `{ DescribeClusters: 3 }`. */
@@ -286,6 +298,7 @@ export class RedshiftSimulator {
   /** Metric profiles of a cluster (metric name → profile), sampled by its alarms. */
   setWorkload(clusterIdentifier: string, workload: ClusterWorkload): void {
     this.alarms.setWorkload(clusterIdentifier, workload);
+    if (Object.keys(workload).some((k) => k.startsWith(USAGE_WORKLOAD_PREFIX))) this.usageMetrics.watch();
   }
 
   /**

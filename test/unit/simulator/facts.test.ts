@@ -12,7 +12,7 @@ import { resizeChecks } from './fact-checks/resize.ts';
 import { serverlessUsageLimitChecks } from './fact-checks/serverless-usage-limits.ts';
 import { snapshotChecks } from './fact-checks/snapshots.ts';
 import type { FactCheck } from './fact-checks/support.ts';
-import { usageLimitChecks } from './fact-checks/usage-limits.ts';
+import { usageLimitChecks, usageMetricChecks } from './fact-checks/usage-limits.ts';
 
 interface FactRow {
   id: string;
@@ -47,6 +47,7 @@ const CHECKS: Record<string, FactCheck> = {
   ...resizeChecks,
   ...multiAzServerlessChecks,
   ...usageLimitChecks,
+  ...usageMetricChecks,
   ...serverlessUsageLimitChecks,
 };
 

@@ -1,4 +1,5 @@
 /** Checks of the provisioned usage-limit rows of shared/simulator/facts.md. */
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateUsageLimitCommand,
   type CreateUsageLimitCommandInput,
@@ -6,8 +7,14 @@ import {
   DescribeUsageLimitsCommand,
   InvalidUsageLimitFault,
   ModifyUsageLimitCommand,
+  PauseClusterCommand,
+  ResumeClusterCommand,
 } from '@aws-sdk/client-redshift';
 import { expect } from 'vitest';
+import { CloudWatchUsageAdapter, usageQuery } from '../../../../shared/aws/cloudwatch-usage.ts';
+import { mapUsageLimits } from '../../../../shared/aws/fleet-mapping.ts';
+import { attachService } from '../../../../shared/simulation/aws-services.ts';
+import { Prng } from '../../../../shared/simulator/prng.ts';
 import { MINUTE, simulated } from '../harness.ts';
 import type { FactCheck } from './support.ts';
 
@@ -119,5 +126,67 @@ export const usageLimitChecks: Record<string, FactCheck> = {
     s.sim.clock.advanceBy(60 * MINUTE);
     const all = await s.redshift.send(new DescribeUsageLimitsCommand({}));
     expect(all.UsageLimits?.map((l) => l.ClusterIdentifier)).toEqual(['b']);
+  },
+};
+
+/** The simulator's CloudWatch, behind a real CloudWatchClient, and a limit to read. */
+async function metered(breachAction: 'log' | 'disable' = 'log') {
+  const s = withClusters('c');
+  const cloudwatch = new CloudWatchClient({
+    region: s.sim.region,
+    credentials: { accessKeyId: 'AKIDSIMULATOR', secretAccessKey: 'simulator' },
+  });
+  attachService(cloudwatch, (op, input) => s.sim.callCloudWatch(op, input), new Prng('cw'));
+  const made = await s.create({ Amount: 2, Period: 'daily', BreachAction: breachAction });
+  const limit = mapUsageLimits([made])[0];
+  if (limit === undefined) throw new Error('no limit');
+  // 1 TB scanned per hour, all day.
+  s.sim.setWorkload('c', { 'usage:spectrum': { kind: 'constant', value: 1 } });
+  const read = async () =>
+    (await new CloudWatchUsageAdapter(cloudwatch).readConsumed([limit], s.sim.clock.now())).get(limit.id);
+  return { ...s, cloudwatch, limit, read };
+}
+
+export const usageMetricChecks: Record<string, FactCheck> = {
+  'usage-metric.consumed-per-period': async () => {
+    const s = await metered();
+    s.sim.clock.advanceBy(60 * MINUTE);
+    const hour = await s.read();
+    // Seen at the first step after creation, then 11 steps of 5 minutes at 1 TB/h.
+    expect(hour?.amount).toBeCloseTo(11 / 12, 3);
+    await s.redshift.send(new PauseClusterCommand({ ClusterIdentifier: 'c' }));
+    s.sim.clock.advanceBy(60 * MINUTE);
+    expect(s.sim.usageMetrics.consumedOf(s.limit.id)).toBeCloseTo(hour?.amount ?? -1, 1);
+    expect(await s.read()).toBeNull();
+    await s.redshift.send(new ResumeClusterCommand({ ClusterIdentifier: 'c' }));
+    // The start is Monday 09:00 UTC: past midnight the daily total starts again.
+    s.sim.clock.advanceTo(Date.UTC(2026, 0, 6, 0, 30));
+    expect((await s.read())?.amount).toBeLessThan(1);
+  },
+  'usage-metric.disable-stops-feature': async () => {
+    const s = await metered('disable');
+    s.sim.clock.advanceBy(5 * 60 * MINUTE);
+    expect((await s.read())?.amount).toBe(2);
+  },
+  'usage-metric.get-metric-data-batch': async () => {
+    const s = await metered();
+    const query = usageQuery(s.limit, 0);
+    const now = s.sim.clock.now();
+    const send = (queries: number, start = new Date(now.getTime() - 60 * MINUTE)) =>
+      s.outcome(() =>
+        s.cloudwatch.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: Array.from({ length: queries }, (_, i) => ({ ...query, Id: `u${i}` })),
+            StartTime: start,
+            EndTime: now,
+          }),
+        ),
+      );
+    expect([await send(500), await send(501), await send(0), await send(1, now)]).toEqual([
+      'ok',
+      'InvalidParameterValueException',
+      'InvalidParameterValueException',
+      'InvalidParameterValueException',
+    ]);
   },
 };

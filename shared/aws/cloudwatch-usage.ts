@@ -1,0 +1,115 @@
+import {
+  type CloudWatchClient,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import type { UsageLimitResource } from '../policy/decision.ts';
+
+/**
+ * What provisioned usage limits consumed, read from CloudWatch: `UsageLimitConsumed` (AWS/Redshift,
+ * dimensions ClusterIdentifier, FeatureType, UsageLimitId; minutes or TB; reported every minute —
+ * facts.md §5, guide L26875–26876). One GetMetricData call carries up to 500 queries (one metric each),
+ * so a fleet's limits cost ⌈limits / 500⌉ calls, never one per cluster. Only `UsageLimitConsumed` is
+ * read: `UsageLimitAvailable` is the limit's amount minus it, and each metric requested is billed.
+ */
+export const USAGE_METRIC = { namespace: 'AWS/Redshift', name: 'UsageLimitConsumed' } as const;
+
+/** GetMetricData: at most 500 MetricDataQuery structures per call (API reference). */
+export const MAX_QUERIES_PER_CALL = 500;
+
+/** How far back a read looks for the latest datapoint: three 5-minute buckets. */
+export const USAGE_LOOKBACK_MS = 15 * 60_000;
+const PERIOD_SECONDS = 300;
+
+/** The metric's FeatureType dimension takes the API's upper-case names (guide L26894). */
+const FEATURE_DIMENSION: Readonly<Record<string, string>> = {
+  spectrum: 'SPECTRUM',
+  'concurrency-scaling': 'CONCURRENCY_SCALING',
+  'cross-region-datasharing': 'CROSS_REGION_DATASHARING',
+};
+
+export function featureDimension(feature: string): string {
+  return FEATURE_DIMENSION[feature] ?? feature.toUpperCase().replace(/-/g, '_');
+}
+
+/** The latest consumption of one limit, or null when CloudWatch has no datapoint for it in the lookback. */
+export type Consumed = { amount: number; at: string } | null;
+
+export interface UsageReader {
+  /** The limits' consumption by limit id; every asked limit has an entry. Throws what AWS answers. */
+  readConsumed(limits: readonly UsageLimitResource[], now: Date): Promise<Map<string, Consumed>>;
+}
+
+export function usageQuery(limit: UsageLimitResource, index: number): MetricDataQuery {
+  return {
+    Id: `u${index}`,
+    MetricStat: {
+      Metric: {
+        Namespace: USAGE_METRIC.namespace,
+        MetricName: USAGE_METRIC.name,
+        Dimensions: [
+          { Name: 'ClusterIdentifier', Value: limit.clusterId },
+          { Name: 'FeatureType', Value: featureDimension(limit.feature) },
+          { Name: 'UsageLimitId', Value: limit.id },
+        ],
+      },
+      Period: PERIOD_SECONDS,
+      Stat: 'Maximum',
+    },
+    ReturnData: true,
+  };
+}
+
+/** A result CloudWatch could not fill (`Forbidden`, `InternalError`) is an AWS error, not "no usage". */
+function failedResult(result: MetricDataResult): Error | null {
+  if (result.StatusCode !== 'Forbidden' && result.StatusCode !== 'InternalError') return null;
+  const detail = (result.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim()).join('; ');
+  const name = result.StatusCode === 'Forbidden' ? 'AccessDeniedException' : 'InternalFailure';
+  return Object.assign(
+    new Error(`GetMetricData result ${result.Id ?? '?'}: ${result.StatusCode}${detail ? ` (${detail})` : ''}`),
+    {
+      name,
+    },
+  );
+}
+
+export class CloudWatchUsageAdapter implements UsageReader {
+  constructor(readonly client: CloudWatchClient) {}
+
+  async readConsumed(limits: readonly UsageLimitResource[], now: Date): Promise<Map<string, Consumed>> {
+    const out = new Map<string, Consumed>();
+    for (let start = 0; start < limits.length; start += MAX_QUERIES_PER_CALL) {
+      await this.#readBatch(limits.slice(start, start + MAX_QUERIES_PER_CALL), now, out);
+    }
+    for (const l of limits) if (!out.has(l.id)) out.set(l.id, null);
+    return out;
+  }
+
+  /** One batch of up to 500 queries; pages (NextToken) carry older datapoints, so the first value seen is kept. */
+  async #readBatch(batch: readonly UsageLimitResource[], now: Date, out: Map<string, Consumed>): Promise<void> {
+    const queries = batch.map((l, i) => usageQuery(l, i));
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new GetMetricDataCommand({
+          MetricDataQueries: queries,
+          StartTime: new Date(now.getTime() - USAGE_LOOKBACK_MS),
+          EndTime: now,
+          ScanBy: 'TimestampDescending',
+          ...(token === undefined ? {} : { NextToken: token }),
+        }),
+      );
+      for (const result of page.MetricDataResults ?? []) {
+        const failed = failedResult(result);
+        if (failed !== null) throw failed;
+        const limit = batch[Number((result.Id ?? '').slice(1))];
+        if (limit === undefined || (out.get(limit.id) ?? null) !== null) continue;
+        const value = result.Values?.[0];
+        const at = result.Timestamps?.[0];
+        out.set(limit.id, value === undefined || at === undefined ? null : { amount: value, at: at.toISOString() });
+      }
+      token = page.NextToken;
+    } while (token !== undefined);
+  }
+}
