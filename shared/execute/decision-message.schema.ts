@@ -22,13 +22,16 @@ export const DecisionMessageSchema = z.object({
     allowZeroEtlTarget: z.boolean(),
     maxResources: z.number().int().nonnegative().nullable(),
   }),
+  decidedAt: z.string().min(1).optional(),
 });
 
 export function parseDecisionMessage(body: string): Decision {
   const parsed = DecisionMessageSchema.parse(JSON.parse(body));
   const { arn, region, ...target } = parsed.target;
+  const { decidedAt, ...rest } = parsed;
   return {
-    ...parsed,
+    ...rest,
+    ...(decidedAt === undefined ? {} : { decidedAt }),
     target: { ...target, ...(arn === undefined ? {} : { arn }), ...(region === undefined ? {} : { region }) },
   };
 }

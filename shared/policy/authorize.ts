@@ -56,15 +56,24 @@ const refuse = (cause: RefusalCause, detail: string): Authorization => ({ ok: fa
 
 export function authorizeDecision(decision: Decision, policies: PolicySet, options: AuthorizeOptions): Authorization {
   const at = Date.parse(decision.at);
-  if (Number.isNaN(at)) return refuse('stale', `decided at ${JSON.stringify(decision.at)}, not a time`);
-  const age = options.now - at;
+  const made = decision.decidedAt === undefined ? at : Date.parse(decision.decidedAt);
+  if (Number.isNaN(at) || Number.isNaN(made)) {
+    return refuse(
+      'stale',
+      `due ${JSON.stringify(decision.at)}, decided ${JSON.stringify(decision.decidedAt)}: not times`,
+    );
+  }
+  // The age is the decision's (a snapshot retried an hour after its slot is still due at its slot).
+  const age = options.now - made;
   if (age > options.maxAgeMs) {
     return refuse(
       'stale',
       `decided ${Math.round(age / 60_000)} min ago; the bound is ${options.maxAgeMs / 60_000} min`,
     );
   }
-  if (-age > MAX_CLOCK_SKEW_MS) return refuse('not-yet-due', `due ${Math.round(-age / 60_000)} min in the future`);
+  if (at - options.now > MAX_CLOCK_SKEW_MS) {
+    return refuse('not-yet-due', `due ${Math.round((at - options.now) / 60_000)} min in the future`);
+  }
   const policy = policies.policies.find((p) => p.name === decision.policy);
   if (policy === undefined)
     return refuse('unknown-policy', `no deployed policy is named ${JSON.stringify(decision.policy)}`);

@@ -198,6 +198,7 @@ interface DecideCall {
   fleet: FleetIndex;
   ledger: LedgerIndex;
   memo: Map<string, unknown>;
+  policies: readonly CompiledPolicy[];
   event: NormalizedEvent | null;
   /** For an event: the resource it is about, when the fleet has it. */
   eventResource: FleetResource | undefined;
@@ -221,6 +222,7 @@ export function decide(input: DecideInput): DecideOutput {
     fleet,
     ledger,
     memo,
+    policies,
     event,
     eventResource: event === null ? undefined : resourceOfEvent(event, fleet),
     explained: event === null ? null : explainedBy(event, policies, { now, fleet, ledger, memo }),
@@ -305,7 +307,7 @@ function explainedBy(
 function proposalsOf(policy: CompiledPolicy, call: DecideCall): { proposals: Proposal[]; selected: number } {
   const capability = policy.capability;
   const { event, eventResource, explained, now } = call;
-  const env: EvaluationEnv = { now, fleet: call.fleet, ledger: call.ledger, policy, memo: call.memo };
+  const env: EvaluationEnv = { now, fleet: call.fleet, ledger: call.ledger, policy, memo: call.memo, policies: call.policies };
   const proposals: Proposal[] = [];
   let selected = 0;
   if (capability.reconcile !== undefined) {
@@ -409,6 +411,7 @@ function settle(
         allowZeroEtlTarget: proposal.allowZeroEtlTarget ?? false,
         maxResources: limit,
       },
+      decidedAt: nowIso,
     });
   }
 }

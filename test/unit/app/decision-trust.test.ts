@@ -134,7 +134,7 @@ describe('the executor acts only on what a deployed policy decided', () => {
     ],
     [
       'a decision older than the bound',
-      (d) => ({ ...d, at: new Date(EVENING - 2 * 3_600_000).toISOString() }),
+      (d) => ({ ...d, decidedAt: new Date(EVENING - 2 * 3_600_000).toISOString() }),
       /stale.*decided 120 min ago; the bound is 45 min/,
     ],
     [
@@ -193,7 +193,7 @@ describe('the executor acts only on what a deployed policy decided', () => {
     const pause = await sweptPause();
     const forged = Array.from({ length: 5 }, (_, i) => JSON.stringify({ ...pause, policy: `nope-${i}` }));
     await deliver(...forged);
-    await deliver(JSON.stringify({ ...pause, at: new Date(EVENING - 3 * 3_600_000).toISOString() }));
+    await deliver(JSON.stringify({ ...pause, decidedAt: new Date(EVENING - 3 * 3_600_000).toISOString() }));
 
     const causes = app.notifier.alerts.filter((a) => a.attributes.outcome === 'refused').map((a) => a.subject);
     expect(causes).toHaveLength(2);

@@ -109,6 +109,16 @@ describe('authorizeDecision: snapshot parameters', () => {
     );
   });
 
+  it('bounds the age by when the decision was made, not when it was due: a retry 90 min after its slot passes', () => {
+    const slot = Date.parse('2026-12-07T02:00:00Z');
+    const retry = { ...create('nightly', 'etl-prod'), decidedAt: new Date(slot + 90 * 60_000).toISOString() };
+    const at = (minutesAfterDecided: number) =>
+      authorizeDecision(retry, policySet, { ...options, now: slot + (90 + minutesAfterDecided) * 60_000 });
+    expect(at(1).ok).toBe(true);
+    const late = at(50);
+    expect(late.ok ? null : `${late.cause}: ${late.detail}`).toBe('stale: decided 50 min ago; the bound is 45 min');
+  });
+
   it('refuses a limit that is not the policy’s count', () => {
     const d = create('nightly', 'etl-prod');
     expect(why({ ...d, guard: { ...d.guard, maxResources: 500 } })).toMatch(
