@@ -1,12 +1,14 @@
 import type { ScheduleUse } from '../../policy/aws-schedule.ts';
 import { compileSchedule } from '../../policy/aws-schedule.ts';
-import type { CompileContext, CompiledCapability, CompileProblem } from '../../policy/capability.ts';
+import type { CompileContext, CompiledCapability } from '../../policy/capability.ts';
 import { oneOf } from '../../policy/param-check.ts';
+import { parseDuration } from '../../policy/policy.schema.ts';
 import { compileRunningWindow } from '../../policy/running-window.ts';
 import { parseWindowSpec, type WindowRange } from '../../policy/window-spec.ts';
-import { type ResizeSettings, reconcileResize } from './resize.reconcile.ts';
+import { type ResizeSettings, reactGrow, reconcileResize } from './resize.reconcile.ts';
 import { NODE_TYPE_LIMITS } from './resize.rules.ts';
 import type { ResizeBlock, ResizeWindowBlock } from './resize.schema.ts';
+import { type GrowSettings, grownNodes, maxLevels } from './resize-grow.ts';
 import { boundariesBetween, type SizeWindow } from './resize-schedule.ts';
 import { snapshotParamRefusal } from './resize-snapshot.ts';
 
@@ -20,12 +22,6 @@ export interface CompiledResize extends CompiledCapability {
 }
 
 const SNAPSHOT_ACTION = 'CreateClusterSnapshot';
-
-const NOT_YET = (key: string, what: string): CompileProblem => ({
-  path: ['resize', key],
-  atKey: true,
-  message: `resize.${key} is not supported yet (${what}); remove it or comment it out (the sizes are kept without it)`,
-});
 
 /** The largest factor any node type grows by elastically from its baseline (ra3.4xlarge/16xlarge, guide L3449–3466). */
 const MAX_GROW = Math.max(...Object.values(NODE_TYPE_LIMITS).map((l) => l.grow));
@@ -55,6 +51,7 @@ function compileWindow(w: ResizeWindowBlock, i: number, zoneName: string, ctx: C
 
 function checkSizes(block: ResizeBlock, ctx: CompileContext): void {
   const sizes = [block.default.nodes, ...(block.windows ?? []).map((w) => w.nodes)];
+  if (block.grow !== undefined) sizes.push(block.grow.max);
   for (const [i, w] of (block.windows ?? []).entries()) {
     if (w.nodes === block.default.nodes) {
       ctx.problems.push({
@@ -76,17 +73,18 @@ function checkSizes(block: ResizeBlock, ctx: CompileContext): void {
   }
 }
 
-/** `grow` is checked (its max holds the default), then refused: alarm growth is not built. */
-function checkGrow(block: ResizeBlock, ctx: CompileContext): void {
+/** `grow` checked: its max holds the default, its cooldown is a duration; null without `grow`. */
+function compileGrow(block: ResizeBlock, ctx: CompileContext): GrowSettings | null {
   const grow = block.grow;
-  if (grow === undefined) return;
+  if (grow === undefined) return null;
   if (grow.max < block.default.nodes) {
     ctx.problems.push({
       path: ['resize', 'grow', 'max'],
       message: `grow.max ${grow.max} is below default.nodes ${block.default.nodes}; expected a maximum of at least ${block.default.nodes}`,
     });
   }
-  ctx.problems.push(NOT_YET('grow', 'growth on a CloudWatch alarm'));
+  const cooldownMs = parseDuration(grow.cooldown) ?? 0;
+  return { onAlarm: grow.onAlarm, step: grow.step, max: grow.max, cooldownMs };
 }
 
 function scheduleUses(windows: readonly SizeWindow[]): ScheduleUse[] {
@@ -107,25 +105,31 @@ export function compileResize(raw: Record<string, unknown>, ctx: CompileContext)
   const zoneName = block.timezone ?? ctx.zoneName;
   const windows = (block.windows ?? []).map((w, i) => compileWindow(w, i, zoneName, ctx));
   checkSizes(block, ctx);
-  checkGrow(block, ctx);
+  const grow = compileGrow(block, ctx);
   if (windows.some((w) => w === null) || ctx.problems.some((p) => p.severity !== 'warning')) return null;
   const settings: ResizeSettings = {
     defaultNodes: block.default.nodes,
     windows: windows as SizeWindow[],
     allowClassic: block.allowClassic === true,
     snapshotBefore: block.snapshotBefore === true,
+    grow,
     zoneName,
   };
   return resizeCapability(settings, ctx.policyName);
 }
 
 function resizeCapability(settings: ResizeSettings, policy: string): CompiledResize {
-  const sizes = [settings.defaultNodes, ...settings.windows.map((w) => w.nodes)];
+  const scheduled = [settings.defaultNodes, ...settings.windows.map((w) => w.nodes)];
+  const grow = settings.grow;
+  // Every size the policy may ask: the scheduled ones, and each grown by its levels.
+  const sizes = scheduled.flatMap((n) =>
+    grow === null ? [n] : [n, ...Array.from({ length: maxLevels(grow, n) }, (_, k) => grownNodes(grow, n, k + 1))],
+  );
   const windowText = settings.windows.map((w) => `${w.nodes} in ${w.text}`).join('; ');
   return {
     key: 'resize',
     settings,
-    summary: `resize to ${settings.defaultNodes} nodes${windowText === '' ? '' : `, ${windowText}`} (${settings.zoneName})${settings.allowClassic ? '; classic allowed' : ''}${settings.snapshotBefore ? '; a snapshot before each resize' : ''}`,
+    summary: `resize to ${settings.defaultNodes} nodes${windowText === '' ? '' : `, ${windowText}`} (${settings.zoneName})${settings.allowClassic ? '; classic allowed' : ''}${settings.snapshotBefore ? '; a snapshot before each resize' : ''}${grow === null ? '' : `; grows by ${grow.step} up to ${grow.max} on alarm ${grow.onAlarm}, at most every ${grow.cooldownMs / 60_000} min, until the next boundary`}`,
     schedules: scheduleUses(settings.windows),
     // A paused cluster cannot be resized (guide L3640): validate warns when another policy keeps it paused at a boundary.
     needsRunning: {
@@ -142,5 +146,6 @@ function resizeCapability(settings: ResizeSettings, policy: string): CompiledRes
     },
     reconcile: (resource, _override, env) =>
       resource.type === 'cluster' ? reconcileResize(settings, resource, env) : [],
+    react: (event, env) => reactGrow(settings, event, env),
   };
 }

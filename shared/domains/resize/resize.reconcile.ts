@@ -1,8 +1,12 @@
+import type { NormalizedEvent } from '../../events/normalized-event.ts';
 import type { EvaluationEnv, Proposal } from '../../policy/capability.ts';
 import type { ClusterResource, LedgerEntryView, TargetRef } from '../../policy/decision.ts';
+import { resourceOfRef } from '../../policy/fleet.ts';
 import { formatUtcMinute } from '../../policy/local-time.ts';
+import { isOptedIn } from '../../policy/targeting.ts';
 import { resizeRefusal } from './resize.actions.ts';
 import { planResize, resizeBlocked } from './resize.rules.ts';
+import { type GrowSettings, growAlarm, grownNodes, growSlot, growthOf, growthText } from './resize-grow.ts';
 import { type DesiredSize, desiredSizeAt, type SizeWindow } from './resize-schedule.ts';
 import { snapshotStep } from './resize-snapshot.ts';
 
@@ -19,7 +23,39 @@ export interface ResizeSettings {
   allowClassic: boolean;
   /** A manual snapshot before each resize, the resize once it is available (resize-snapshot.ts). */
   snapshotBefore: boolean;
+  /** Growth on a CloudWatch alarm, until the next boundary (resize-grow.ts); null without `grow`. */
+  grow: GrowSettings | null;
   zoneName: string;
+}
+
+/** The size the policy wants for one cluster now: the schedule's, grown on its alarm. */
+interface SizeNow {
+  nodes: number;
+  /** One decision per slot: the period and size, or the period's growth level. */
+  slot: string;
+  /** The instant the slot stands for (snapshot names and tags): the period start, or the growth. */
+  slotMs: number;
+  why: string;
+}
+
+function sizeNow(settings: ResizeSettings, target: TargetRef, env: EvaluationEnv): SizeNow {
+  const desired = desiredNow(settings, env);
+  const base: SizeNow = {
+    nodes: desired.nodes,
+    slot: sizeSlot(desired),
+    slotMs: desired.since ?? 0,
+    why: sizeReason(desired, settings.zoneName),
+  };
+  if (settings.grow === null) return base;
+  const growth = growthOf(settings.grow, desired.nodes, base.slot, target, env);
+  if (growth.level === 0) return base;
+  const nodes = grownNodes(settings.grow, desired.nodes, growth.level);
+  return {
+    nodes,
+    slot: growSlot(base.slot, growth.level),
+    slotMs: growth.at ?? base.slotMs,
+    why: growthText(settings.grow, growth, nodes, base.why),
+  };
 }
 
 const ACTION = 'ResizeCluster';
@@ -74,17 +110,16 @@ function otherInProgress(target: TargetRef, env: EvaluationEnv): LedgerEntryView
 }
 
 export function reconcileResize(settings: ResizeSettings, cluster: ClusterResource, env: EvaluationEnv): Proposal[] {
-  const desired = desiredNow(settings, env);
   const target = refOf(cluster);
-  const slot = sizeSlot(desired);
+  const size = sizeNow(settings, target, env);
+  const { nodes, slot, why } = size;
   const entry = env.ledger.byKey(env.ledger.keyFor(env.policy.name, target, ACTION, slot));
-  if (cluster.numberOfNodes === desired.nodes && cluster.status === 'available') return [];
-  const why = sizeReason(desired, settings.zoneName);
+  if (cluster.numberOfNodes === nodes && cluster.status === 'available') return [];
   if (entry?.status === 'failed') {
     return [
       skip(
         target,
-        `ResizeCluster to ${desired.nodes} failed in this period (ledger); not retried before the next boundary; ${why}`,
+        `ResizeCluster to ${nodes} failed in this period (ledger); not retried before the next boundary; ${why}`,
       ),
     ];
   }
@@ -92,30 +127,65 @@ export function reconcileResize(settings: ResizeSettings, cluster: ClusterResour
     return [
       skip(
         target,
-        `ResizeCluster to ${desired.nodes} completed in this period, and the cluster has had ${cluster.numberOfNodes} nodes since (changed by another hand); not changed back before the next boundary; ${why}`,
+        `ResizeCluster to ${nodes} completed in this period, and the cluster has had ${cluster.numberOfNodes} nodes since (changed by another hand); not changed back before the next boundary; ${why}`,
       ),
     ];
   }
   if (entry !== undefined && entry.status !== 'skipped') {
     // Decided already (pending, under way, done, dry run): the ledger and the sweep follow it.
-    return cluster.numberOfNodes === desired.nodes
-      ? []
-      : [skip(target, `resize to ${desired.nodes} ${entry.status}; ${why}`)];
+    return cluster.numberOfNodes === nodes ? [] : [skip(target, `resize to ${nodes} ${entry.status}; ${why}`)];
   }
-  if (cluster.numberOfNodes === desired.nodes) return [];
-  return proposeResize(settings, cluster, env, { desired, target, slot, why });
+  if (cluster.numberOfNodes === nodes) return [];
+  return proposeResize(settings, cluster, env, { ...size, target });
 }
 
-interface Wanted {
-  desired: DesiredSize;
+/**
+ * The grow alarm in ALARM for a cluster of this policy: one more growth level (step nodes, up to max),
+ * unless the cooldown since the last one runs, max is reached, or the cluster cannot take a resize now
+ * (paused, mid-resize, its scheduled resize not done yet, another change): then a skip says why, and the
+ * alarm's next transition to ALARM asks again. The growth holds until the next boundary (resize-grow.ts).
+ */
+export function reactGrow(settings: ResizeSettings, event: NormalizedEvent, env: EvaluationEnv): Proposal[] {
+  const grow = settings.grow;
+  const alarm = grow === null ? null : growAlarm(grow, event);
+  if (grow === null || alarm === null) return [];
+  const found = resourceOfRef(env.fleet, event.resource, 'cluster');
+  if (found === undefined || found.type !== 'cluster' || !env.policy.selector.matches(found)) return [];
+  const target = refOf(found);
+  const label = `alarm ${alarm} in ALARM at ${formatUtcMinute(Date.parse(event.time))}`;
+  if (!isOptedIn(found, env.policy.optInTag)) return [skip(target, `${label}: not opted in`)];
+  const desired = desiredNow(settings, env);
+  const now = sizeNow(settings, target, env);
+  const periodSlot = sizeSlot(desired);
+  const growth = growthOf(grow, desired.nodes, periodSlot, target, env);
+  if (now.nodes >= grow.max) return [skip(target, `${label}: not grown, already at grow.max ${grow.max}; ${now.why}`)];
+  if (growth.at !== null && env.now - growth.at < grow.cooldownMs) {
+    return [
+      skip(target, `${label}: not grown, cooldown until ${formatUtcMinute(growth.at + grow.cooldownMs)}; ${now.why}`),
+    ];
+  }
+  if (found.numberOfNodes !== now.nodes) {
+    return [
+      skip(target, `${label}: not grown, the cluster has ${found.numberOfNodes} nodes and ${now.why} comes first`),
+    ];
+  }
+  const level = growth.level + 1;
+  const nodes = grownNodes(grow, desired.nodes, level);
+  const next = { level, at: env.now };
+  const why = `${growthText(grow, next, nodes, sizeReason(desired, settings.zoneName))}, on ${label}`;
+  const size: SizeNow = { nodes, slot: growSlot(periodSlot, level), slotMs: env.now, why };
+  return proposeResize(settings, found, env, { ...size, target }).map((p) =>
+    p.kind === 'skip' ? { ...p, reason: `${label}: not grown now: ${p.reason}` } : p,
+  );
+}
+
+interface Wanted extends SizeNow {
   target: TargetRef;
-  slot: string;
-  why: string;
 }
 
 /** Not decided yet this period: the preflight, then the snapshot first (snapshotBefore), then the resize. */
 function proposeResize(settings: ResizeSettings, cluster: ClusterResource, env: EvaluationEnv, w: Wanted): Proposal[] {
-  const { desired, target, slot, why } = w;
+  const { nodes, target, slot, why } = w;
   const blocked = resizeBlocked(cluster);
   if (blocked !== null) return [skip(target, `${blocked}; wants ${why}`)];
   const busy = otherInProgress(target, env);
@@ -124,17 +194,17 @@ function proposeResize(settings: ResizeSettings, cluster: ClusterResource, env: 
   // Without AWS's options the baseline is unknown: the smaller of the default and the current count, so
   // a guess refuses rather than acts (AWS's answer on the next read replaces it).
   const assumedBase = Math.min(settings.defaultNodes, cluster.numberOfNodes);
-  const plan = planResize(cluster, desired.nodes, { allowClassic: settings.allowClassic, assumedBase });
-  if (!plan.ok) return [skip(target, `cannot resize to ${desired.nodes}: ${plan.reason}; wants ${why}`)];
-  const params: Record<string, unknown> = { ClusterIdentifier: cluster.id, NumberOfNodes: desired.nodes };
+  const plan = planResize(cluster, nodes, { allowClassic: settings.allowClassic, assumedBase });
+  if (!plan.ok) return [skip(target, `cannot resize to ${nodes}: ${plan.reason}; wants ${why}`)];
+  const params: Record<string, unknown> = { ClusterIdentifier: cluster.id, NumberOfNodes: nodes };
   if (plan.kind === 'classic') params.Classic = true;
   // The executor's guardrail, on this read: one rule for both.
   const refused = resizeRefusal(cluster, params);
   if (refused !== null) return [skip(target, `${refused}; wants ${why}`)];
-  const direction = desired.nodes > cluster.numberOfNodes ? 'up' : 'down';
-  const reason = `scale ${direction} ${cluster.numberOfNodes} → ${desired.nodes} nodes (${plan.kind} by ${plan.via}): ${why}`;
+  const direction = nodes > cluster.numberOfNodes ? 'up' : 'down';
+  const reason = `scale ${direction} ${cluster.numberOfNodes} → ${nodes} nodes (${plan.kind} by ${plan.via}): ${why}`;
   const first = settings.snapshotBefore
-    ? snapshotStep({ cluster, target, slot, slotMs: desired.since ?? 0, why: reason }, env)
+    ? snapshotStep({ cluster, target, slot, slotMs: w.slotMs, why: reason }, env)
     : null;
   if (first?.kind === 'skip') return [first];
   const snapshot = snapshotInProgress(cluster, target, env);

@@ -6,8 +6,8 @@ import { MAX_NODES_PER_CLUSTER } from './resize.rules.ts';
 /**
  * The `resize` block (issue 15): a default size, windows with a larger or smaller size (an AWS cron
  * pair `from`/`to`, or the running ranges of `window`), whether a classic resize may stand in for an
- * elastic one, and two parts checked here and refused as not supported yet (`snapshotBefore: true`,
- * `grow`). Cron expressions, their zone and the relations between sizes are checked when the block
+ * elastic one, a snapshot before each resize (`snapshotBefore`), and growth on a CloudWatch alarm
+ * (`grow`). Cron expressions, their zone and the relations between sizes are checked when the block
  * compiles (resize.capability.ts), where the zone is known.
  */
 const NODES_EXPECTED = `a whole number of nodes from 1 to ${MAX_NODES_PER_CLUSTER}`;

@@ -27,20 +27,14 @@ policies:
 `;
 
 describe('resize: the issue example', () => {
-  it('validates except for grow, not built yet, refused by name at its key', () => {
-    expect(problems(ISSUE_EXAMPLE)).toEqual([
-      'p.yml:14:7: resize.grow is not supported yet (growth on a CloudWatch alarm); remove it or comment it out (the sizes are kept without it)',
-    ]);
-  });
-
-  it('without grow it compiles, with both windows and the snapshot in its summary', () => {
-    const text = ISSUE_EXAMPLE.split('\n')
-      .filter((l) => !l.includes('grow:'))
-      .join('\n');
-    const result = loadPolicySources([{ file: 'p.yml', text }], { now: Date.parse('2026-03-01T00:00:00Z') });
+  it('validates exactly as written, and compiles with both windows, the snapshot and the growth in its summary', () => {
+    expect(problems(ISSUE_EXAMPLE)).toEqual([]);
+    const result = loadPolicySources([{ file: 'p.yml', text: ISSUE_EXAMPLE }], {
+      now: Date.parse('2026-03-01T00:00:00Z'),
+    });
     expect(result.problems.map(formatProblem)).toEqual([]);
     expect(result.policySet.policies[0]?.capability.summary).toBe(
-      'resize to 4 nodes, 8 in cron(0 16 L * ? *) → cron(0 6 1 * ? *); 6 in Mon 06:00-12:00 Europe/Berlin (Europe/Berlin); a snapshot before each resize',
+      'resize to 4 nodes, 8 in cron(0 16 L * ? *) → cron(0 6 1 * ? *); 6 in Mon 06:00-12:00 Europe/Berlin (Europe/Berlin); a snapshot before each resize; grows by 2 up to 12 on alarm {cluster}-disk-high, at most every 360 min, until the next boundary',
     );
   });
 });
@@ -118,7 +112,7 @@ describe('resize: windows', () => {
   });
 });
 
-describe('resize: switches and the parts not built', () => {
+describe('resize: switches, snapshotBefore and grow', () => {
   it('takes booleans for allowClassic and snapshotBefore; snapshotBefore: false is accepted', () => {
     expect(problems(resize('      default: { nodes: 4 }\n      allowClassic: yes\n'))).toEqual([
       'p.yml:7:21: allowClassic is "yes"; expected true or false',
@@ -129,16 +123,13 @@ describe('resize: switches and the parts not built', () => {
     expect(problems(resize('      default: { nodes: 4 }\n      snapshotBefore: false\n'))).toEqual([]);
   });
 
-  it('checks grow (cooldown a duration, max at least the default) before refusing it', () => {
+  it('checks grow: cooldown a duration, max at least the default', () => {
     expect(
       problems(resize('      default: { nodes: 4 }\n      grow: { onAlarm: x, step: 2, max: 8, cooldown: 6 hours }\n')),
     ).toEqual(['p.yml:7:54: "6 hours" is not a duration; expected minutes or hours such as 15m, 2h or 1h30m']);
     expect(
       problems(resize('      default: { nodes: 4 }\n      grow: { onAlarm: x, step: 2, max: 3, cooldown: 6h }\n')),
-    ).toEqual([
-      'p.yml:7:7: resize.grow is not supported yet (growth on a CloudWatch alarm); remove it or comment it out (the sizes are kept without it)',
-      'p.yml:7:41: grow.max 3 is below default.nodes 4; expected a maximum of at least 4',
-    ]);
+    ).toEqual(['p.yml:7:41: grow.max 3 is below default.nodes 4; expected a maximum of at least 4']);
   });
 
   it('applies to clusters only', () => {
