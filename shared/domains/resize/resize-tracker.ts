@@ -3,6 +3,8 @@ import type { NormalizedEvent } from '../../events/normalized-event.ts';
 import type { LedgerRecord } from '../../execute/ports.ts';
 import { outcomeAlert } from '../../execute/report.ts';
 import type { CapabilityRegistration, TrackerDeps } from '../../policy/capability.ts';
+import { createSnapshotVerifier, isSnapshotEvent } from '../snapshots/snapshot-tracker.ts';
+import { isCompiledSnapshots } from '../snapshots/snapshots.capability.ts';
 
 /**
  * The resize failures Redshift reports (facts.md §3), read before ingest advances the cluster's records:
@@ -81,13 +83,31 @@ async function onFailure(deps: TrackerDeps, event: NormalizedEvent): Promise<Led
   return changed;
 }
 
+/**
+ * The snapshots taken before a resize (snapshotBefore) are closed by the snapshots capability's
+ * verifier: its events (2009/3004/3503/2010) and its sweep's poll. Trackers run only for capabilities
+ * the deployed policies use, so when no snapshots policy is deployed the resize tracker runs that
+ * verifier itself; when one is, the snapshots tracker already does, and this one leaves them alone.
+ */
+function ownVerifier(deps: TrackerDeps) {
+  return deps.policies.some((p) => isCompiledSnapshots(p.capability)) ? null : createSnapshotVerifier(deps);
+}
+
 export const resizeTracker: NonNullable<CapabilityRegistration['tracker']> = {
-  handles: isResizeFailure,
+  handles: (event) => isResizeFailure(event) || isSnapshotEvent(event),
   create(deps) {
+    const verifier = ownVerifier(deps);
     return {
-      onEvent: (event) => onFailure(deps, event),
-      // Completion is read by the sweep from the cluster's state; failures come as events.
-      sweep: async () => ({ counts: {}, failures: {} }),
+      onEvent: async (event) => {
+        if (isResizeFailure(event)) return onFailure(deps, event);
+        return verifier !== null && isSnapshotEvent(event) ? verifier.onEvent(event) : null;
+      },
+      // Completion is read by the sweep from the cluster's state (ActionSpec.reached); failures come as events.
+      sweep: async (fleet) => {
+        if (verifier === null) return { counts: {}, failures: {} };
+        const report = await verifier.sweep(fleet);
+        return { counts: { ...report }, failures: { 'snapshot before resize failed': report.failed } };
+      },
     };
   },
 };

@@ -106,3 +106,58 @@ describe('resize completion: the sweep closes a resize at the size asked, not on
     expect(notifier.alerts).toHaveLength(1);
   });
 });
+
+describe('resize tracker: the snapshot before a resize is closed even without a snapshots policy', () => {
+  const snapRecord: LedgerRecord = {
+    ...record,
+    idempotencyKey: 'key-snap',
+    action: 'CreateClusterSnapshot',
+    params: {
+      SnapshotIdentifier: 'autopilot-fin-1-finance-month-end-202602281500',
+      ClusterIdentifier: 'fin-1',
+      ManualSnapshotRetentionPeriod: 7,
+    },
+    afterState: 'creating',
+    createdId: 'autopilot-fin-1-finance-month-end-202602281500',
+  };
+  const completed = {
+    kind: 'redshift-event' as const,
+    eventId: 'REDSHIFT-EVENT-3004',
+    known: true,
+    category: 'Backup',
+    severity: 'INFO' as const,
+    resource: { type: 'snapshot' as const, id: 'autopilot-fin-1-finance-month-end-202602281500' },
+    time: '2026-02-28T15:02:00.000Z',
+    message: 'snapshot completed',
+    values: {},
+    account: null,
+    region: null,
+  };
+  const trackerWith = (policies: unknown[]) => {
+    const ledger = new MemoryLedger();
+    ledger.records.set(snapRecord.idempotencyKey, snapRecord);
+    const tracker = resizeTracker.create({
+      ledger,
+      notifier: new RecordingNotifier(),
+      clock: fixedClock('2026-02-28T15:03:00.000Z'),
+      region: 'eu-central-1',
+      policies: policies as never,
+      logger: { info() {}, warn() {}, error() {}, debug() {} } as never,
+      resources: { cluster: {} as never },
+    });
+    return { ledger, tracker };
+  };
+
+  it('handles snapshot events; completes the snapshot record when no snapshots policy is deployed', async () => {
+    expect(resizeTracker.handles(completed)).toBe(true);
+    const { ledger, tracker } = trackerWith([]);
+    await tracker.onEvent(completed);
+    expect((await ledger.get('key-snap'))?.status).toBe('succeeded');
+  });
+
+  it('leaves it to the snapshots tracker when a snapshots policy is deployed (no double handling)', async () => {
+    const { ledger, tracker } = trackerWith([{ name: 'nightly', capability: { key: 'snapshots', settings: {} } }]);
+    expect(await tracker.onEvent(completed)).toBeNull();
+    expect((await ledger.get('key-snap'))?.status).toBe('in-progress');
+  });
+});
