@@ -97,6 +97,8 @@ export interface EvaluationEnv {
   policy: PolicyCore;
   /** Per-decide-call memo for values that depend only on the policy and `now` (window state). */
   memo: Map<string, unknown>;
+  /** Every policy of the decide() call: a capability undoing a step asks whether another's window wants the resource paused. */
+  policies?: readonly CompiledPolicy[];
 }
 
 export interface CompiledCapability {

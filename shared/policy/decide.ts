@@ -307,7 +307,14 @@ function explainedBy(
 function proposalsOf(policy: CompiledPolicy, call: DecideCall): { proposals: Proposal[]; selected: number } {
   const capability = policy.capability;
   const { event, eventResource, explained, now } = call;
-  const env: EvaluationEnv = { now, fleet: call.fleet, ledger: call.ledger, policy, memo: call.memo, policies: call.policies };
+  const env: EvaluationEnv = {
+    now,
+    fleet: call.fleet,
+    ledger: call.ledger,
+    policy,
+    memo: call.memo,
+    policies: call.policies,
+  };
   const proposals: Proposal[] = [];
   let selected = 0;
   if (capability.reconcile !== undefined) {

@@ -12,8 +12,8 @@
  * ClusterIdentifier, FeatureType, UsageLimitId). The total starts again at the limit's UTC period
  * boundary (daily, weekly from Sunday, monthly) and a limit counts from when it is first seen (a limit
  * created mid-period counts from creation). A limit whose breach action is `disable` turns its feature
- * off once its total reaches its amount, until the period ends: the cluster's consumption of that
- * feature stops. A paused cluster consumes nothing and emits no datapoint.
+ * off once its total reaches its amount (the step that reaches it completes), until the period ends:
+ * the cluster's consumption of that feature stops. A paused cluster consumes nothing and emits no datapoint.
  */
 
 import {
@@ -122,14 +122,16 @@ export class UsageMetricsModel {
     }
   }
 
-  /** What the feature may still use this period before a `disable` limit turns it off (Infinity: none). */
+  /**
+   * The feature's use this step: none once a `disable` limit of it reached its amount this period; the
+   * step in which it is reached completes (queries running then finish), so the total may pass the amount.
+   */
   private room(clusterId: string, feature: string, all: readonly UsageLimit[]): number {
-    let room = Number.POSITIVE_INFINITY;
     for (const v of all) {
       if (v.ClusterIdentifier !== clusterId || v.FeatureType !== feature || v.BreachAction !== 'disable') continue;
-      room = Math.min(room, Math.max(0, (v.Amount ?? 0) - this.consumedOf(v.UsageLimitId ?? '')));
+      if (this.consumedOf(v.UsageLimitId ?? '') >= (v.Amount ?? 0)) return 0;
     }
-    return room;
+    return Number.POSITIVE_INFINITY;
   }
 
   /** The feature's consumption over one step, from the cluster's `usage:<feature>` profile (per hour). */

@@ -1,6 +1,8 @@
 import type { CapabilityRegistration } from '../../policy/capability.ts';
+import { pauseCluster, resumeCluster } from '../windows/window.actions.ts';
 import { USAGE_LIMIT_ACTIONS } from './usage-limits.actions.ts';
 import { compileUsageLimits } from './usage-limits.capability.ts';
+import { gradeAlertTracker } from './usage-limits.grade-alerts.ts';
 import { usageLimitsSchema } from './usage-limits.schema.ts';
 
 /**
@@ -14,5 +16,8 @@ export const usageLimitsCapability: CapabilityRegistration = {
   resources: ['cluster', 'workgroup'],
   schemas: { usageLimits: usageLimitsSchema },
   compile: compileUsageLimits,
-  actions: USAGE_LIMIT_ACTIONS,
+  // A grade's `pause` and its undoing are the windows' PauseCluster / ResumeCluster (declared there, same guardrails).
+  actions: [...USAGE_LIMIT_ACTIONS, pauseCluster, resumeCluster],
+  // The grades whose only step is their alert: reported by the sweep, once per period and grade.
+  tracker: { handles: () => false, create: gradeAlertTracker },
 };

@@ -2,6 +2,8 @@ import type { CompileContext, CompiledCapability, EvaluationEnv, Proposal } from
 import type { FleetResource } from '../../policy/decision.ts';
 import { oneOf } from '../../policy/param-check.ts';
 import { LIMIT_TAGS, limitTags } from './usage-limit-tags.ts';
+import { escalateCluster, escalatedDeclared, resumeAfterPeriod } from './usage-limits.escalate.ts';
+import { compileEscalation, type Escalation } from './usage-limits.grades.ts';
 import {
   type DeclaredLimit,
   declaredLimits,
@@ -18,6 +20,8 @@ import type { UsageLimitsBlock } from './usage-limits.schema.ts';
  */
 export interface CompiledUsageLimits extends CompiledCapability {
   declared: readonly DeclaredLimit[];
+  /** The grades, when the policy escalates (the grade-alert tracker reads them too). */
+  escalation: Escalation | null;
 }
 
 export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileContext): CompiledUsageLimits | null {
@@ -25,16 +29,32 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
   ctx.problems.push(...checkUsageLimits(block, ctx.resource), ...notBuiltYet(block, ctx.resource));
   if (ctx.problems.some((p) => p.severity !== 'warning')) return null;
   const declared = declaredLimits(block.limits);
+  const escalation = compileEscalation(block, declared);
   const policy = ctx.policyName;
+  const grades =
+    escalation === null
+      ? ''
+      : `; escalate at ${escalation.grades.map((g) => `${g.percent}% (${g.steps.join(', ')})`).join(', ')}`;
   return {
     key: 'usageLimits',
-    // The sweep reads the clusters' usage limits only for deployments with a policy like this one.
-    fleetParts: ['limits'],
+    // The sweep reads the clusters' usage limits (and, to escalate, their consumption) only for deployments with a policy like this one.
+    fleetParts: escalation === null ? ['limits'] : ['limits', 'usage'],
     declared,
-    summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}`,
-    reconcile: (resource: FleetResource, _override, env): Proposal[] =>
-      resource.type === 'cluster' ? reconcileLimits(resource, declared, policy, slotsOf(env, policy, resource.id)) : [],
-    permitsParam: (action, key, value, decision) => permits(declared, policy, action, key, value, decision.params),
+    escalation,
+    summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}${grades}`,
+    reconcile: (resource: FleetResource, _override, env): Proposal[] => {
+      if (resource.type !== 'cluster') return [];
+      const slots = slotsOf(env, policy, resource.id);
+      if (escalation === null) return reconcileLimits(resource, declared, policy, slots);
+      const wanted = escalatedDeclared(resource, declared, escalation, policy, env);
+      return [
+        ...reconcileLimits(resource, wanted.declared, policy, slots, wanted.why),
+        ...escalateCluster(resource, escalation, policy, env),
+        ...resumeAfterPeriod(resource, escalation, policy, env),
+      ];
+    },
+    permitsParam: (action, key, value, decision) =>
+      permits(declared, escalation, policy, { action, key, value, params: decision.params }),
   };
 }
 
@@ -51,15 +71,17 @@ function slotsOf(env: EvaluationEnv, policy: string, clusterId: string): SlotOf 
   };
 }
 
-/** What this policy would send for `key` of `action`, given the rest of the decision's parameters. */
+/**
+ * What this policy would send for `key` of `action`, given the rest of the decision's parameters: the
+ * declared values, and breach action disable for an escalated limit when a grade disables its feature.
+ */
 function permits(
   declared: readonly DeclaredLimit[],
+  escalation: Escalation | null,
   policy: string,
-  action: string,
-  key: string,
-  value: unknown,
-  params: Readonly<Record<string, unknown>>,
+  asked: { action: string; key: string; value: unknown; params: Readonly<Record<string, unknown>> },
 ): string | null {
+  const { action, key, value, params } = asked;
   if (key === 'OwnerPolicy') return oneOf(key, value, [policy]);
   const limitKey =
     action === 'CreateUsageLimit'
@@ -79,5 +101,10 @@ function permits(
     Tags: limitTags(policy, d.key),
     LimitKey: d.key,
   };
+  const escalated = escalation?.limits.some((e) => e.key === d.key) === true;
+  const disables = escalated && escalation?.grades.some((g) => g.steps.includes('disable-feature')) === true;
+  if (key === 'BreachAction' && action !== 'CreateUsageLimit' && disables) {
+    return oneOf(key, value, [d.breachAction, 'disable']);
+  }
   return key in wanted ? oneOf(key, value, [wanted[key]]) : `${key} is not a value policy ${policy} sets`;
 }

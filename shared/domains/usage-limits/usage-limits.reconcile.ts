@@ -64,6 +64,8 @@ export function reconcileLimits(
   declared: readonly DeclaredLimit[],
   policy: string,
   slotOf: SlotOf,
+  /** Why a declared limit's put-back is done, when it undoes an escalation step (by declared key). */
+  why: ReadonlyMap<string, string> = new Map(),
 ): Proposal[] {
   const target: TargetRef = { type: 'cluster', id: cluster.id };
   if (cluster.limits === undefined) {
@@ -76,7 +78,7 @@ export function reconcileLimits(
     ];
   }
   const existing = cluster.limits;
-  const changes = ownChanges(existing, declared, policy, target, slotOf);
+  const changes = ownChanges(existing, declared, policy, target, slotOf, why);
   const removed = new Set(changes.flatMap((c) => (c.removes === undefined ? [] : [c.removes])));
   const after = existing.filter((l) => !removed.has(l.id));
   // A limit deleted for its period is created on the next sweep, once the delete is seen done.
@@ -118,6 +120,7 @@ function ownChanges(
   policy: string,
   target: TargetRef,
   slotOf: SlotOf,
+  why: ReadonlyMap<string, string>,
 ): Change[] {
   const changes: Change[] = [];
   const wanted = new Map(declared.map((d) => [d.key, d]));
@@ -141,7 +144,7 @@ function ownChanges(
     } else {
       matched.add(key);
       if (l.amount !== d.amount || l.breachAction !== d.breachAction) {
-        changes.push({ proposal: modifyProposal(l, d, existing, policy, target, slotOf) });
+        changes.push({ proposal: modifyProposal(l, d, existing, { policy, target, slotOf, why: why.get(d.key) }) });
       }
     }
   }
@@ -169,10 +172,9 @@ function modifyProposal(
   l: UsageLimitResource,
   d: DeclaredLimit,
   existing: readonly UsageLimitResource[],
-  policy: string,
-  target: TargetRef,
-  slotOf: SlotOf,
+  at: { policy: string; target: TargetRef; slotOf: SlotOf; why: string | undefined },
 ): Proposal {
+  const { policy, target, slotOf } = at;
   const blocked =
     d.breachAction === 'disable' && l.breachAction !== 'disable'
       ? roomRefusal(existing, d.feature, 'disable', l.id)
@@ -195,7 +197,10 @@ function modifyProposal(
       Amount: d.amount,
       BreachAction: d.breachAction,
     },
-    reason: `usage limit ${l.id} is ${describeLimit(l)}; declared ${d.key} is ${describeLimit(d)}: put back`,
+    reason:
+      at.why === undefined
+        ? `usage limit ${l.id} is ${describeLimit(l)}; declared ${d.key} is ${describeLimit(d)}: put back`
+        : `usage limit ${l.id}: ${at.why}`,
     slot: slotOf('ModifyUsageLimit', `${l.id}:${l.amount}/${l.breachAction}->${d.amount}/${d.breachAction}`),
   };
 }

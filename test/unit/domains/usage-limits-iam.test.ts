@@ -18,9 +18,9 @@ const statements = executorActionStatements(
 const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
 
 describe('executor IAM: usage limits', () => {
-  it('creates on opted-in clusters, with autopilot’s tags and only those keys in the request', () => {
+  it('creates (and a grade pauses, a period boundary resumes) on opted-in clusters only, with autopilot’s tags and only those keys in the request', () => {
     expect(bySid('ChangeOnlyOptedInClusters')).toMatchObject({
-      Action: ['redshift:CreateUsageLimit'],
+      Action: ['redshift:PauseCluster', 'redshift:ResumeCluster', 'redshift:CreateUsageLimit'],
       Condition: { StringEquals: { 'aws:ResourceTag/autopilot:managed': 'true' } },
     });
     expect(bySid('CreateOnlyTaggedUsageLimits')).toMatchObject({

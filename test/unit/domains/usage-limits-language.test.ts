@@ -36,12 +36,9 @@ const ISSUE_EXAMPLE = `  - name: analytics-spectrum-budget
 `;
 
 describe('usageLimits: the issue example', () => {
-  it('is valid except for the parts not built yet, each refused by name at its key', () => {
+  it('validates for the cluster policy (escalation per resource); the Serverless policy is refused at its resource', () => {
     expect(problems(ISSUE_EXAMPLE)).toEqual([
-      'p.yml:10:7: usageLimits.escalate is not supported yet; remove it or comment it out (the declared limits are kept in place without it)',
-      'p.yml:14:7: usageLimits.budget is not supported yet; remove it or comment it out (the declared limits are kept in place without it)',
       'p.yml:18:5: usageLimits on workgroups is not supported yet (Serverless limits are checked, not kept in place); expected resource: cluster, or remove it',
-      'p.yml:20:7: usageLimits.escalate is not supported yet; remove it or comment it out (the declared limits are kept in place without it)',
     ]);
   });
 
@@ -171,7 +168,6 @@ describe('usageLimits: escalation grades', () => {
       ),
     );
     expect(found).toEqual([
-      'p.yml:7:7: usageLimits.escalate is not supported yet; remove it or comment it out (the declared limits are kept in place without it)',
       'p.yml:9:17: at 80% does not climb above the grade before it (100%); expected grades in increasing order',
       'p.yml:9:34: step deactivate does not apply to a cluster; expected one of alert, disable-feature, pause',
       'p.yml:9:46: step capMaxCapacity does not apply to a cluster; expected one of alert, disable-feature, pause',
