@@ -1,6 +1,6 @@
 import type { FleetRead } from '../app/deps.ts';
 import type { MemoryLedger } from '../execute/memory-ledger.ts';
-import { ledgerEntryView } from '../execute/reconcile.ts';
+import { decideWithLedger, ledgerEntryView } from '../execute/reconcile.ts';
 import { runningWindowOf } from '../policy/action-effects.ts';
 import { decide } from '../policy/decide.ts';
 import type { FleetResource } from '../policy/decision.ts';
@@ -54,13 +54,23 @@ export class SkipObserver {
     ].join('|');
     if (signature === this.#lastSignature) return;
     this.#lastSignature = signature;
-    const { skips } = decide({
-      policies: this.#policies,
-      fleet: { readAt: now, resources, unread },
-      trigger: { kind: 'tick', at: now },
-      now,
-      ledger: { entries: inFlight.map(ledgerEntryView) },
-    });
+    // With the records decide() asks for (a window's idle pause, a resize's growth), as the sweep decides.
+    const { skips } = await decideWithLedger(
+      (input) =>
+        decide({
+          policies: this.#policies,
+          fleet: input.fleet,
+          trigger: { kind: 'tick', at: now },
+          now,
+          ledger: input.ledger,
+        }),
+      {
+        fleet: { readAt: now, resources, unread },
+        now: new Date(nowMs),
+        ledger: { entries: inFlight.map(ledgerEntryView) },
+      },
+      this.#ledger,
+    );
     for (const skip of skips) {
       this.#recorder.skip({
         type: 'skipped',
