@@ -6,6 +6,7 @@ import { formatUtcMinute } from '../../policy/local-time.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
 import { resizeRefusal } from './resize.actions.ts';
 import { planResize, resizeBlocked } from './resize.rules.ts';
+import { SCALE_BACK_SLOT, scaleBackAlert } from './resize-alerts.ts';
 import { type GrowSettings, growAlarm, grownNodes, growSlot, growthOf, growthText } from './resize-grow.ts';
 import { type DesiredSize, desiredSizeAt, type SizeWindow } from './resize-schedule.ts';
 import { snapshotStep } from './resize-snapshot.ts';
@@ -35,6 +36,8 @@ interface SizeNow {
   slot: string;
   /** The instant the slot stands for (snapshot names and tags): the period start, or the growth. */
   slotMs: number;
+  /** The next boundary, where this size ends (null: none scheduled). */
+  next: number | null;
   why: string;
 }
 
@@ -44,6 +47,7 @@ function sizeNow(settings: ResizeSettings, target: TargetRef, env: EvaluationEnv
     nodes: desired.nodes,
     slot: sizeSlot(desired),
     slotMs: desired.since ?? 0,
+    next: desired.next,
     why: sizeReason(desired, settings.zoneName),
   };
   if (settings.grow === null) return base;
@@ -54,6 +58,7 @@ function sizeNow(settings: ResizeSettings, target: TargetRef, env: EvaluationEnv
     nodes,
     slot: growSlot(base.slot, growth.level),
     slotMs: growth.at ?? base.slotMs,
+    next: desired.next,
     why: growthText(settings.grow, growth, nodes, base.why),
   };
 }
@@ -173,7 +178,7 @@ export function reactGrow(settings: ResizeSettings, event: NormalizedEvent, env:
   const nodes = grownNodes(grow, desired.nodes, level);
   const next = { level, at: env.now };
   const why = `${growthText(grow, next, nodes, sizeReason(desired, settings.zoneName))}, on ${label}`;
-  const size: SizeNow = { nodes, slot: growSlot(periodSlot, level), slotMs: env.now, why };
+  const size: SizeNow = { nodes, slot: growSlot(periodSlot, level), slotMs: env.now, next: desired.next, why };
   return proposeResize(settings, found, env, { ...size, target }).map((p) =>
     p.kind === 'skip' ? { ...p, reason: `${label}: not grown now: ${p.reason}` } : p,
   );
@@ -195,14 +200,20 @@ function proposeResize(settings: ResizeSettings, cluster: ClusterResource, env: 
   // a guess refuses rather than acts (AWS's answer on the next read replaces it).
   const assumedBase = Math.min(settings.defaultNodes, cluster.numberOfNodes);
   const plan = planResize(cluster, nodes, { allowClassic: settings.allowClassic, assumedBase });
-  if (!plan.ok) return [skip(target, `cannot resize to ${nodes}: ${plan.reason}; wants ${why}`)];
+  if (!plan.ok) {
+    const refused = skip(target, `cannot resize to ${nodes}: ${plan.reason}; wants ${why}`);
+    if (nodes > cluster.numberOfNodes) return [refused];
+    const scaleBack = { cluster, target, wanted: nodes, reason: plan.reason, nearest: plan.nearest, why };
+    const slot = SCALE_BACK_SLOT(w.slot);
+    return [refused, scaleBackAlert({ ...scaleBack, slot, allowClassic: settings.allowClassic }, env)];
+  }
   const params: Record<string, unknown> = { ClusterIdentifier: cluster.id, NumberOfNodes: nodes };
   if (plan.kind === 'classic') params.Classic = true;
   // The executor's guardrail, on this read: one rule for both.
   const refused = resizeRefusal(cluster, params);
   if (refused !== null) return [skip(target, `${refused}; wants ${why}`)];
   const direction = nodes > cluster.numberOfNodes ? 'up' : 'down';
-  const reason = `scale ${direction} ${cluster.numberOfNodes} → ${nodes} nodes (${plan.kind} by ${plan.via}): ${why}`;
+  const reason = `scale ${direction} ${cluster.numberOfNodes} → ${nodes} nodes${nodeHours(nodes - cluster.numberOfNodes, w.next, env.now)} (${plan.kind} by ${plan.via}): ${why}`;
   const first = settings.snapshotBefore
     ? snapshotStep({ cluster, target, slot, slotMs: w.slotMs, why: reason }, env)
     : null;
@@ -217,6 +228,13 @@ function proposeResize(settings: ResizeSettings, cluster: ClusterResource, env: 
   }
   if (first !== null) return [first];
   return [{ kind: 'act', action: ACTION, target, params, reason, slot }];
+}
+
+/** What the resize adds to the bill until the size ends (plan shows it per resize): `, +56 node-hours to …`. */
+function nodeHours(delta: number, next: number | null, now: number): string {
+  if (next === null) return '';
+  const hours = Math.round((delta * (next - now)) / 3_600_000);
+  return `, ${hours >= 0 ? '+' : '−'}${Math.abs(hours)} node-hours to ${formatUtcMinute(next)}`;
 }
 
 const skip = (target: TargetRef, reason: string): Proposal => ({ kind: 'skip', target, reason });

@@ -63,7 +63,8 @@ describe('resize: desired size over time, Europe/Berlin', () => {
       [
         'ResizeCluster',
         { ClusterIdentifier: 'fin-1', NumberOfNodes: 8 },
-        'scale up 4 → 8 nodes (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *) Europe/Berlin); next boundary 2026-03-01T05:00Z',
+        // 4 more nodes for the 14 hours to the 1st 06:00 Berlin: plan shows what each resize adds.
+        'scale up 4 → 8 nodes, +56 node-hours to 2026-03-01T05:00Z (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 8 nodes (window cron(0 16 L * ? *) → cron(0 6 1 * ? *) Europe/Berlin); next boundary 2026-03-01T05:00Z',
       ],
     ]);
     expect(acts(run('2026-03-31T13:59:00Z', [cluster()]))).toEqual([]);
@@ -77,7 +78,9 @@ describe('resize: desired size over time, Europe/Berlin', () => {
     expect(acts(run('2026-04-01T03:59:00Z', [big]))).toEqual([]);
     const back = run('2026-04-01T04:00:00Z', [big]);
     expect(back.decisions.map((d) => d.params)).toEqual([{ ClusterIdentifier: 'fin-1', NumberOfNodes: 4 }]);
-    expect(back.decisions[0]?.reason).toMatch(/^scale down 8 → 4 nodes \(elastic/);
+    expect(back.decisions[0]?.reason).toMatch(
+      /^scale down 8 → 4 nodes, −480 node-hours to 2026-04-06T04:00Z \(elastic/,
+    );
     expect(acts(run('2026-04-01T04:00:00Z', [cluster()]))).toEqual([]);
   });
 
@@ -144,7 +147,6 @@ describe('resize: preflight, in decide()', () => {
       { ClusterIdentifier: 'fin-1', NumberOfNodes: 8, Classic: true },
     ]);
   });
-
 });
 
 describe('resize: what the ledger holds for this period', () => {
