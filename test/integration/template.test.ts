@@ -52,6 +52,9 @@ const RESOURCE_STAR_ALLOWED = [
   'redshift:DescribeInboundIntegrations',
   'redshift-serverless:ListWorkgroups',
   'redshift-serverless:ListTagsForResource',
+  // Usage limits: the account-wide listing, and the usage metrics (GetMetricData has no resource type).
+  'redshift:DescribeUsageLimits',
+  'cloudwatch:GetMetricData',
   ...declaredPermissions.filter((p) => p.resource === '*').flatMap((p) => p.actions),
 ];
 /** Writes a declaration grants with no condition, by the reason it names (no resource type in the reference). */
