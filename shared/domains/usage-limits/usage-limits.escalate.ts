@@ -101,7 +101,78 @@ export function gradeReason(grade: Grade, t: GradeText, done: string): string {
   );
 }
 
-/** The next grade's actions on one cluster of a per-resource budget; skips say why usage is unknown. */
+/** What a budget used this period and who used it, and whether a grade fired; or why it is unknown. */
+export type BudgetView = { used: number; whose: string; fired: (g: Grade) => boolean } | { unknown: string };
+
+type LedgerLike = { ledger: Pick<EvaluationEnv['ledger'], 'byKey' | 'keyFor'> };
+
+/** A per-resource budget: the cluster's own escalated limit. */
+export function ownView(
+  cluster: ClusterResource,
+  d: DeclaredLimit,
+  policy: string,
+  start: number,
+  env: LedgerLike,
+): BudgetView {
+  const c = consumption(cluster, d, policy, start);
+  if ('unknown' in c) return c;
+  const target: TargetRef = { type: 'cluster', id: cluster.id };
+  const slot = (g: Grade) => gradeSlot('per-resource', d.feature, start, g.percent);
+  return { used: c.amount, whose: `cluster ${cluster.id}`, fired: (g) => gradeFired(env, policy, target, slot(g)) };
+}
+
+/** The ledger target of a shared budget's own records (its alert-only grades). */
+export const budgetTarget = (policy: string, feature: string): TargetRef => ({
+  type: 'schedule',
+  id: `usage-budget/${policy}/${feature}`,
+});
+
+/**
+ * A shared budget: the sum of every member's escalated limit (a member whose limit does not exist yet
+ * counts 0). A grade fired when its budget alert was sent or any member's step was decided.
+ */
+export function sharedView(
+  members: readonly ClusterResource[],
+  d: DeclaredLimit,
+  policy: string,
+  start: number,
+  env: LedgerLike,
+): BudgetView {
+  const unread = members.find((m) => m.usageReadAt === undefined);
+
+  if (unread !== undefined)
+    return {
+      unknown: `usage not read: this sweep read no usage for ${unread.id} (every 15 minutes, or the read failed)`,
+    };
+  const parts = members.map((m) => {
+    const c = consumption(m, d, policy, start);
+    return { id: m.id, amount: 'unknown' in c ? 0 : c.amount };
+  });
+  const used = parts.reduce((sum, p) => sum + p.amount, 0);
+  const slot = (g: Grade) => gradeSlot('shared', d.feature, start, g.percent);
+  const fired = (g: Grade) =>
+    gradeFired(env, policy, budgetTarget(policy, d.feature), slot(g)) ||
+    members.some((m) => gradeFired(env, policy, { type: 'cluster', id: m.id }, slot(g)));
+  const whose = `the ${members.length} clusters of the shared budget (${parts.map((p) => `${p.id} ${round(p.amount)}`).join(', ')})`;
+  return { used, whose, fired };
+}
+
+/** The clusters the deciding policy selects and may act on: a shared budget's members. */
+function membersOf(env: EvaluationEnv): ClusterResource[] {
+  const key = `usage-budget-members/${env.policy.name}`;
+  const memo = env.memo.get(key) as ClusterResource[] | undefined;
+  if (memo !== undefined) return memo;
+  const members = env.fleet.resources.filter(
+    (r): r is ClusterResource =>
+      r.type === 'cluster' &&
+      env.policy.selector.matches(r) &&
+      r.tags[env.policy.optInTag.key] === env.policy.optInTag.value,
+  );
+  env.memo.set(key, members);
+  return members;
+}
+
+/** The next grade's actions on one cluster (its own budget, or its share of a shared one); skips say why usage is unknown. */
 export function escalateCluster(
   cluster: ClusterResource,
   esc: Escalation,
@@ -112,28 +183,31 @@ export function escalateCluster(
   const out: Proposal[] = [];
   for (const d of esc.limits) {
     const start = periodStart(d.period, env.now);
-    const c = consumption(cluster, d, policy, start);
-    if ('unknown' in c) {
-      out.push({ kind: 'skip', target, reason: `${c.unknown}; no grade of ${d.feature} is decided` });
+    const view =
+      esc.budget === 'shared'
+        ? sharedView(membersOf(env), d, policy, start, env)
+        : ownView(cluster, d, policy, start, env);
+    if ('unknown' in view) {
+      out.push({ kind: 'skip', target, reason: `${view.unknown}; no grade of ${d.feature} is decided` });
       continue;
     }
-    const slot = (g: Grade) => gradeSlot('per-resource', d.feature, start, g.percent);
-    const grade = nextGrade(esc.grades, (c.amount / d.amount) * 100, (g) => gradeFired(env, policy, target, slot(g)));
-    if (grade === null) continue;
-    const plan = planSteps(grade, cluster, d, c.limit.id);
-    const text = { policy, d, start, used: c.amount, amount: d.amount, whose: `cluster ${cluster.id}` };
+    const grade = nextGrade(esc.grades, (view.used / d.amount) * 100, view.fired);
+    const limit = ownLimit(cluster, policy, d.key);
+    if (grade === null || limit === undefined) continue;
+    const plan = planSteps(grade, cluster, d, limit.id);
+    const text = { policy, d, start, used: view.used, amount: d.amount, whose: view.whose };
     for (const act of plan.acts) {
-      const done = [
-        `step ${act.step}${act.step === 'pause' ? ' (PauseCluster)' : ` (${c.limit.id} breach action ${c.limit.breachAction} to disable)`}`,
-        ...plan.notes,
-      ].join('; ');
+      const step =
+        act.step === 'pause'
+          ? `pause ${cluster.id}`
+          : `${limit.id} on ${cluster.id} breach action ${limit.breachAction} to disable`;
       out.push({
         kind: 'act',
         action: act.action,
         target,
         params: act.action === MODIFY ? { ...act.params, OwnerPolicy: policy } : act.params,
-        reason: gradeReason(grade, text, done),
-        slot: stepSlot(slot(grade), act.step),
+        reason: gradeReason(grade, text, [`step ${act.step} (${step})`, ...plan.notes].join('; ')),
+        slot: stepSlot(gradeSlot(esc.budget, d.feature, start, grade.percent), act.step),
       });
     }
   }

@@ -7,14 +7,13 @@ import { idempotencyKey } from '../../policy/decide.ts';
 import type { ClusterResource, FleetResource, TargetRef } from '../../policy/decision.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
 import type { CompiledUsageLimits } from './usage-limits.capability.ts';
-import { gradeFired, gradeReason, MODIFY, PAUSE, planSteps } from './usage-limits.escalate.ts';
+import { budgetTarget, gradeReason, MODIFY, ownView, PAUSE, planSteps, sharedView } from './usage-limits.escalate.ts';
 import {
-  consumption,
   type Escalation,
   GRADE_ALERT_ACTION,
-  type Grade,
   gradeSlot,
   nextGrade,
+  ownLimit,
   periodEnd,
   periodStart,
   round,
@@ -45,9 +44,8 @@ function escalationOf(policy: CompiledPolicy): Escalation | null {
   return (policy.capability as CompiledUsageLimits).escalation ?? null;
 }
 
-/** The keys every grade of `d` may have written on `cluster` this period (to read them in one call). */
-function keysOf(policy: string, cluster: ClusterResource, esc: Escalation, d: DeclaredLimit, now: number): string[] {
-  const target: TargetRef = { type: 'cluster', id: cluster.id };
+/** The keys every grade of `d` may have written on `target` this period (to read them in one call). */
+function keysOf(policy: string, target: TargetRef, esc: Escalation, d: DeclaredLimit, now: number): string[] {
   const start = periodStart(d.period, now);
   return esc.grades.flatMap((g) => {
     const slot = gradeSlot(esc.budget, d.feature, start, g.percent);
@@ -59,54 +57,96 @@ function keysOf(policy: string, cluster: ClusterResource, esc: Escalation, d: De
   });
 }
 
-/** The alert-only grade due on one cluster for one feature, if any. */
+/** One budget to grade: a cluster's own, or a shared one over its members. */
+export interface Budget {
+  policy: string;
+  /** Where its alert-only grades are recorded: the cluster, or the shared budget's own target. */
+  target: TargetRef;
+  members: readonly ClusterResource[];
+  esc: Escalation;
+  d: DeclaredLimit;
+}
+
+/** SNS takes subjects of fewer than 100 characters; safeSubject may return exactly 100. */
+function shortSubject(text: string): string {
+  const subject = safeSubject(text);
+  return subject.length < 100 ? subject : `${subject.slice(0, 96)}...`;
+}
+
+/** The alert-only grade due on a budget, if any: reached, not fired, and no member has a step to take. */
 export function dueGradeAlert(
-  policy: string,
-  cluster: ClusterResource,
-  esc: Escalation,
-  d: DeclaredLimit,
+  b: Budget,
   ledger: Pick<LedgerIndex, 'byKey' | 'keyFor'>,
   now: number,
   region: string,
 ): GradeAlert | null {
-  const target: TargetRef = { type: 'cluster', id: cluster.id };
+  const { policy, esc, d } = b;
   const start = periodStart(d.period, now);
-  const c = consumption(cluster, d, policy, start);
-  if ('unknown' in c) return null;
-  const slot = (g: Grade) => gradeSlot(esc.budget, d.feature, start, g.percent);
-  const used = (c.amount / d.amount) * 100;
-  const grade = nextGrade(esc.grades, used, (g) => gradeFired({ ledger }, policy, target, slot(g)));
+  const first = b.members[0];
+  if (first === undefined) return null;
+  const view =
+    esc.budget === 'shared'
+      ? sharedView(b.members, d, policy, start, { ledger })
+      : ownView(first, d, policy, start, { ledger });
+  if ('unknown' in view) return null;
+  const used = (view.used / d.amount) * 100;
+  const grade = nextGrade(esc.grades, used, view.fired);
   if (grade === null) return null;
-  const plan = planSteps(grade, cluster, d, c.limit.id);
-  if (plan.acts.length > 0) return null;
-  const text = { policy, d, start, used: c.amount, amount: d.amount, whose: `cluster ${cluster.id}` };
-  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...plan.notes].join('; '));
-  const key = idempotencyKey(policy, target, GRADE_ALERT_ACTION, slot(grade));
+  const notes: string[] = [];
+  for (const m of b.members) {
+    const limit = ownLimit(m, policy, d.key);
+    if (limit === undefined) continue;
+    const plan = planSteps(grade, m, d, limit.id);
+    if (plan.acts.length > 0) return null;
+    notes.push(...plan.notes.map((n) => (b.members.length > 1 ? `${m.id}: ${n}` : n)));
+  }
+  const slot = gradeSlot(esc.budget, d.feature, start, grade.percent);
+  const text = { policy, d, start, used: view.used, amount: d.amount, whose: view.whose };
+  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...notes].join('; '));
+  const key = idempotencyKey(policy, b.target, GRADE_ALERT_ACTION, slot);
   const above = esc.grades.find((g) => g.percent > grade.percent);
   const next =
     above === undefined
       ? `this is the last grade; the grades start again at ${utcMinute(periodEnd(d.period, start))}`
       : `the next grade is ${above.percent}% (${above.steps.join(', ')}) at ${round((d.amount * above.percent) / 100)}`;
+  const where = esc.budget === 'shared' ? `budget ${policy}` : `${first.id} (${policy})`;
+  const link =
+    esc.budget === 'shared'
+      ? `https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#clusters`
+      : `https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#cluster-details?cluster=${encodeURIComponent(first.id)}`;
   const alert: Alert = {
-    subject: safeSubject(
-      `[autopilot] usage ${round(used)}% of ${d.feature} ${d.period} on ${cluster.id}: grade ${grade.percent}% (${policy})`,
+    subject: shortSubject(
+      `[autopilot] usage grade ${grade.percent}%: ${d.feature} ${d.period} ${round(used)}% on ${where}`,
     ),
     body: [
       `What:    ${reason}`,
-      `Done:    this alert; ${plan.notes.length === 0 ? 'the grade has no other step' : plan.notes.join('; ')}`,
-      `Next:    nothing to do if the use is expected; ${next}. To find what used it, see STL_USAGE_CONTROL and the cluster's query history.`,
-      `Console: https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#cluster-details?cluster=${encodeURIComponent(cluster.id)}`,
+      `Done:    this alert; ${notes.length === 0 ? 'the grade has no other step' : notes.join('; ')}`,
+      `Next:    nothing to do if the use is expected; ${next}. To find what used it, see STL_USAGE_CONTROL and the query history.`,
+      `Console: ${link}`,
       `Key:     ${key}`,
     ].join('\n'),
     attributes: {
       severity: grade.percent >= 100 ? 'WARNING' : 'INFO',
       policy,
-      resource: `cluster/${cluster.id}`,
+      resource: `${b.target.type}/${b.target.id}`,
       action: GRADE_ALERT_ACTION,
       outcome: 'succeeded',
     },
   };
-  return { key, policy, target, slot: slot(grade), reason, alert };
+  return { key, policy, target: b.target, slot, reason, alert };
+}
+
+/** The budgets a policy grades on this read: one per selected cluster and feature, or one shared per feature. */
+function budgetsOf(policy: CompiledPolicy, esc: Escalation, fleet: readonly FleetResource[]): Budget[] {
+  const members = selected(policy, fleet);
+  return esc.limits.flatMap((d): Budget[] => {
+    if (esc.budget !== 'shared') {
+      return members.map((m) => ({ policy: policy.name, target: { type: 'cluster', id: m.id }, members: [m], esc, d }));
+    }
+    return members.length === 0
+      ? []
+      : [{ policy: policy.name, target: budgetTarget(policy.name, d.feature), members, esc, d }];
+  });
 }
 
 function selected(policy: CompiledPolicy, fleet: readonly FleetResource[]): ClusterResource[] {
@@ -156,25 +196,24 @@ export function gradeAlertTracker(deps: TrackerDeps): Tracker {
       for (const policy of deps.policies) {
         const esc = escalationOf(policy);
         if (esc === null) continue;
-        for (const cluster of selected(policy, fleet)) {
-          for (const d of esc.limits) {
-            const keys = keysOf(policy.name, cluster, esc, d, now.getTime());
-            const held = new Map((await deps.ledger.getMany(keys)).map((r) => [r.idempotencyKey, r]));
-            const ledger = {
-              byKey: (k: string) => {
-                const r = held.get(k);
-                return r === undefined ? undefined : { ...r, at: r.decisionAt };
-              },
-              keyFor: idempotencyKey,
-            };
-            const due = dueGradeAlert(policy.name, cluster, esc, d, ledger, now.getTime(), deps.region);
-            if (due === null) continue;
-            try {
-              if (await send(due, deps, now)) counts.alerted++;
-            } catch (error) {
-              failures['usage grade alert'] = (failures['usage grade alert'] ?? 0) + 1;
-              deps.logger.error('usage grade alert not sent', { key: due.key, error: String(error) });
-            }
+        for (const b of budgetsOf(policy, esc, fleet)) {
+          const targets = [b.target, ...b.members.map((m) => ({ type: 'cluster' as const, id: m.id }))];
+          const keys = targets.flatMap((t) => keysOf(policy.name, t, esc, b.d, now.getTime()));
+          const held = new Map((await deps.ledger.getMany([...new Set(keys)])).map((r) => [r.idempotencyKey, r]));
+          const ledger = {
+            byKey: (k: string) => {
+              const r = held.get(k);
+              return r === undefined ? undefined : { ...r, at: r.decisionAt };
+            },
+            keyFor: idempotencyKey,
+          };
+          const due = dueGradeAlert(b, ledger, now.getTime(), deps.region);
+          if (due === null) continue;
+          try {
+            if (await send(due, deps, now)) counts.alerted++;
+          } catch (error) {
+            failures['usage grade alert'] = (failures['usage grade alert'] ?? 0) + 1;
+            deps.logger.error('usage grade alert not sent', { key: due.key, error: String(error) });
           }
         }
       }

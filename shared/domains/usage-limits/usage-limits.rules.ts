@@ -119,9 +119,9 @@ function checkGrades(block: UsageLimitsBlock, resource: 'cluster' | 'workgroup')
  * What the language accepts and this build does not do yet: validate says so instead of accepting and
  * ignoring it. Serverless limits need their actions, whose names (CreateUsageLimit, DeleteUsageLimit)
  * are taken by the provisioned ones in the action registry (keyed by name alone), and their grades'
- * steps (capMaxCapacity, deactivate); a shared budget is not built yet.
+ * steps (capMaxCapacity, deactivate).
  */
-export function notBuiltYet(block: UsageLimitsBlock, resource: PolicyResource): CompileProblem[] {
+export function notBuiltYet(_block: UsageLimitsBlock, resource: PolicyResource): CompileProblem[] {
   const problems: CompileProblem[] = [];
   if (resource === 'workgroup') {
     problems.push({
@@ -129,13 +129,6 @@ export function notBuiltYet(block: UsageLimitsBlock, resource: PolicyResource): 
       atKey: true,
       message:
         'usageLimits on workgroups is not supported yet (Serverless limits are checked, not kept in place); expected resource: cluster, or remove it',
-    });
-  }
-  if (block.budget === 'shared') {
-    problems.push({
-      path: [KEY, 'budget'],
-      atKey: true,
-      message: 'usageLimits.budget: shared is not supported yet; expected per-resource, or remove it',
     });
   }
   return problems;

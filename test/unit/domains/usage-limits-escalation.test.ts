@@ -66,7 +66,7 @@ describe('usage-limit escalation: a climb 80 → 100 → 150 % and the period bo
   it('alerts once per grade, in order, for analytics-1; then undoes both steps at 00:00 UTC', () => {
     const mine = result.alerts.filter((a) => a.attributes.resource === 'cluster/analytics-1').map(line);
     expect(mine.filter((l) => !l.includes('CreateUsageLimit'))).toEqual([
-      '12-07T06:15 INFO [autopilot] usage 84% of spectrum daily on analytics-1: grade 80% (analytics-spectrum-budget)',
+      '12-07T06:15 INFO [autopilot] usage grade 80%: spectrum daily 84% on analytics-1 (analytics-spectrum-budget)',
       expect.stringMatching(/^12-07T07:1\d INFO \[autopilot\] ModifyUsageLimit analytics-1: done/),
       expect.stringMatching(/^12-07T07:3\d INFO \[autopilot\] PauseCluster analytics-1: (started|done)/),
       // Limits change on an available cluster: the put-back waits for the resume.
@@ -96,7 +96,7 @@ describe('usage-limit escalation: a climb 80 → 100 → 150 % and the period bo
     const two = result.alerts.filter((a) => a.attributes.resource === 'cluster/analytics-2').map(line);
     // 0.2 TB an hour from the limit's creation at 00:00: 4 TB (80 %) just after 20:00, seen at the 20:15 read.
     expect(two.filter((l) => !l.includes('CreateUsageLimit'))).toEqual([
-      '12-07T20:15 INFO [autopilot] usage 80.67% of spectrum daily on analytics-2: grade 80% (analytics-spectrum-budget)',
+      '12-07T20:15 INFO [autopilot] usage grade 80%: spectrum daily 80.67% on analytics-2 (analytics-spectrum-budget)',
     ]);
     const three = result.alerts.filter((a) => a.attributes.resource === 'cluster/analytics-3').map(line);
     expect(three.filter((l) => !l.includes('CreateUsageLimit'))).toEqual([]);
