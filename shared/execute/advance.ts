@@ -7,7 +7,7 @@ import type { LedgerRecord } from './ports.ts';
  * a reconcile tick's fleet read, a snapshot describe). Pure: returns the same object when nothing
  * changes, so callers write only when `next !== record`. When the action declares `reached`, the
  * expected state completes the record only if the observed resource shows what was asked; without the
- * resource it cannot be told, so the record stays in progress.
+ * resource it cannot be told, so the record stays in progress. `now` is when the observation was made.
  */
 export function advance(
   record: LedgerRecord,
@@ -24,6 +24,9 @@ export function advance(
       return observedState === record.afterState ? record : { ...record, afterState: observedState, updatedAt: at };
     }
     if (reached !== true) {
+      // A read from before the call (the sweep read the fleet, then the executor claimed and called)
+      // shows the state the call starts from: it says nothing yet. `now` is when the read began.
+      if (Date.parse(record.claimedAt) >= now.getTime()) return record;
       return {
         ...record,
         status: 'failed',

@@ -100,6 +100,11 @@ describe('advance: an action that declares what "reached" means (ResizeCluster: 
     expect(advance(typed, 'available', now, cluster(8, 'ra3.16xlarge'))).toMatchObject({ status: 'succeeded' });
   });
 
+  it('a read from before the call (the record claimed after it began) fails nothing', () => {
+    const claimedLater = { ...resize, claimedAt: '2026-12-07T18:09:30.000Z' };
+    expect(advance(claimedLater, 'available', now, cluster(4))).toBe(claimedLater);
+  });
+
   it('stays in progress when the resource itself was not observed (the size cannot be told)', () => {
     expect(advance(resize, 'available', now)).toMatchObject({ status: 'in-progress', afterState: 'available' });
     expect(advance(resize, 'resizing', now, cluster(4))).toBe(resize);
