@@ -90,13 +90,14 @@ export interface GradeText {
   whose: string;
 }
 
-/** The grade's words: usage, amount, period, grade, what is done, when it is undone, what to do. */
-export function gradeReason(grade: Grade, t: GradeText, done: string): string {
+/** The grade's words: usage, amount, period, grade, what is done, when it is undone (steps) or grades restart, what to do. */
+export function gradeReason(grade: Grade, t: GradeText, done: string, undone = true): string {
   const unit = unitOf(t.d.feature);
   const end = periodEnd(t.d.period, t.start);
+  const after = undone ? `undone at ${utcMinute(end)}` : `the grades start again at ${utcMinute(end)}`;
   return (
     `usage grade ${grade.percent}%: ${t.whose} used ${round(t.used)} ${unit} of ${t.d.feature}, ${round((t.used / t.amount) * 100)}% of ${t.amount} ${unit} ` +
-    `(${t.d.period} period ${utcMinute(t.start)} to ${utcMinute(end)}); ${done}; undone at ${utcMinute(end)}; ` +
+    `(${t.d.period} period ${utcMinute(t.start)} to ${utcMinute(end)}); ${done}; ${after}; ` +
     `to allow more, raise ${t.d.key}'s amount in policy ${t.policy}`
   );
 }

@@ -18,6 +18,7 @@ import {
   periodStart,
   round,
   stepSlot,
+  unitOf,
   utcMinute,
 } from './usage-limits.grades.ts';
 import type { DeclaredLimit } from './usage-limits.reconcile.ts';
@@ -102,13 +103,13 @@ export function dueGradeAlert(
   }
   const slot = gradeSlot(esc.budget, d.feature, start, grade.percent);
   const text = { policy, d, start, used: view.used, amount: d.amount, whose: view.whose };
-  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...notes].join('; '));
+  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...notes].join('; '), false);
   const key = idempotencyKey(policy, b.target, GRADE_ALERT_ACTION, slot);
   const above = esc.grades.find((g) => g.percent > grade.percent);
   const next =
     above === undefined
       ? `this is the last grade; the grades start again at ${utcMinute(periodEnd(d.period, start))}`
-      : `the next grade is ${above.percent}% (${above.steps.join(', ')}) at ${round((d.amount * above.percent) / 100)}`;
+      : `the next grade is ${above.percent}% (${above.steps.join(', ')}) at ${round((d.amount * above.percent) / 100)} ${unitOf(d.feature)}`;
   const where = esc.budget === 'shared' ? `budget ${policy}` : `${first.id} (${policy})`;
   const link =
     esc.budget === 'shared'
