@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledUsageLimits } from '../../../shared/domains/usage-limits/usage-limits.capability.ts';
-import { resumeAfterPeriod } from '../../../shared/domains/usage-limits/usage-limits.escalate.ts';
+import { escalateCluster, resumeAfterPeriod } from '../../../shared/domains/usage-limits/usage-limits.escalate.ts';
+import { dueGradeAlert } from '../../../shared/domains/usage-limits/usage-limits.grade-alerts.ts';
 import {
+  GRADE_ALERT_ACTION,
   gradeSlot,
   nextGrade,
   periodEnd,
@@ -129,5 +131,104 @@ describe('usage grades: the period boundary and windows', () => {
         'usage pause kept: period 2026-12-08T00:00Z began: grade 150% had paused a for spectrum (daily budget); window policy office-hours (Mon-Fri 07:00-19:00 UTC) wants it paused now, it resumes when that window opens',
       ],
     ]);
+  });
+});
+
+describe('usage grades: unknown usage and steps that cannot be taken', () => {
+  const NOW = Date.parse('2026-12-07T10:00:00Z');
+  const own = (breachAction: string, consumed: number) => ({
+    id: 'lim-own',
+    clusterId: 'a',
+    feature: 'spectrum',
+    limitType: 'data-scanned',
+    amount: 5,
+    period: 'daily',
+    breachAction,
+    tags: { 'managed-by': 'redshift-autopilot', 'autopilot:policy': 'budget', 'autopilot:limit': 'spectrum#1' },
+    consumed: { amount: consumed, at: '2026-12-07T09:55:00.000Z' },
+  });
+  const person = { ...own('disable', 0), id: 'lim-person', amount: 20, tags: {}, consumed: undefined };
+  const cluster = (over: Partial<ClusterResource>): ClusterResource =>
+    ({
+      type: 'cluster',
+      id: 'a',
+      status: 'available',
+      multiAz: false,
+      tags: { 'autopilot:managed': 'true', team: 'analytics' },
+      usageReadAt: '2026-12-07T10:00:00.000Z',
+      limits: [own('emit-metric', 5.5)],
+      ...over,
+    }) as unknown as ClusterResource;
+  const env = {
+    now: NOW,
+    ledger: { keyFor: idempotencyKey, byKey: () => undefined },
+    memo: new Map(),
+  } as unknown as EvaluationEnv;
+  const grades = () => {
+    const esc = compiled().escalation;
+    if (esc === null) throw new Error('no escalation');
+    return esc;
+  };
+
+  it('usage not read this sweep: a skip with the reason, no grade', () => {
+    const out = escalateCluster(cluster({ usageReadAt: undefined }), grades(), 'budget', env);
+    expect(out.map((p) => [p.kind, p.reason])).toEqual([
+      [
+        'skip',
+        'usage not read: this sweep read no usage (every 15 minutes, or the read failed); no grade of spectrum is decided',
+      ],
+    ]);
+  });
+
+  it('at 110 % with grade 80 % fired, grade 100 % switches the limit to disable', () => {
+    const fired = {
+      ...env,
+      ledger: {
+        keyFor: idempotencyKey,
+        byKey: (k: string) =>
+          k ===
+          idempotencyKey(
+            'budget',
+            { type: 'cluster', id: 'a' },
+            GRADE_ALERT_ACTION,
+            gradeSlot('per-resource', 'spectrum', Date.parse('2026-12-07T00:00:00Z'), 80),
+          )
+            ? { status: 'succeeded' }
+            : undefined,
+      },
+    } as unknown as EvaluationEnv;
+    const out = escalateCluster(cluster({}), grades(), 'budget', fired);
+    expect(
+      out.map((p) => (p.kind === 'act' ? [p.action, p.params.BreachAction, p.params.UsageLimitId] : p.reason)),
+    ).toEqual([['ModifyUsageLimit', 'disable', 'lim-own']]);
+  });
+
+  it('a person’s disable limit on the feature leaves disable-feature undone: the grade is an alert that says why', () => {
+    const c = cluster({ limits: [own('emit-metric', 5.5), person] as never });
+    const ledger = {
+      keyFor: idempotencyKey,
+      byKey: (k: string) =>
+        k ===
+        idempotencyKey(
+          'budget',
+          { type: 'cluster', id: 'a' },
+          GRADE_ALERT_ACTION,
+          gradeSlot('per-resource', 'spectrum', Date.parse('2026-12-07T00:00:00Z'), 80),
+        )
+          ? ({ status: 'succeeded' } as never)
+          : undefined,
+    };
+    expect(escalateCluster(c, grades(), 'budget', { ...env, ledger } as never)).toEqual([]);
+    const esc = grades();
+    const due = dueGradeAlert(
+      { policy: 'budget', target: { type: 'cluster', id: 'a' }, members: [c], esc, d: esc.limits[0] as never },
+      ledger,
+      NOW,
+      'eu-central-1',
+    );
+    expect(due?.alert.attributes.severity).toBe('WARNING');
+    expect(due?.alert.body).toContain(
+      'disable-feature not done: usage limit lim-person already disables spectrum; AWS allows one disable per feature',
+    );
   });
 });
