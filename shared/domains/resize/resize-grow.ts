@@ -81,7 +81,9 @@ export function growAlarm(grow: GrowSettings, event: NormalizedEvent): string | 
   return event.alarm.name === name ? name : null;
 }
 
-export function growthText(grow: GrowSettings, growth: Growth, nodes: number, zoneNote: string): string {
+/** `6 nodes (grown 1× 2 on alarm fin-a-disk-high, the last at …; at most 12; until the next boundary) over <schedule>`. */
+export function growthText(grow: GrowSettings, growth: Growth, nodes: number, cluster: string, over: string): string {
   const when = growth.at === null ? '' : `, the last at ${formatUtcMinute(growth.at)}`;
-  return `${nodes} nodes (grown ${growth.level}× ${grow.step} on alarm ${grow.onAlarm}${when}; at most ${grow.max}; until the next boundary) over ${zoneNote}`;
+  const alarm = grow.onAlarm.replaceAll(CLUSTER_PLACEHOLDER, cluster);
+  return `${nodes} nodes (grown ${growth.level}× ${grow.step} on alarm ${alarm}${when}; at most ${grow.max}; until the next boundary) over ${over}`;
 }

@@ -59,7 +59,7 @@ function sizeNow(settings: ResizeSettings, target: TargetRef, env: EvaluationEnv
     slot: growSlot(base.slot, growth.level),
     slotMs: growth.at ?? base.slotMs,
     next: desired.next,
-    why: growthText(settings.grow, growth, nodes, base.why),
+    why: growthText(settings.grow, growth, nodes, target.id, base.why),
   };
 }
 
@@ -177,7 +177,7 @@ export function reactGrow(settings: ResizeSettings, event: NormalizedEvent, env:
   const level = growth.level + 1;
   const nodes = grownNodes(grow, desired.nodes, level);
   const next = { level, at: env.now };
-  const why = `${growthText(grow, next, nodes, sizeReason(desired, settings.zoneName))}, on ${label}`;
+  const why = growthText(grow, next, nodes, target.id, sizeReason(desired, settings.zoneName));
   const size: SizeNow = { nodes, slot: growSlot(periodSlot, level), slotMs: env.now, next: desired.next, why };
   return proposeResize(settings, found, env, { ...size, target }).map((p) =>
     p.kind === 'skip' ? { ...p, reason: `${label}: not grown now: ${p.reason}` } : p,

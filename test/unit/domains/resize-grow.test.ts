@@ -132,7 +132,7 @@ describe('resize grow: the disk alarm grows the size', () => {
     expect(viaSns.params).toEqual(viaBridge.params);
     expect(viaSns.idempotencyKey).toBe(viaBridge.idempotencyKey);
     expect(viaBridge.reason).toBe(
-      'scale up 4 → 6 nodes, +278 node-hours to 2026-03-16T05:00Z (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 6 nodes (grown 1× 2 on alarm {cluster}-disk-high, the last at 2026-03-10T10:00Z; at most 12; until the next boundary) over 4 nodes (default size, Europe/Berlin); next boundary 2026-03-16T05:00Z, on alarm fin-1-disk-high in ALARM at 2026-03-10T10:00Z',
+      'scale up 4 → 6 nodes, +278 node-hours to 2026-03-16T05:00Z (elastic by the limits counted from 4 nodes (no ElasticResizeNumberOfNodeOptions read)): 6 nodes (grown 1× 2 on alarm fin-1-disk-high, the last at 2026-03-10T10:00Z; at most 12; until the next boundary) over 4 nodes (default size, Europe/Berlin); next boundary 2026-03-16T05:00Z',
     );
   });
 
