@@ -134,42 +134,42 @@ describe('usage grades: the period boundary and windows', () => {
   });
 });
 
-describe('usage grades: unknown usage and steps that cannot be taken', () => {
-  const NOW = Date.parse('2026-12-07T10:00:00Z');
-  const own = (breachAction: string, consumed: number) => ({
-    id: 'lim-own',
-    clusterId: 'a',
-    feature: 'spectrum',
-    limitType: 'data-scanned',
-    amount: 5,
-    period: 'daily',
-    breachAction,
-    tags: { 'managed-by': 'redshift-autopilot', 'autopilot:policy': 'budget', 'autopilot:limit': 'spectrum#1' },
-    consumed: { amount: consumed, at: '2026-12-07T09:55:00.000Z' },
-  });
-  const person = { ...own('disable', 0), id: 'lim-person', amount: 20, tags: {}, consumed: undefined };
-  const cluster = (over: Partial<ClusterResource>): ClusterResource =>
-    ({
-      type: 'cluster',
-      id: 'a',
-      status: 'available',
-      multiAz: false,
-      tags: { 'autopilot:managed': 'true', team: 'analytics' },
-      usageReadAt: '2026-12-07T10:00:00.000Z',
-      limits: [own('emit-metric', 5.5)],
-      ...over,
-    }) as unknown as ClusterResource;
-  const env = {
-    now: NOW,
-    ledger: { keyFor: idempotencyKey, byKey: () => undefined },
-    memo: new Map(),
-  } as unknown as EvaluationEnv;
-  const grades = () => {
-    const esc = compiled().escalation;
-    if (esc === null) throw new Error('no escalation');
-    return esc;
-  };
+const NOW = Date.parse('2026-12-07T10:00:00Z');
+const own = (breachAction: string, consumed: number) => ({
+  id: 'lim-own',
+  clusterId: 'a',
+  feature: 'spectrum',
+  limitType: 'data-scanned',
+  amount: 5,
+  period: 'daily',
+  breachAction,
+  tags: { 'managed-by': 'redshift-autopilot', 'autopilot:policy': 'budget', 'autopilot:limit': 'spectrum#1' },
+  consumed: { amount: consumed, at: '2026-12-07T09:55:00.000Z' },
+});
+const person = { ...own('disable', 0), id: 'lim-person', amount: 20, tags: {}, consumed: undefined };
+const cluster = (over: Record<string, unknown>): ClusterResource =>
+  ({
+    type: 'cluster',
+    id: 'a',
+    status: 'available',
+    multiAz: false,
+    tags: { 'autopilot:managed': 'true', team: 'analytics' },
+    usageReadAt: '2026-12-07T10:00:00.000Z',
+    limits: [own('emit-metric', 5.5)],
+    ...over,
+  }) as unknown as ClusterResource;
+const env = {
+  now: NOW,
+  ledger: { keyFor: idempotencyKey, byKey: () => undefined },
+  memo: new Map(),
+} as unknown as EvaluationEnv;
+const grades = () => {
+  const esc = compiled().escalation;
+  if (esc === null) throw new Error('no escalation');
+  return esc;
+};
 
+describe('usage grades: unknown usage and the next step', () => {
   it('usage not read this sweep: a skip with the reason, no grade', () => {
     const out = escalateCluster(cluster({ usageReadAt: undefined }), grades(), 'budget', env);
     expect(out.map((p) => [p.kind, p.reason])).toEqual([
@@ -202,7 +202,9 @@ describe('usage grades: unknown usage and steps that cannot be taken', () => {
       out.map((p) => (p.kind === 'act' ? [p.action, p.params.BreachAction, p.params.UsageLimitId] : p.reason)),
     ).toEqual([['ModifyUsageLimit', 'disable', 'lim-own']]);
   });
+});
 
+describe('usage grades: steps that cannot be taken', () => {
   it('a person’s disable limit on the feature leaves disable-feature undone: the grade is an alert that says why', () => {
     const c = cluster({ limits: [own('emit-metric', 5.5), person] as never });
     const ledger = {
