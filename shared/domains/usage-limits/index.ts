@@ -6,8 +6,9 @@ import { gradeAlertTracker } from './usage-limits.grade-alerts.ts';
 import { usageLimitsSchema } from './usage-limits.schema.ts';
 
 /**
- * Usage limits (issue 14): declared limits kept in place on provisioned clusters, by tags. Escalation,
- * shared budgets and Serverless limits are checked by validate and refused as not supported yet.
+ * Usage limits (issue 14): declared limits kept in place on provisioned clusters, by tags; escalation
+ * grades on what they consumed (per cluster or a shared budget), undone at the period's boundary.
+ * Serverless limits are checked by validate and refused as not supported yet.
  */
 export const usageLimitsCapability: CapabilityRegistration = {
   keys: ['usageLimits'],
