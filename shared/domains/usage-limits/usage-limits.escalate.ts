@@ -173,6 +173,16 @@ function membersOf(env: EvaluationEnv): ClusterResource[] {
   return members;
 }
 
+/** A shared budget's view, once per decide() call (every member's reconcile asks for it). */
+function sharedOnce(env: EvaluationEnv, d: DeclaredLimit, policy: string, start: number): BudgetView {
+  const key = `usage-budget-view/${policy}/${d.key}/${start}`;
+  const memo = env.memo.get(key) as BudgetView | undefined;
+  if (memo !== undefined) return memo;
+  const view = sharedView(membersOf(env), d, policy, start, env);
+  env.memo.set(key, view);
+  return view;
+}
+
 /** The next grade's actions on one cluster (its own budget, or its share of a shared one); skips say why usage is unknown. */
 export function escalateCluster(
   cluster: ClusterResource,
@@ -184,10 +194,7 @@ export function escalateCluster(
   const out: Proposal[] = [];
   for (const d of esc.limits) {
     const start = periodStart(d.period, env.now);
-    const view =
-      esc.budget === 'shared'
-        ? sharedView(membersOf(env), d, policy, start, env)
-        : ownView(cluster, d, policy, start, env);
+    const view = esc.budget === 'shared' ? sharedOnce(env, d, policy, start) : ownView(cluster, d, policy, start, env);
     if ('unknown' in view) {
       out.push({ kind: 'skip', target, reason: `${view.unknown}; no grade of ${d.feature} is decided` });
       continue;

@@ -194,28 +194,34 @@ export function gradeAlertTracker(deps: TrackerDeps): Tracker {
       const now = deps.clock.now();
       const counts = { alerted: 0 };
       const failures: Record<string, number> = {};
-      for (const policy of deps.policies) {
-        const esc = escalationOf(policy);
-        if (esc === null) continue;
-        for (const b of budgetsOf(policy, esc, fleet)) {
-          const targets = [b.target, ...b.members.map((m) => ({ type: 'cluster' as const, id: m.id }))];
-          const keys = targets.flatMap((t) => keysOf(policy.name, t, esc, b.d, now.getTime()));
-          const held = new Map((await deps.ledger.getMany([...new Set(keys)])).map((r) => [r.idempotencyKey, r]));
-          const ledger = {
-            byKey: (k: string) => {
-              const r = held.get(k);
-              return r === undefined ? undefined : { ...r, at: r.decisionAt };
-            },
-            keyFor: idempotencyKey,
-          };
-          const due = dueGradeAlert(b, ledger, now.getTime(), deps.region);
-          if (due === null) continue;
-          try {
-            if (await send(due, deps, now)) counts.alerted++;
-          } catch (error) {
-            failures['usage grade alert'] = (failures['usage grade alert'] ?? 0) + 1;
-            deps.logger.error('usage grade alert not sent', { key: due.key, error: String(error) });
-          }
+      // Usage is read every third sweep: the others have nothing to grade.
+      if (!fleet.some((r) => r.type === 'cluster' && r.usageReadAt !== undefined)) return { counts, failures };
+      const budgets = deps.policies.flatMap((p) => {
+        const esc = escalationOf(p);
+        return esc === null ? [] : budgetsOf(p, esc, fleet);
+      });
+      // One ledger read for every budget's grade records (the ledger batches it by 100).
+      const keys = budgets.flatMap((b) =>
+        [b.target, ...b.members.map((m) => ({ type: 'cluster' as const, id: m.id }))].flatMap((t) =>
+          keysOf(b.policy, t, b.esc, b.d, now.getTime()),
+        ),
+      );
+      const held = new Map((await deps.ledger.getMany([...new Set(keys)])).map((r) => [r.idempotencyKey, r]));
+      const ledger = {
+        byKey: (k: string) => {
+          const r = held.get(k);
+          return r === undefined ? undefined : { ...r, at: r.decisionAt };
+        },
+        keyFor: idempotencyKey,
+      };
+      for (const b of budgets) {
+        const due = dueGradeAlert(b, ledger, now.getTime(), deps.region);
+        if (due === null) continue;
+        try {
+          if (await send(due, deps, now)) counts.alerted++;
+        } catch (error) {
+          failures['usage grade alert'] = (failures['usage grade alert'] ?? 0) + 1;
+          deps.logger.error('usage grade alert not sent', { key: due.key, error: String(error) });
         }
       }
       return { counts, failures };
