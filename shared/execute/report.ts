@@ -7,7 +7,7 @@ import type { ActionEventDetail, Alert, LedgerRecord, OutcomeKind, Severity } fr
  */
 
 /** SNS: Subject must be ASCII, no line breaks, under 100 characters. */
-export const SUBJECT_MAX = 100;
+export const SUBJECT_MAX = 99;
 
 const SEVERITY_BY_OUTCOME: Record<OutcomeKind, Severity> = {
   succeeded: 'INFO',

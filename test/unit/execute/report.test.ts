@@ -57,7 +57,9 @@ describe('outcomeAlert', () => {
   it('keeps the subject within SNS rules for long, non-ASCII names', () => {
     const long = { ...record, policy: `größte-Richtlinie-${'x'.repeat(200)}\nnext line` };
     const subject = outcomeAlert(long, 'failed', 'us-east-1').subject;
-    expect(subject.length).toBeLessThanOrEqual(SUBJECT_MAX);
+    // SNS: "must be less than 100 characters long" (a 100-character subject is refused).
+    expect(subject.length).toBeLessThan(100);
+    expect(subject.length).toBe(SUBJECT_MAX);
     expect(subject).toMatch(/^[\x20-\x7e]+$/);
     expect(subject.endsWith('...')).toBe(true);
   });
