@@ -5,6 +5,7 @@ import { decide } from '../../../shared/policy/decide.ts';
 import type { ClusterResource } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { registry } from '../../../shared/policy/registry.ts';
+import { financeCluster } from './resize-fixtures.ts';
 
 // A scale-back the limits refuse: one alert per period naming what is needed, not only a skip every sweep.
 const load = (allowClassic: boolean) => {
@@ -27,22 +28,11 @@ policies:
 
 // 10 dc2.large nodes after a classic resize to 10 (the new baseline, guide L3453): dc2 shrinks elastically to
 // one half, so AWS's options reach down to 5, not to the policy's 4.
-const BIG: ClusterResource = {
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status: 'available',
-  availabilityStatus: 'Available',
-  tags: { 'autopilot:managed': 'true', team: 'finance' },
+const BIG: ClusterResource = financeCluster({
   nodeType: 'dc2.large',
   numberOfNodes: 10,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
   elasticResizeOptions: [5, 6, 7, 8, 9, 11, 12, 16, 20],
-};
+});
 
 const run = (now: string, allowClassic = false) =>
   decide({

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resizeCluster, resizeRefusal } from '../../../shared/domains/resize/resize.actions.ts';
 import { decide } from '../../../shared/policy/decide.ts';
-import type { ClusterResource, FleetResource, LedgerEntryView } from '../../../shared/policy/decision.ts';
+import type { FleetResource, LedgerEntryView } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
+import { financeCluster } from './resize-fixtures.ts';
 
 // The issue's example without the two parts not built yet (snapshotBefore: true, grow).
 const policies = (extra = '') => `version: 1
@@ -25,22 +26,7 @@ const load = (extra = '') => {
 };
 const SET = load('      allowClassic: false\n');
 
-const cluster = (over: Partial<ClusterResource> = {}): ClusterResource => ({
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status: 'available',
-  availabilityStatus: 'Available',
-  tags: { 'autopilot:managed': 'true', team: 'finance' },
-  nodeType: 'ra3.4xlarge',
-  numberOfNodes: 4,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
-  ...over,
-});
+const cluster = financeCluster;
 
 function run(now: string, resources: FleetResource[], entries: LedgerEntryView[] = [], set = SET) {
   return decide({

@@ -8,6 +8,7 @@ import type { ClusterResource, Decision, LedgerEntryView } from '../../../shared
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { registry } from '../../../shared/policy/registry.ts';
 import { loadEventFixture } from '../../helpers/fixtures.ts';
+import { financeCluster } from './resize-fixtures.ts';
 
 // grow: the disk alarm (both shapes, from the recorded fixtures) grows the size by step up to max, at most
 // once per cooldown, until the next scheduled boundary.
@@ -33,21 +34,7 @@ const load = (snapshotBefore = false) => {
 };
 const SET = load();
 
-const cluster = (numberOfNodes = 4): ClusterResource => ({
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status: 'available',
-  availabilityStatus: 'Available',
-  tags: { 'autopilot:managed': 'true', team: 'finance' },
-  nodeType: 'ra3.4xlarge',
-  numberOfNodes,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
-});
+const cluster = (numberOfNodes = 4): ClusterResource => financeCluster({ numberOfNodes });
 
 interface BridgeAlarm {
   time: string;

@@ -5,6 +5,7 @@ import { decide } from '../../../shared/policy/decide.ts';
 import type { ClusterResource, Decision, LedgerEntryView } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { registry } from '../../../shared/policy/registry.ts';
+import { financeCluster } from './resize-fixtures.ts';
 
 // snapshotBefore: true — a manual snapshot before each resize; the resize once it is available and fresh.
 const text = (snapshotBefore: boolean) => `version: 1
@@ -27,21 +28,7 @@ const load = (snapshotBefore = true) => {
 };
 const SET = load();
 
-const CLUSTER: ClusterResource = {
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status: 'available',
-  availabilityStatus: 'Available',
-  tags: { 'autopilot:managed': 'true', team: 'finance' },
-  nodeType: 'ra3.4xlarge',
-  numberOfNodes: 4,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
-};
+const CLUSTER: ClusterResource = financeCluster();
 const UP = '2026-02-28T15:00:00.000Z';
 
 const run = (now: string, entries: LedgerEntryView[] = [], set = SET) =>

@@ -5,6 +5,7 @@ import { decide } from '../../../shared/policy/decide.ts';
 import type { ClusterResource, Decision } from '../../../shared/policy/decision.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { registry } from '../../../shared/policy/registry.ts';
+import { financeCluster } from '../domains/resize-fixtures.ts';
 
 // The executor acts only on what a deployed policy decided (issue 22): a ResizeCluster to a size the
 // policy never sets, a classic resize it does not allow or a node type change is refused.
@@ -30,21 +31,7 @@ const options: AuthorizeOptions = {
   capability: (key) => registry.byKey(key),
 };
 
-const CLUSTER: ClusterResource = {
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status: 'available',
-  availabilityStatus: 'Available',
-  tags: { 'autopilot:managed': 'true', team: 'finance' },
-  nodeType: 'ra3.4xlarge',
-  numberOfNodes: 4,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
-};
+const CLUSTER: ClusterResource = financeCluster();
 
 const [resize] = decide({
   policies: policySet,
