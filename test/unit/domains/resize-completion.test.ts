@@ -5,49 +5,12 @@ import type { LedgerRecord } from '../../../shared/execute/ports.ts';
 import { advanceFromFleet } from '../../../shared/execute/reconcile.ts';
 import type { ClusterResource } from '../../../shared/policy/decision.ts';
 import { fixedClock, RecordingNotifier } from '../execute/fakes.ts';
+import { financeCluster, resizeInProgress } from './resize-fixtures.ts';
 
-const AT = '2026-02-28T15:00:05.000Z';
-const record: LedgerRecord = {
-  idempotencyKey: 'key-resize',
-  policy: 'finance-month-end',
-  action: 'ResizeCluster',
-  target: { type: 'cluster', id: 'fin-1' },
-  mode: 'act',
-  params: { ClusterIdentifier: 'fin-1', NumberOfNodes: 8 },
-  reason: 'scale up 4 → 8 nodes',
-  decisionAt: '2026-02-28T15:00:00.000Z',
-  status: 'in-progress',
-  retryable: false,
-  attempts: 1,
-  claimToken: 'tok',
-  leaseUntil: AT,
-  outcomeReason: 'accepted',
-  beforeState: 'available',
-  afterState: 'available, prep-for-resize',
-  expectedState: 'available',
-  createdId: null,
-  error: null,
-  budgetSlot: null,
-  claimedAt: AT,
-  updatedAt: AT,
-  completedAt: null,
-};
+const record: LedgerRecord = resizeInProgress('scale up 4 → 8 nodes');
 
-const cluster = (numberOfNodes: number, status = 'available'): ClusterResource => ({
-  type: 'cluster',
-  id: 'fin-1',
-  arn: null,
-  region: 'eu-central-1',
-  account: '123456789012',
-  status,
-  availabilityStatus: 'Available',
-  tags: { team: 'finance' },
-  nodeType: 'ra3.4xlarge',
-  numberOfNodes,
-  multiAz: false,
-  automatedSnapshotRetentionPeriod: 1,
-  namespaceArn: null,
-});
+const cluster = (numberOfNodes: number, status = 'available'): ClusterResource =>
+  financeCluster({ numberOfNodes, status, tags: { team: 'finance' } });
 
 const NOW = new Date('2026-02-28T15:20:00.000Z');
 

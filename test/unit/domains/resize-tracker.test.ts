@@ -4,33 +4,11 @@ import type { NormalizedEvent } from '../../../shared/events/normalized-event.ts
 import { MemoryLedger } from '../../../shared/execute/memory-ledger.ts';
 import type { LedgerRecord } from '../../../shared/execute/ports.ts';
 import { fixedClock, RecordingNotifier } from '../execute/fakes.ts';
+import { resizeInProgress } from './resize-fixtures.ts';
 
-const AT = '2026-02-28T15:00:05.000Z';
-const record: LedgerRecord = {
-  idempotencyKey: 'key-resize',
-  policy: 'finance-month-end',
-  action: 'ResizeCluster',
-  target: { type: 'cluster', id: 'fin-1' },
-  mode: 'act',
-  params: { ClusterIdentifier: 'fin-1', NumberOfNodes: 8 },
-  reason: 'scale up 4 → 8 nodes (elastic by ElasticResizeNumberOfNodeOptions): 8 nodes (window …)',
-  decisionAt: '2026-02-28T15:00:00.000Z',
-  status: 'in-progress',
-  retryable: false,
-  attempts: 1,
-  claimToken: 'tok',
-  leaseUntil: AT,
-  outcomeReason: 'accepted',
-  beforeState: 'available',
-  afterState: 'available, prep-for-resize',
-  expectedState: 'available',
-  createdId: null,
-  error: null,
-  budgetSlot: null,
-  claimedAt: AT,
-  updatedAt: AT,
-  completedAt: null,
-};
+const record: LedgerRecord = resizeInProgress(
+  'scale up 4 → 8 nodes (elastic by ElasticResizeNumberOfNodeOptions): 8 nodes (window …)',
+);
 
 /** An event as normalize() makes it, with the catalog's message filled in. */
 const event = (eventId: string, message: string, cluster = 'fin-1'): NormalizedEvent => ({
