@@ -17,15 +17,14 @@ import {
   systemClock,
 } from '../execute/ports.ts';
 import { consoleLink, safeSubject } from '../execute/report.ts';
-import type { Decision } from '../policy/decision.ts';
+import { ALERT_ACTION, type Decision } from '../policy/decision.ts';
 
 /**
- * Reactions may decide `Publish` (a policy's `do: [alert]`): a message to the alert topic, not a call
- * on a resource. It travels the same queue so the ledger claim keeps a duplicated event from alerting
- * twice; this executor publishes it through the notifier (the topic the executor owns) and hands every
- * other action to the guarded Executor unchanged.
+ * A `Publish` decision (ALERT_ACTION) travels the same queue so the ledger claim keeps a duplicated event
+ * from alerting twice; this executor publishes it through the notifier (the topic the executor owns) and
+ * hands every other action to the guarded Executor unchanged.
  */
-export const ALERT_ACTION = 'Publish' as const;
+export { ALERT_ACTION };
 
 const SEVERITIES: readonly Severity[] = ['INFO', 'WARNING', 'ERROR'];
 

@@ -1,6 +1,6 @@
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { CapabilityRegistration, CompiledPolicy } from './capability.ts';
-import type { Decision, DecisionMode, FleetResource } from './decision.ts';
+import { ALERT_ACTION, type Decision, type DecisionMode, type FleetResource } from './decision.ts';
 import type { PolicySet } from './policy-loader.ts';
 
 /**
@@ -48,8 +48,6 @@ export interface AuthorizeOptions {
 /** A decision may be due a little after the executor's clock (clock skew between hosts), not later. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** Reactions' and windows' notices: a message to the operators' own alert topic. */
-const ALERT_ACTION = 'Publish';
 const ALERT_PARAMS = new Set(['Subject', 'Message', 'MessageAttributes']);
 
 const refuse = (cause: RefusalCause, detail: string): Authorization => ({ ok: false, cause, detail });

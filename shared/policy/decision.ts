@@ -184,6 +184,13 @@ export interface TargetRef {
   region?: string;
 }
 
+/**
+ * Reactions and windows may decide `Publish` (a policy's `do: [alert]`, a notice): a message to the
+ * operators' own alert topic, not a call on a resource. The executor publishes it itself
+ * (shared/app/alert-decision.ts) and checks it against the deployed policy (shared/policy/authorize.ts).
+ */
+export const ALERT_ACTION = 'Publish' as const;
+
 /** `act`: call AWS. `dry-run`: record and report "would have", call nothing. `frozen`: same, because of a freeze calendar. */
 export type DecisionMode = 'act' | 'dry-run' | 'frozen';
 
