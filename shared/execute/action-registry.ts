@@ -1,5 +1,5 @@
 import { BUILT_IN_ACTIONS } from '../domains/actions.ts';
-import type { ActionSpec } from './action-spec.ts';
+import { type ActionSpec, actionKey } from './action-spec.ts';
 import { GUARDRAILS, type Guardrail } from './guardrails.ts';
 
 /**
@@ -13,24 +13,28 @@ export class ActionRegistry {
   readonly #guardrails: Guardrail[] = [];
 
   constructor(initial: readonly ActionSpec[] = []) {
-    for (const spec of initial) this.#actions.set(spec.name, { spec, owners: [] });
+    for (const spec of initial) this.#actions.set(actionKey(spec), { spec, owners: [] });
   }
 
-  /** Throws when another declaration already has the name: an action is declared once and listed by each capability using it. */
+  /**
+   * Throws when another declaration already has the key: an action is declared once and listed by each
+   * capability using it. Keys are names, or `<service>:<name>` for a qualified spec (an operation both
+   * services have), so the two services' CreateUsageLimit are two actions.
+   */
   check(spec: ActionSpec, owner: string): void {
-    const known = this.#actions.get(spec.name);
+    const known = this.#actions.get(actionKey(spec));
     if (known !== undefined && known.spec !== spec) {
       const by = known.owners.length > 0 ? known.owners.join(', ') : 'a built-in capability';
       throw new Error(
-        `capability ${owner}: action ${spec.name} is already declared by ${by}; import and list that declaration instead`,
+        `capability ${owner}: action ${actionKey(spec)} is already declared by ${by}; import and list that declaration instead`,
       );
     }
   }
 
   add(spec: ActionSpec, owner: string): void {
     this.check(spec, owner);
-    const known = this.#actions.get(spec.name);
-    if (known === undefined) this.#actions.set(spec.name, { spec, owners: [owner] });
+    const known = this.#actions.get(actionKey(spec));
+    if (known === undefined) this.#actions.set(actionKey(spec), { spec, owners: [owner] });
     else if (!known.owners.includes(owner)) known.owners.push(owner);
   }
 
@@ -41,8 +45,9 @@ export class ActionRegistry {
     this.#guardrails.push(guardrail);
   }
 
-  action(name: string): ActionSpec | null {
-    return this.#actions.get(name)?.spec ?? null;
+  /** The action a decision or ledger record names (its actionKey). */
+  action(key: string): ActionSpec | null {
+    return this.#actions.get(key)?.spec ?? null;
   }
 
   /** Every declared action with the capabilities that may request it. */

@@ -15,6 +15,11 @@ export interface ActionSpec extends OperationSpec {
   name: string;
   /** The IAM service prefix the operation belongs to. */
   service: 'redshift' | 'redshift-serverless';
+  /**
+   * The operation's name exists in both services with different parameters (`CreateUsageLimit`):
+   * decisions, the ledger and the registry then name the action `<service>:<name>` (actionKey).
+   */
+  qualified?: true;
   /** One line for `autopilot explain-actions`. */
   summary: string;
   /**
@@ -49,6 +54,11 @@ export interface ActionSpec extends OperationSpec {
   tracking?: ActionTracking;
   /** What the action does to a resource for plan, simulate and the report. */
   effect?: ActionEffect;
+}
+
+/** The name decisions, the ledger and the action registry use: `name`, or `<service>:<name>` when qualified. */
+export function actionKey(spec: Pick<ActionSpec, 'name' | 'service' | 'qualified'>): string {
+  return spec.qualified === true ? `${spec.service}:${spec.name}` : spec.name;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ActionSpec } from '../execute/action-spec.ts';
+import { type ActionSpec, actionKey } from '../execute/action-spec.ts';
 import type { CapabilityRegistration, CompiledPolicy } from './capability.ts';
 import { ALERT_ACTION, type Decision, type DecisionMode, type FleetResource } from './decision.ts';
 import type { PolicySet } from './policy-loader.ts';
@@ -90,7 +90,7 @@ export function authorizeDecision(decision: Decision, policies: PolicySet, optio
 function actionRefusal(decision: Decision, policy: CompiledPolicy, options: AuthorizeOptions): Authorization | null {
   const spec = options.action(decision.action);
   const owner = options.capability(policy.capability.key);
-  const declared = owner?.actions?.some((a) => a.name === decision.action) ?? false;
+  const declared = owner?.actions?.some((a) => actionKey(a) === decision.action) ?? false;
   if (spec === null || !declared) {
     return refuse(
       'action-not-in-policy',
