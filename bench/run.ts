@@ -16,6 +16,7 @@ import { readBudgets } from './lib/functions.ts';
 import { quietly, round } from './lib/stats.ts';
 import { buildWorld, loadPolicies, WORLD_START } from './lib/world.ts';
 import { benchBundles } from './sections/bundles.ts';
+import { benchCli } from './sections/cli.ts';
 import { benchEngine } from './sections/engine.ts';
 import { benchSimulation, benchWeek, fleetFiles } from './sections/simulation.ts';
 import { benchSweep } from './sections/sweep.ts';
@@ -30,6 +31,7 @@ export const TARGETS = {
   sweepMs: 2_000,
   weekMs: 60_000,
   validateRatio: 10,
+  cliValidateMs: 200,
 } as const;
 
 const quick = process.argv.includes('--quick');
@@ -82,6 +84,9 @@ const engineVariant = {
 
 log('validate: 1,000 and 10,000 policies, alternately…');
 const validate = benchValidate(quick ? 1 : 3, WORLD_START);
+
+log('cli: `autopilot validate examples/policies` (bundle) beside empty node and tsx, alternately…');
+const cli = await benchCli(REPO_ROOT, quick ? 3 : 9);
 
 log('sweep: 1,000 clusters + 200 workgroups…');
 const sweep = await quietly(() => benchSweep(largeSpec, policies, quick ? 3 : 7));
@@ -166,6 +171,13 @@ checks.push({
   met: validate.ratio <= TARGETS.validateRatio,
 });
 
+checks.push({
+  figure: `autopilot validate examples/policies (median of ${cli.repeats}; empty node ${cli.emptyNodeMs} ms, tsx ${cli.tsxMs} ms)`,
+  value: `${cli.bundleMs} ms`,
+  target: `≤ ${TARGETS.cliValidateMs} ms`,
+  met: cli.bundleMs <= TARGETS.cliValidateMs,
+});
+
 // ------------------------------------------------------------------------------------------ output
 
 const results = {
@@ -179,6 +191,7 @@ const results = {
   engineVariant,
   sweep,
   validate,
+  cli,
   simulation: [weekExample, weekLarge, weekDirect],
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// The `autopilot` command line. Runs the TypeScript sources directly through tsx, so no build step
-// is needed inside the repo (`npm run --silent autopilot -- <command> ...`) or after `npm install -g`.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../shared/cli/main.ts');
+// The `autopilot` command line: runs the bundle scripts/build-cli.mjs writes to dist/cli (built at
+// `npm ci`), rebuilt first when a source file is newer than it. Plain JavaScript at run time: no tsx.
+const bundle = new URL('../dist/cli/main.js', import.meta.url);
+const builder = new URL('../scripts/build-cli.mjs', import.meta.url);
+try {
+  const { cliIsStale, buildCli } = await import(builder.href);
+  if (cliIsStale()) await buildCli();
+} catch (error) {
+  // An installed package ships dist/ without the build script's toolchain (esbuild): run what is there.
+  if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+}
+const { main } = await import(bundle.href);
 process.exitCode = await main(process.argv.slice(2));

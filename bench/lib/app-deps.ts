@@ -1,4 +1,5 @@
 import type { AppDeps } from '../../shared/app/deps.ts';
+import { DEFAULT_DECISION_MAX_AGE_SECONDS } from '../../shared/app/env-deps.ts';
 import { buildInProcessDeps } from '../../shared/app/memory-deps.ts';
 import { BREAKER_DEFAULTS } from '../../shared/execute/circuit-breaker.ts';
 import { MemoryLedger } from '../../shared/execute/memory-ledger.ts';
@@ -35,6 +36,9 @@ export function benchDeps(world: World, policies: PolicySet, service: string): B
       ledgerTableName: 'bench-ledger',
       maxReceiveCount: 5,
       breaker: BREAKER_DEFAULTS,
+      accounts: null,
+      decisionMaxAgeSeconds: DEFAULT_DECISION_MAX_AGE_SECONDS,
+      decisionDlqUrl: null,
     },
     policies,
     redshift: world.redshift,
