@@ -107,6 +107,7 @@ export function ledgerEntryView(record: LedgerRecord): LedgerEntryView {
     target: record.target,
     status: record.status,
     at: record.decisionAt,
+    createdId: record.createdId,
   };
 }
 

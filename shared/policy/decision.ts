@@ -44,6 +44,19 @@ export interface ClusterResource {
    * GetMetricData for the fleet); absent when usage was not read this sweep (not asked, not due, failed).
    */
   usageReadAt?: string;
+  /**
+   * Multi-AZ details (failover drills, issue 16), each absent when the read did not carry it: `AvailabilityZone`
+   * (the primary's), `MultiAZSecondary.AvailabilityZone` (null: Multi-AZ without secondary compute now),
+   * `Endpoint.Port`, `ElasticIpStatus.ElasticIp`, `ClusterSubnetGroupName`, `PreferredMaintenanceWindow`
+   * (`ddd:hh24:mi-ddd:hh24:mi` UTC), and the AZs of its subnet group (DescribeClusterSubnetGroups).
+   */
+  availabilityZone?: string;
+  secondaryAvailabilityZone?: string | null;
+  port?: number;
+  elasticIp?: string;
+  subnetGroupName?: string;
+  maintenanceWindow?: string;
+  subnetGroupZones?: readonly string[];
 }
 
 /** A provisioned usage limit (`DescribeUsageLimits`), as the usage-limits capability compares it. */
@@ -88,6 +101,10 @@ export interface WorkgroupResource {
   namespaceName: string | null;
   baseCapacity: number;
   maxCapacity: number | null;
+  /** The workgroup's usage limits (ListUsageLimits), when the sweep reads them; `clusterId` is the workgroup name. */
+  limits?: readonly UsageLimitResource[];
+  /** When the limits' consumption was read (ISO), if this read included it. */
+  usageReadAt?: string;
 }
 
 export interface NamespaceResource {
@@ -182,6 +199,8 @@ export interface TargetRef {
   id: string;
   arn?: string;
   region?: string;
+  /** The account the target lives in (multi-account hubs); absent: the one its ARN names, else the hub's. */
+  account?: string;
 }
 
 /**
@@ -244,6 +263,8 @@ export interface LedgerEntryView {
   /** `pending` = accepted, not yet confirmed; `in-progress` = a long-running operation (snapshot, resize, drill). */
   status: 'pending' | 'in-progress' | 'succeeded' | 'failed' | 'skipped' | 'dry-run';
   at: string;
+  /** What the call created (the record's createdId): a capability owns what the ledger says it made (untaggable Serverless usage limits). */
+  createdId?: string | null;
 }
 
 export interface LedgerView {
