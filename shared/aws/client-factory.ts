@@ -6,6 +6,8 @@ import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { EXPIRED_CREDENTIALS_ERRORS } from '../execute/classify-error.ts';
+import type { TargetCredentials } from './target-credentials.ts';
+import type { SpokeRole } from './targets.ts';
 
 /**
  * One set of SDK v3 clients per cold start, injected into adapters. Handlers never import `@aws-sdk/*`:
@@ -22,6 +24,8 @@ export interface ClientOptions {
    * fails after these attempts becomes a TransientAwsError and SQS redelivers the message later.
    */
   maxAttempts?: number;
+  /** Only for tests: an HTTP handler standing in for the network (real signing and parsing). */
+  requestHandler?: unknown;
 }
 
 export const CLIENT_DEFAULTS = {
@@ -47,6 +51,7 @@ export function clientConfig(options: ClientOptions) {
     maxAttempts: options.maxAttempts ?? CLIENT_DEFAULTS.maxAttempts,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    ...(options.requestHandler === undefined ? {} : { requestHandler: options.requestHandler as never }),
   };
 }
 
@@ -105,4 +110,58 @@ export function refreshingCredentials<T extends object>(client: T): T {
     }
   };
   return client;
+}
+
+/** The clients the hub uses inside one spoke (account, Region): the fleet read, the actions, the usage read. */
+export type TargetClients = Pick<AwsClients, 'redshift' | 'redshiftServerless'> & { cloudwatch: CloudWatchClient };
+
+/**
+ * Per-target SDK clients, one set per (account, Region, role), built on first use and kept for the
+ * container's life. A role of null is the function's own credentials (the hub's own account). The
+ * credentials come from the role's one cached provider (target-credentials.ts), so every Region of an
+ * account shares one AssumeRole; each client still refreshes once on ExpiredToken (refreshingCredentials).
+ */
+export class TargetClientFactory {
+  readonly #clients = new Map<string, TargetClients>();
+  readonly #base: Omit<ClientOptions, 'region' | 'credentials'>;
+  readonly #credentials: TargetCredentials;
+  /** The hub's own credentials for a target without a role (moto only; Lambda uses the default chain). */
+  readonly #own: ClientOptions['credentials'];
+
+  constructor(
+    credentials: TargetCredentials,
+    base: Omit<ClientOptions, 'region' | 'credentials'> = {},
+    own?: ClientOptions['credentials'],
+  ) {
+    this.#credentials = credentials;
+    this.#base = base;
+    this.#own = own;
+  }
+
+  clientsFor(location: { account: string; region: string }, role: SpokeRole | null): TargetClients {
+    const key = `${location.account}/${location.region}/${role?.roleArn ?? 'own'}`;
+    let clients = this.#clients.get(key);
+    if (clients === undefined) {
+      const config = {
+        ...clientConfig({ ...this.#base, region: location.region }),
+        ...(role === null
+          ? this.#own === undefined
+            ? {}
+            : { credentials: this.#own }
+          : { credentials: this.#credentials.providerFor(role) }),
+      };
+      clients = {
+        redshift: refreshingCredentials(new RedshiftClient(config)),
+        redshiftServerless: refreshingCredentials(new RedshiftServerlessClient(config)),
+        cloudwatch: refreshingCredentials(new CloudWatchClient(config)),
+      };
+      this.#clients.set(key, clients);
+    }
+    return clients;
+  }
+
+  /** How many client sets exist (tests: one per (account, Region, role)). */
+  get size(): number {
+    return this.#clients.size;
+  }
 }
