@@ -9,16 +9,26 @@
  * Callers must treat SDK outputs as read-only, which the SDK's types do not enforce but AWS's
  * responses never needed.
  */
-import type { Cluster, Integration, Snapshot, Tag } from '@aws-sdk/client-redshift';
+import type { Cluster, ClusterSubnetGroup, Integration, Snapshot, Tag } from '@aws-sdk/client-redshift';
 import type { Namespace, Workgroup } from '@aws-sdk/client-redshift-serverless';
 import { AlarmsModel } from './alarms-model.ts';
 import { SimulatorUnsupportedCommandError } from './aws-errors.ts';
 import { DEFAULT_DURATIONS, type NewClusterInput, type SimulatorDurations } from './cluster-model.ts';
 import { ClusterRegistry } from './cluster-registry.ts';
 import { ClustersModel } from './clusters-model.ts';
+import { DataApiModel, type DataApiSecret } from './data-api-model.ts';
 import { type DeliveryOptions, EventBus, type EventHandler, type SimEvent } from './event-delivery.ts';
-import { type FaultRule, FaultsModel, type Service, type SnapshotFailureRule } from './faults-model.ts';
+import { FailoverModel, type FailoverRun } from './failover-model.ts';
+import {
+  type FailoverFaultRule,
+  type FaultRule,
+  FaultsModel,
+  type Service,
+  type SnapshotFailureRule,
+} from './faults-model.ts';
+import type { IntegrationFaultRule } from './integration-faults.ts';
 import { IntegrationsModel } from './integrations-model.ts';
+import { ParameterGroupsModel } from './parameter-groups-model.ts';
 import { reviveDates } from './placebo-loader.ts';
 import { Prng } from './prng.ts';
 import { type Handler, ProvisionedContext } from './provisioned-context.ts';
@@ -26,13 +36,16 @@ import { attachClient } from './sdk-attach.ts';
 import { ServerlessModel } from './serverless-model.ts';
 import { SimulatorEvents } from './simulator-events.ts';
 import { SnapshotsModel } from './snapshots-model.ts';
+import { SubnetGroupsModel } from './subnet-groups-model.ts';
 import { TagsModel } from './tags-model.ts';
 import { UsageLimitsModel } from './usage-limits-model.ts';
 import { USAGE_WORKLOAD_PREFIX, UsageMetricsModel } from './usage-metrics-model.ts';
 import { VirtualClock } from './virtual-clock.ts';
 import type { AlarmSpec, ClusterWorkload } from './workload.ts';
 
-export type { FaultRule, SnapshotFailureRule } from './faults-model.ts';
+export type { DataApiSecret } from './data-api-model.ts';
+export type { FailoverRun } from './failover-model.ts';
+export type { FailoverFaultRule, FaultRule, SnapshotFailureRule } from './faults-model.ts';
 
 export interface RedshiftSimulatorOptions {
   /** Share a clock with the rest of the simulation; default: a new clock at `start`. */
@@ -68,10 +81,15 @@ export class RedshiftSimulator {
   private readonly clusters: ClustersModel;
   private readonly snapshots: SnapshotsModel;
   private readonly integrations: IntegrationsModel;
+  private readonly parameterGroups: ParameterGroupsModel;
   private readonly alarms: AlarmsModel;
   /** CloudWatch UsageLimitConsumed of the usage limits, driven by the workloads (usage-metrics-model.ts). */
   readonly usageMetrics: UsageMetricsModel;
   private readonly redshiftHandlers: Record<string, Handler>;
+  private readonly subnets: SubnetGroupsModel;
+  private readonly failover: FailoverModel;
+  /** The Redshift Data API (ExecuteStatement, DescribeStatement, GetStatementResult) on provisioned clusters. */
+  private readonly dataApi: DataApiModel;
 
   constructor(options: RedshiftSimulatorOptions = {}) {
     this.seed = String(options.seed ?? 1);
@@ -113,9 +131,12 @@ export class RedshiftSimulator {
     });
     this.faults = new FaultsModel(this.seed, () => this.requestId());
     this.registry = new ClusterRegistry(ctx);
+    this.subnets = new SubnetGroupsModel(ctx);
     this.snapshots = new SnapshotsModel(ctx, this.registry, events, this.faults, options.snapshotQuota ?? 700);
     const usageLimits = new UsageLimitsModel(ctx, this.registry);
-    this.integrations = new IntegrationsModel(ctx, this.registry, events);
+    // RebootCluster is the clusters model's; the parameter groups apply their values when it ends.
+    this.parameterGroups = new ParameterGroupsModel(ctx, this.registry, (i) => this.clusters.rebootCluster(i));
+    this.integrations = new IntegrationsModel(ctx, this.registry, events, this.parameterGroups);
     const tags = new TagsModel(ctx, this.registry, this.snapshots, usageLimits);
     this.clusters = new ClustersModel(ctx, {
       clusters: this.registry,
@@ -123,8 +144,16 @@ export class RedshiftSimulator {
       snapshots: this.snapshots,
       usageLimits,
       integrations: this.integrations,
+      subnets: this.subnets,
       endpointSuffix,
     });
+    this.failover = new FailoverModel(ctx, {
+      clusters: this.registry,
+      events,
+      subnets: this.subnets,
+      faults: this.faults,
+    });
+    this.dataApi = new DataApiModel(ctx, this.registry, this.failover);
     this.alarms = new AlarmsModel(ctx, this.registry, this.bus, alarmIds);
     this.usageMetrics = new UsageMetricsModel(ctx, this.registry, usageLimits);
     this.redshiftHandlers = {
@@ -133,6 +162,9 @@ export class RedshiftSimulator {
       ...tags.handlers,
       ...usageLimits.handlers,
       ...this.integrations.handlers,
+      ...this.parameterGroups.handlers,
+      ...this.subnets.handlers,
+      ...this.failover.handlers,
     };
   }
 
@@ -150,7 +182,8 @@ export class RedshiftSimulator {
    * One API call: counts it, maybe injects a fault, runs it, and returns the output with
    * `$metadata` like the SDK's. Throws the SDK's exception classes.
    */
-  call(service: Service, operation: string, input: object): object {
+  call(service: Service | 'redshift-data', operation: string, input: object): object {
+    if (service === 'redshift-data') return this.callDataApi(operation, input);
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
     this.faults.maybeFault(service, operation);
     const handlers = service === 'redshift' ? this.redshiftHandlers : this.serverless.handlers;
@@ -176,6 +209,20 @@ export class RedshiftSimulator {
     return handler(input as never);
   }
 
+  /**
+   * A Redshift Data API call (ExecuteStatement, DescribeStatement, GetStatementResult), counted like
+   * the Redshift calls; `injectFaults` rules do not apply to it.
+   */
+  callDataApi(operation: string, input: object): object {
+    this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
+    const handler = this.dataApi.handlers[operation];
+    if (handler === undefined) throw new SimulatorUnsupportedCommandError('RedshiftDataClient', `${operation}Command`);
+    return {
+      ...handler(input as never),
+      $metadata: { httpStatusCode: 200, requestId: this.requestId(), attempts: 1, totalRetryDelay: 0 },
+    };
+  }
+
   /** Calls per operation since the start (or the last reset), e.g. `{ DescribeClusters: 3 }`. */
   callCounts(): Record<string, number> {
     return Object.fromEntries([...this.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
@@ -197,6 +244,14 @@ export class RedshiftSimulator {
   /** Make user snapshots fail (status `failed`, REDSHIFT-EVENT-3503) at `rate`. */
   injectSnapshotFailures(rule: SnapshotFailureRule): () => void {
     return this.faults.injectSnapshotFailures(rule);
+  }
+
+  /**
+   * Make Multi-AZ failovers fail (`recovery-fails`: REDSHIFT-EVENT-3668, the cluster `available` on
+   * its old primary) or run long (`recovery-slow`). Returns a remover.
+   */
+  injectFailoverFaults(rule: FailoverFaultRule): () => void {
+    return this.faults.injectFailoverFaults(rule);
   }
 
   private requestId(): string {
@@ -233,8 +288,9 @@ export class RedshiftSimulator {
   /**
    * Seed from what the AWS CLI prints (`aws redshift describe-clusters`,
    * `aws redshift-serverless list-namespaces` / `list-workgroups`, `aws redshift
-   * describe-cluster-snapshots`) or a recorded placebo response; ISO timestamps become Dates.
-   * Namespaces are added before workgroups whatever the order of the documents.
+   * describe-cluster-snapshots`, `aws redshift describe-cluster-subnet-groups`, `aws secretsmanager
+   * list-secrets`) or a recorded placebo response; ISO timestamps become Dates. Namespaces are added
+   * before workgroups, subnet groups before clusters, whatever the order of the documents.
    */
   seedFromAwsCli(documents: readonly unknown[]): {
     clusters: number;
@@ -250,8 +306,15 @@ export class RedshiftSimulator {
         Snapshots?: Snapshot[];
         namespaces?: Namespace[];
         workgroups?: Workgroup[];
+        ClusterSubnetGroups?: ClusterSubnetGroup[];
+        SecretList?: { ARN?: string }[];
       };
     });
+    // Subnet groups first: a Multi-AZ cluster's AZs are checked against its group's.
+    for (const doc of docs) for (const group of doc.ClusterSubnetGroups ?? []) this.subnets.seed(group);
+    for (const doc of docs) {
+      for (const secret of doc.SecretList ?? []) if (secret.ARN !== undefined) this.addSecret({ arn: secret.ARN });
+    }
     for (const doc of docs) {
       for (const ns of doc.namespaces ?? []) this.serverless.seedNamespace(ns);
       counts.namespaces += doc.namespaces?.length ?? 0;
@@ -269,6 +332,21 @@ export class RedshiftSimulator {
     return counts;
   }
 
+  /** A cluster subnet group as `aws redshift describe-cluster-subnet-groups` prints it (seed it before its clusters). */
+  seedSubnetGroup(group: ClusterSubnetGroup): ClusterSubnetGroup {
+    return this.subnets.seed(group);
+  }
+
+  /** A Secrets Manager secret the Data API accepts (by ARN or name). */
+  addSecret(secret: DataApiSecret): void {
+    this.dataApi.addSecret(secret);
+  }
+
+  /** The failovers of a cluster so far (start, connection blip, AZs, outcome), oldest first. */
+  failoverRuns(clusterIdentifier: string): readonly FailoverRun[] {
+    return this.failover.runsOf(clusterIdentifier);
+  }
+
   /** Add a snapshot exactly as given (e.g. from a recorded DescribeClusterSnapshots). */
   seedSnapshot(snapshot: Snapshot): Snapshot {
     return this.snapshots.seedSnapshot(snapshot);
@@ -280,8 +358,29 @@ export class RedshiftSimulator {
     SourceArn: string;
     targetClusterIdentifier: string;
     Tags?: Tag[];
+    IntegrationArn?: string;
   }): Integration {
     return this.integrations.addIntegration(input);
+  }
+
+  /** A zero-ETL fault of one integration: its event, in its EventBridge envelope (integration-faults.ts). */
+  injectIntegrationFault(rule: IntegrationFaultRule): void {
+    this.integrations.injectFault(rule);
+  }
+
+  /** The integration source's condition is fixed by its owner: a recreated integration becomes active. */
+  fixIntegrationSource(sourceArn: string): void {
+    this.integrations.fixSource(sourceArn);
+  }
+
+  /** A custom cluster parameter group with the engine defaults overridden by `values`. */
+  seedParameterGroup(name: string, values: Readonly<Record<string, string>> = {}): void {
+    this.parameterGroups.seedParameterGroup(name, values);
+  }
+
+  /** The value a cluster runs with (its parameter group's at its last reboot). */
+  effectiveParameter(clusterIdentifier: string, parameter: string): string | undefined {
+    return this.parameterGroups.effectiveValue(clusterIdentifier, parameter);
   }
 
   /** Current API view of a cluster (frozen), or undefined. */

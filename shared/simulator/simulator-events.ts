@@ -51,9 +51,15 @@ export class SimulatorEvents {
   /**
    * A zero-ETL event of one integration. integrationStatus/statusCode of the events the simulator
    * sends are not in any captured payload: the values follow the one captured Warning event
-   * (NEEDS_ATTENTION) and name the condition.
+   * (NEEDS_ATTENTION) and name the condition; `integrationStatus` says otherwise for an event that is no
+   * warning (integration-faults.ts).
    */
-  integration(integration: Integration, eventId: string, statusCode: string): void {
+  integration(
+    integration: Integration,
+    eventId: string,
+    statusCode: string,
+    integrationStatus = 'NEEDS_ATTENTION',
+  ): void {
     const at = this.init.clock.now();
     const payload = integrationEvent({
       eventId,
@@ -61,7 +67,7 @@ export class SimulatorEvents {
       sourceArn: integration.SourceArn ?? '',
       destinationArn: integration.TargetArn ?? '',
       integrationName: integration.IntegrationName ?? '',
-      integrationStatus: 'NEEDS_ATTENTION',
+      integrationStatus,
       statusCode,
       at,
       region: this.init.region,
