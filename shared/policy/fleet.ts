@@ -138,7 +138,30 @@ function clusterFrom(raw: Json): ClusterResource {
     ...(copy === null ? {} : { snapshotCopy: copy }),
     ...(raw.Encrypted === true ? { encrypted: true as const } : {}),
     ...elasticOptionsFrom(raw.ElasticResizeNumberOfNodeOptions),
+    // Only for Multi-AZ clusters, so single-AZ resources compare equal to before.
+    ...(raw.MultiAZ === 'Enabled' || raw.MultiAZ === true ? multiAzFrom(raw) : {}),
   };
+}
+
+/**
+ * The Multi-AZ details a failover drill checks (issue 16), each only when the item carries it: the
+ * primary's AZ, the secondary's (`MultiAZSecondary: {}` while a recovery makes a new one: null), the
+ * endpoint's port, an Elastic IP, the subnet group and the weekly maintenance window.
+ */
+function multiAzFrom(raw: Json): Partial<ClusterResource> {
+  const out: Partial<ClusterResource> = {};
+  const zone = str(raw.AvailabilityZone);
+  if (zone !== null) out.availabilityZone = zone;
+  if (isObject(raw.MultiAZSecondary)) out.secondaryAvailabilityZone = str(raw.MultiAZSecondary.AvailabilityZone);
+  const port = isObject(raw.Endpoint) ? raw.Endpoint.Port : undefined;
+  if (typeof port === 'number') out.port = port;
+  const eip = isObject(raw.ElasticIpStatus) ? str(raw.ElasticIpStatus.ElasticIp) : null;
+  if (eip !== null) out.elasticIp = eip;
+  const group = str(raw.ClusterSubnetGroupName);
+  if (group !== null) out.subnetGroupName = group;
+  const window = str(raw.PreferredMaintenanceWindow);
+  if (window !== null) out.maintenanceWindow = window;
+  return out;
 }
 
 /** `ElasticResizeNumberOfNodeOptions` is text such as "[2,3,4]"; only when read and well formed. */
