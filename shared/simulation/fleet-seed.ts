@@ -1,6 +1,7 @@
 /**
  * Puts the fleet files `--fleet` takes (AWS CLI output: describe-clusters, list-workgroups,
- * list-namespaces, describe-integrations, describe-cluster-snapshots, or placebo recordings) into
+ * list-namespaces, describe-integrations, describe-cluster-snapshots, describe-cluster-subnet-groups,
+ * secretsmanager list-secrets (the Data API's secrets), or placebo recordings) into
  * the simulator. What the simulator does not take from CLI output is done here: zero-ETL
  * integrations (by the target's namespace ARN, answered under the fleet file's ARN) and workgroup tags (list-workgroups output as the
  * project's fleet files carry them; the simulator answers ListTagsForResource from them).
@@ -102,13 +103,14 @@ export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[
   );
   for (const file of files) {
     const data = dataOf(file.json);
-    if (!['Clusters', 'workgroups', 'Integrations'].some((key) => Array.isArray(data[key]))) {
+    const seedable = ['Clusters', 'workgroups', 'Integrations', 'ClusterSubnetGroups', 'SecretList'];
+    if (!seedable.some((key) => Array.isArray(data[key]))) {
       // A file simulate cannot seed from must not simulate an empty fleet in silence.
       const form = Array.isArray(data.resources)
         ? ' (a fleet snapshot with `resources`: plan reads it, simulate does not)'
         : '';
       throw new ConfigurationError(
-        `${file.name}: no Clusters, workgroups or Integrations${form}; expected the output of aws redshift describe-clusters, aws redshift-serverless list-workgroups or aws redshift describe-integrations`,
+        `${file.name}: no Clusters, workgroups, Integrations, ClusterSubnetGroups or SecretList${form}; expected the output of aws redshift describe-clusters, aws redshift-serverless list-workgroups, aws redshift describe-integrations, aws redshift describe-cluster-subnet-groups or aws secretsmanager list-secrets`,
       );
     }
     for (const w of arrayOf(data.workgroups)) {

@@ -13,6 +13,7 @@ import {
   ClusterSnapshotAlreadyExistsFault,
   ClusterSnapshotNotFoundFault,
   ClusterSnapshotQuotaExceededFault,
+  ClusterSubnetGroupNotFoundFault,
   IntegrationNotFoundFault,
   InvalidClusterSnapshotStateFault,
   InvalidClusterStateFault,
@@ -107,6 +108,11 @@ export const REDSHIFT_FAULTS = {
     ctor: ClusterSnapshotAlreadyExistsFault,
   },
   ClusterSnapshotNotFoundFault: { code: 'ClusterSnapshotNotFound', status: 404, ctor: ClusterSnapshotNotFoundFault },
+  ClusterSubnetGroupNotFoundFault: {
+    code: 'ClusterSubnetGroupNotFoundFault',
+    status: 400,
+    ctor: ClusterSubnetGroupNotFoundFault,
+  },
   ClusterSnapshotQuotaExceededFault: {
     code: 'ClusterSnapshotQuotaExceeded',
     status: 400,

@@ -1,4 +1,5 @@
 import type { Cluster, ClusterNode, Snapshot, Tag } from '@aws-sdk/client-redshift';
+import { multiAzProblems } from './multi-az-rules.ts';
 import type { Prng } from './prng.ts';
 
 /**
@@ -107,10 +108,15 @@ export interface SimulatorDurations {
   /** CancelResize of a classic resize: "takes a variable time" (guide L3581–3584). */
   cancelResize: readonly [number, number];
   reboot: readonly [number, number];
-  /** Failover: until the secondary compute is promoted (REDSHIFT-EVENT-3667). */
+  /** Failover: until the secondary compute is promoted (REDSHIFT-EVENT-3667); see failover-model.ts. */
   failover: readonly [number, number];
   /** Failover: until the new secondary compute in a third AZ is up (REDSHIFT-EVENT-3669). */
   failoverSecondary: readonly [number, number];
+  /**
+   * Failover: how long after its start new connections (Data API statements) wait. The guide says
+   * new connections are accepted at once (L4826): this is the endpoint moving, seconds.
+   */
+  failoverConnectionBlip: readonly [number, number];
   deleteCluster: readonly [number, number];
   /**
    * Fixed part of a snapshot; the rest is the data to back up / backup rate. Snapshots are
@@ -137,8 +143,9 @@ export const DEFAULT_DURATIONS: SimulatorDurations = {
   classicResize: [2 * 60 * MIN, 6 * 60 * MIN],
   cancelResize: [10 * MIN, 60 * MIN],
   reboot: [2 * MIN, 5 * MIN],
-  failover: [3 * MIN, 10 * MIN],
-  failoverSecondary: [5 * MIN, 15 * MIN],
+  failover: [1 * MIN, 5 * MIN],
+  failoverSecondary: [5 * MIN, 12 * MIN],
+  failoverConnectionBlip: [5_000, 45_000],
   deleteCluster: [3 * MIN, 8 * MIN],
   snapshotBase: [30_000, 90_000],
   snapshotRateMbPerSecPerNode: [40, 120],
@@ -200,6 +207,16 @@ export interface NewClusterInput {
   ClusterCreateTime?: Date;
   DBName?: string;
   MasterUsername?: string;
+  /** Endpoint port (default 5439). */
+  Port?: number;
+  /** An Elastic IP attached to the cluster (ElasticIpStatus `active`). */
+  ElasticIp?: string;
+  /** Default `default`; a group not seeded is made over AZs a–c of the Region (subnet-groups-model.ts). */
+  ClusterSubnetGroupName?: string;
+  /** The Multi-AZ secondary's AZ (default: another AZ of the subnet group). */
+  SecondaryAvailabilityZone?: string;
+  /** `ddd:hh24:mi-ddd:hh24:mi` in UTC (default: a drawn half hour). */
+  PreferredMaintenanceWindow?: string;
 }
 
 export interface ClusterDefaultsContext {
@@ -208,6 +225,8 @@ export interface ClusterDefaultsContext {
   endpointSuffix: string;
   now: Date;
   rng: Prng;
+  /** The AZs of the cluster's subnet group, when known: its AZs are drawn from them. */
+  zones?: readonly string[];
 }
 
 /**
@@ -222,10 +241,11 @@ export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext):
   const multiAz = input.MultiAZ === true;
   const encrypted = input.Encrypted ?? (multiAz || nodeType.startsWith('ra3'));
   const status = input.ClusterStatus ?? 'available';
-  const az = input.AvailabilityZone ?? `${ctx.region}${ctx.rng.pick(['a', 'b', 'c'])}`;
+  const zones = ctx.zones ?? ['a', 'b', 'c'].map((s) => `${ctx.region}${s}`);
+  const az = input.AvailabilityZone ?? ctx.rng.pick(zones);
   const day = ctx.rng.pick(WEEKDAYS);
   const hour = String(ctx.rng.int(0, 9)).padStart(2, '0');
-  const preferredWindow = `${day}:${hour}:00-${day}:${hour}:30`;
+  const preferredWindow = input.PreferredMaintenanceWindow ?? `${day}:${hour}:00-${day}:${hour}:30`;
   const cluster: Cluster = {
     ClusterIdentifier: input.ClusterIdentifier,
     NodeType: nodeType,
@@ -235,7 +255,7 @@ export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext):
     DBName: input.DBName ?? 'dev',
     Endpoint: {
       Address: `${input.ClusterIdentifier}.${ctx.endpointSuffix}.${ctx.region}.redshift.amazonaws.com`,
-      Port: 5439,
+      Port: input.Port ?? 5439,
     },
     ClusterCreateTime: input.ClusterCreateTime ?? new Date(ctx.now.getTime() - ctx.rng.int(30, 900) * 24 * 3600_000),
     AutomatedSnapshotRetentionPeriod: input.AutomatedSnapshotRetentionPeriod ?? 1,
@@ -243,7 +263,7 @@ export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext):
     ClusterSecurityGroups: [],
     VpcSecurityGroups: [{ VpcSecurityGroupId: `sg-${ctx.rng.hex(17)}`, Status: 'active' }],
     ClusterParameterGroups: [{ ParameterGroupName: 'default.redshift-2.0', ParameterApplyStatus: 'in-sync' }],
-    ClusterSubnetGroupName: 'default',
+    ClusterSubnetGroupName: input.ClusterSubnetGroupName ?? 'default',
     VpcId: `vpc-${ctx.rng.hex(17)}`,
     AvailabilityZone: az,
     PreferredMaintenanceWindow: preferredWindow,
@@ -271,8 +291,9 @@ export function newCluster(input: NewClusterInput, ctx: ClusterDefaultsContext):
     MultiAZ: multiAz ? 'Enabled' : 'Disabled',
   };
   if (encrypted) cluster.KmsKeyId = `arn:aws:kms:${ctx.region}:${ctx.account}:key/${ctx.rng.uuid()}`;
+  if (input.ElasticIp !== undefined) cluster.ElasticIpStatus = { ElasticIp: input.ElasticIp, Status: 'active' };
   if (multiAz) {
-    const other = ['a', 'b', 'c'].map((s) => `${ctx.region}${s}`).find((z) => z !== az) ?? az;
+    const other = input.SecondaryAvailabilityZone ?? zones.find((z) => z !== az) ?? az;
     cluster.MultiAZSecondary = { AvailabilityZone: other, ClusterNodes: clusterNodes(nodes, ctx.rng) };
   }
   return cluster;
@@ -305,18 +326,17 @@ export function elasticRange(nodeType: string, baseNodes: number): { min: number
 }
 
 /**
- * Why AWS would refuse this cluster configuration, or undefined. Multi-AZ needs RA3 and at least two
- * nodes per AZ (facts.md §6, guide L4531–4563); automated snapshot retention is 0–35 days, and RA3
+ * Why AWS would refuse this cluster configuration, or undefined. Multi-AZ needs RA3, two nodes per AZ,
+ * encryption, a Multi-AZ port and no Elastic IP (facts.md §6, guide L4531–4563, multi-az-rules.ts;
+ * the subnet group's three AZs are checked by the clusters model, which knows the groups); automated snapshot retention is 0–35 days, and RA3
  * can't turn automated snapshots off (1–35, guide L3864–3866, L5001).
  */
 export function clusterConfigProblem(view: Cluster): string | undefined {
   const id = view.ClusterIdentifier ?? '';
   const nodeType = view.NodeType ?? '';
   const ra3 = nodeType.startsWith('ra3');
-  if (view.MultiAZ === 'Enabled' && !ra3)
-    return `${id}: Multi-AZ needs an RA3 node type (guide L4531), not ${nodeType}`;
-  if (view.MultiAZ === 'Enabled' && (view.NumberOfNodes ?? 1) < 2)
-    return `${id}: Multi-AZ needs at least 2 nodes per AZ (guide L4531–4563), not ${view.NumberOfNodes ?? 1}`;
+  const multiAz = view.MultiAZ === 'Enabled' ? multiAzProblems(view) : [];
+  if (multiAz.length > 0) return `${id}: ${multiAz[0]}`;
   const retention = view.AutomatedSnapshotRetentionPeriod;
   if (retention !== undefined && (!Number.isInteger(retention) || retention < (ra3 ? 1 : 0) || retention > 35))
     return `${id}: AutomatedSnapshotRetentionPeriod ${retention} is outside ${ra3 ? '1' : '0'}–35 for ${nodeType} (guide L3866, L5001)`;

@@ -7,7 +7,6 @@ import type {
   Cluster,
   DeleteClusterMessage,
   DescribeClustersMessage,
-  FailoverPrimaryComputeInputMessage,
   PauseClusterMessage,
   RebootClusterMessage,
   ResumeClusterMessage,
@@ -23,11 +22,13 @@ import {
 } from './cluster-model.ts';
 import type { ClusterRecord, ClusterRegistry } from './cluster-registry.ts';
 import type { IntegrationsModel } from './integrations-model.ts';
+import { subnetZonesProblem } from './multi-az-rules.ts';
 import { paginate } from './pagination.ts';
 import type { Handler, ProvisionedContext } from './provisioned-context.ts';
 import { ResizeModel } from './resize-model.ts';
 import type { SimulatorEvents } from './simulator-events.ts';
 import type { SnapshotsModel } from './snapshots-model.ts';
+import type { SubnetGroupsModel } from './subnet-groups-model.ts';
 import { sameTags } from './tag-rules.ts';
 import type { UsageLimitsModel } from './usage-limits-model.ts';
 
@@ -37,6 +38,8 @@ export interface ClustersModelDeps {
   snapshots: SnapshotsModel;
   usageLimits: UsageLimitsModel;
   integrations: IntegrationsModel;
+  /** Subnet groups: a new cluster's AZs come from its group; Multi-AZ needs three of them. */
+  subnets: SubnetGroupsModel;
   /** The account-wide part of endpoint addresses (`<cluster>.<suffix>.<region>.redshift.amazonaws.com`). */
   endpointSuffix: string;
 }
@@ -49,6 +52,7 @@ export class ClustersModel {
   private readonly usageLimits: UsageLimitsModel;
   private readonly integrations: IntegrationsModel;
   private readonly endpointSuffix: string;
+  private readonly subnets: SubnetGroupsModel;
 
   constructor(
     private readonly ctx: ProvisionedContext,
@@ -60,6 +64,7 @@ export class ClustersModel {
     this.usageLimits = deps.usageLimits;
     this.integrations = deps.integrations;
     this.endpointSuffix = deps.endpointSuffix;
+    this.subnets = deps.subnets;
     this.handlers = {
       DescribeClusters: (i: DescribeClustersMessage) => this.describeClusters(i),
       PauseCluster: (i: PauseClusterMessage) => this.pauseCluster(i),
@@ -67,19 +72,21 @@ export class ClustersModel {
       ...new ResizeModel(ctx, this.clusters, this.events).handlers,
       RebootCluster: (i: RebootClusterMessage) => this.rebootCluster(i),
       DeleteCluster: (i: DeleteClusterMessage) => this.deleteCluster(i),
-      FailoverPrimaryCompute: (i: FailoverPrimaryComputeInputMessage) => this.failoverPrimaryCompute(i),
     };
   }
 
   /** Add a cluster with realistic defaults for everything not given. */
   addCluster(input: NewClusterInput & { dataSizeMB?: number }): Cluster {
+    const zones = this.subnets.seededZonesOf(input.ClusterSubnetGroupName);
     const view = newCluster(input, {
+      ...(zones === undefined || zones.length === 0 ? {} : { zones }),
       region: this.ctx.region,
       account: this.ctx.account,
       endpointSuffix: this.endpointSuffix,
       now: this.ctx.clock.now(),
       rng: this.ctx.attrRng,
     });
+    this.checkSubnetGroup(view);
     return this.track(this.clusters.insert(view, input.dataSizeMB));
   }
 
@@ -92,7 +99,28 @@ export class ClustersModel {
     if (view.ClusterIdentifier === undefined) throw new Error('seedCluster: ClusterIdentifier is required');
     view.ClusterStatus ??= 'available';
     view.ClusterAvailabilityStatus ??= availabilityOf(view.ClusterStatus);
+    const zones = this.checkSubnetGroup(view);
+    if (view.MultiAZ === 'Enabled' && view.MultiAZSecondary?.AvailabilityZone === undefined) {
+      // CLI output of a Multi-AZ cluster always has its secondary; a hand-written fleet file may not.
+      const other = zones.find((z) => z !== view.AvailabilityZone) ?? view.AvailabilityZone;
+      view.MultiAZSecondary = {
+        ...(other === undefined ? {} : { AvailabilityZone: other }),
+        ClusterNodes: view.ClusterStatus === 'paused' ? [] : clusterNodes(view.NumberOfNodes ?? 1, this.ctx.attrRng),
+      };
+    }
     return this.track(this.clusters.insert(view, options.dataSizeMB));
+  }
+
+  /**
+   * The cluster's subnet group (made when not seeded); a Multi-AZ cluster whose group covers fewer
+   * than three AZs is refused, as AWS refuses to create one (guide L4557, L4629). Returns the AZs.
+   */
+  private checkSubnetGroup(view: Cluster): string[] {
+    const zones = this.subnets.ensureFor(view);
+    if (view.MultiAZ !== 'Enabled') return zones;
+    const problem = subnetZonesProblem(view.ClusterSubnetGroupName, zones);
+    if (problem !== undefined) throw new Error(`the simulator refuses cluster ${view.ClusterIdentifier}: ${problem}`);
+    return zones;
   }
 
   /** A new cluster's automated snapshots start on their cadence. */
@@ -202,59 +230,6 @@ export class ClustersModel {
       this.clusters.remove(rec);
       this.snapshots.dropAutomated(id);
       this.usageLimits.dropForCluster(id);
-    });
-    return { Cluster: rec.view };
-  }
-
-  /**
-   * FailoverPrimaryCompute runs the steps of an automatic recovery (guide L4815–4824): the primary
-   * AZ's compute goes away, the secondary is promoted, and a new secondary is created in a third AZ;
-   * the status stays `modifying` throughout. The guide lists the recovery events without saying which
-   * a manual failover sends; the simulator sends that sequence: 3666 (recovery triggered), 3667
-   * (serving from the promoted AZ, secondary coming), 3669 (both AZs again).
-   */
-  failoverPrimaryCompute(input: FailoverPrimaryComputeInputMessage) {
-    const rec = this.clusters.mustGet(input.ClusterIdentifier);
-    const id = rec.view.ClusterIdentifier ?? '';
-    if (rec.view.MultiAZ !== 'Enabled') this.ctx.fault('UnsupportedOperationFault', MESSAGES.unsupported);
-    if (rec.view.ClusterStatus !== 'available')
-      this.ctx.fault('InvalidClusterStateFault', MESSAGES.clusterNotAvailable);
-    const { clock, durations } = this.ctx;
-    const oldPrimary = rec.view.AvailabilityZone ?? '';
-    const promoted = rec.view.MultiAZSecondary?.AvailabilityZone ?? '';
-    const third =
-      ['a', 'b', 'c', 'd', 'e', 'f']
-        .map((s) => `${this.ctx.region}${s}`)
-        .find((z) => z !== oldPrimary && z !== promoted) ?? oldPrimary;
-    this.clusters.update(rec, { ClusterStatus: 'modifying' });
-    this.events.redshift('REDSHIFT-EVENT-3666', 'cluster', id, { cluster_name: id, time_in_utc: clock.now() });
-    this.clusters.later(rec, this.clusters.duration(durations.failover, rec), 'secondary promoted', () => {
-      const secondaryNodes = rec.view.MultiAZSecondary?.ClusterNodes;
-      this.clusters.update(rec, {
-        AvailabilityZone: promoted,
-        ...(secondaryNodes === undefined ? {} : { ClusterNodes: secondaryNodes }),
-        MultiAZSecondary: {},
-      });
-      this.events.redshift('REDSHIFT-EVENT-3667', 'cluster', id, {
-        cluster_name: id,
-        time_in_utc: clock.now(),
-        first_availability_zone: promoted,
-      });
-      this.clusters.later(rec, this.clusters.duration(durations.failoverSecondary, rec), 'secondary created', () => {
-        this.clusters.update(rec, {
-          ClusterStatus: 'available',
-          MultiAZSecondary: {
-            AvailabilityZone: third,
-            ClusterNodes: clusterNodes(rec.view.NumberOfNodes ?? 1, this.ctx.attrRng),
-          },
-        });
-        this.events.redshift('REDSHIFT-EVENT-3669', 'cluster', id, {
-          cluster_name: id,
-          time_in_utc: clock.now(),
-          first_availability_zone: promoted,
-          second_availability_zone: third,
-        });
-      });
     });
     return { Cluster: rec.view };
   }

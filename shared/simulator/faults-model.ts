@@ -24,6 +24,29 @@ export interface SnapshotFailureRule {
   seed?: number | string;
 }
 
+/**
+ * A Multi-AZ failover that goes wrong (see failover-model.ts): `recovery-fails` ends the failover with
+ * REDSHIFT-EVENT-3668 and the cluster `available` on its old primary; `recovery-slow` adds
+ * `extraMinutes` (default 25–45, drawn per failover) before the secondary is promoted.
+ */
+export interface FailoverFaultRule {
+  fault: 'recovery-fails' | 'recovery-slow';
+  /** Only this cluster's failovers; every cluster's when omitted. */
+  clusterIdentifier?: string;
+  /** Probability in [0, 1] that a matching failover is hit; default 1. */
+  rate?: number;
+  extraMinutes?: readonly [number, number];
+  seed?: number | string;
+  /** Stop after this many hit failovers. */
+  limit?: number;
+}
+
+export interface FailoverFaultHit {
+  fault: FailoverFaultRule['fault'];
+  /** Added to the time until the secondary is promoted (recovery-slow); 0 otherwise. */
+  extraMs: number;
+}
+
 interface ActiveFault {
   rule: FaultRule;
   operations: ReadonlySet<string> | undefined;
@@ -34,6 +57,7 @@ interface ActiveFault {
 export class FaultsModel {
   private readonly faults: ActiveFault[] = [];
   private readonly snapshotFailures: { rule: SnapshotFailureRule; rng: Prng }[] = [];
+  private readonly failoverFaults: { rule: FailoverFaultRule; rng: Prng; hits: number }[] = [];
 
   constructor(
     private readonly seed: string,
@@ -62,6 +86,35 @@ export class FaultsModel {
   clearFaults(): void {
     this.faults.length = 0;
     this.snapshotFailures.length = 0;
+    this.failoverFaults.length = 0;
+  }
+
+  /** Make Multi-AZ failovers fail (3668) or run long. Returns a remover. */
+  injectFailoverFaults(rule: FailoverFaultRule): () => void {
+    const entry = {
+      rule,
+      rng: new Prng(`${rule.seed ?? this.seed}/failover-fault/${this.failoverFaults.length}`),
+      hits: 0,
+    };
+    this.failoverFaults.push(entry);
+    return () => {
+      const i = this.failoverFaults.indexOf(entry);
+      if (i >= 0) this.failoverFaults.splice(i, 1);
+    };
+  }
+
+  /** The fault that hits the failover of `clusterIdentifier` starting now, if any (first matching rule wins). */
+  failoverFault(clusterIdentifier: string): FailoverFaultHit | undefined {
+    for (const f of this.failoverFaults) {
+      if (f.rule.clusterIdentifier !== undefined && f.rule.clusterIdentifier !== clusterIdentifier) continue;
+      if (f.rule.limit !== undefined && f.hits >= f.rule.limit) continue;
+      if (!f.rng.chance(f.rule.rate ?? 1)) continue;
+      f.hits++;
+      const [lo, hi] = f.rule.extraMinutes ?? [25, 45];
+      const extraMs = f.rule.fault === 'recovery-slow' ? Math.round(f.rng.between(lo, hi) * 60_000) : 0;
+      return { fault: f.rule.fault, extraMs };
+    }
+    return undefined;
   }
 
   /** Make user snapshots fail (status `failed`, REDSHIFT-EVENT-3503) at `rate`. */

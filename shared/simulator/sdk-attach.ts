@@ -9,6 +9,7 @@
  * and nothing sleeps in wall-clock time.
  */
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type {
   HandlerExecutionContext,
@@ -19,12 +20,19 @@ import type {
 } from '@smithy/types';
 
 export interface SimulatedBackend {
-  call(service: 'redshift' | 'redshift-serverless', operation: string, input: object): object;
+  call(service: 'redshift' | 'redshift-serverless' | 'redshift-data', operation: string, input: object): object;
 }
 
 export const SIMULATOR_MIDDLEWARE_NAME = 'redshiftAutopilotSimulator';
 
-type AnyClient = RedshiftClient | RedshiftServerlessClient;
+type AnyClient = RedshiftClient | RedshiftServerlessClient | RedshiftDataClient;
+
+/** The simulator's service for an SDK client name (the Data API's client is RedshiftDataClient). */
+function serviceOf(clientName: string | undefined): 'redshift' | 'redshift-serverless' | 'redshift-data' {
+  if (clientName === 'RedshiftServerlessClient') return 'redshift-serverless';
+  if (clientName === 'RedshiftDataClient') return 'redshift-data';
+  return 'redshift';
+}
 
 /** Route `client`'s commands to `backend`. Returns a function that detaches it again. */
 export function attachClient(backend: SimulatedBackend, client: AnyClient): () => void {
@@ -35,7 +43,7 @@ export function attachClient(backend: SimulatedBackend, client: AnyClient): () =
   const middleware =
     (_next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>
     async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<MetadataBearer>> => {
-      const service = context.clientName === 'RedshiftServerlessClient' ? 'redshift-serverless' : 'redshift';
+      const service = serviceOf(context.clientName);
       const operation = (context.commandName ?? '').replace(/Command$/, '');
       const output = backend.call(service, operation, args.input) as MetadataBearer;
       return { output, response: { statusCode: 200, headers: {} } };
