@@ -3,6 +3,7 @@ import { RESIZE_ACTIONS } from './resize/resize.actions.ts';
 import { SNAPSHOT_ACTIONS } from './snapshots/snapshot.actions.ts';
 import { USAGE_LIMIT_ACTIONS } from './usage-limits/usage-limits.actions.ts';
 import { WINDOW_ACTIONS } from './windows/window.actions.ts';
+import { ZERO_ETL_ACTIONS } from './zero-etl/integration-actions.ts';
 
 /**
  * The built-in capabilities' action declarations alone, without their policy compilers: the executor
@@ -15,4 +16,5 @@ export const BUILT_IN_ACTIONS: readonly ActionSpec[] = [
   ...SNAPSHOT_ACTIONS,
   ...USAGE_LIMIT_ACTIONS,
   ...RESIZE_ACTIONS,
+  ...ZERO_ETL_ACTIONS,
 ];

@@ -1,6 +1,17 @@
 import type { CapabilityRegistration } from '../../policy/capability.ts';
-import { resumeCluster } from '../windows/window.actions.ts';
+import { createClusterSnapshot } from '../snapshots/snapshot.actions.ts';
+import { pauseCluster, resumeCluster } from '../windows/window.actions.ts';
+import { ZERO_ETL_ACTIONS } from './integration-actions.ts';
 import { reactionsCapability as reactionBlock } from './reaction.capability.ts';
+import { reactionTracker } from './reaction-tracker.ts';
 
-/** Reactions (`on`/`do`): `resume-target` resumes a zero-ETL integration's paused target cluster. */
-export const reactionsCapability: CapabilityRegistration = { ...reactionBlock, actions: [resumeCluster] };
+/**
+ * Reactions (`on`/`do`): zero-ETL integration events by id (resume the target, fix its parameter group,
+ * runbook alerts, folded repeats) and alarms for any policy (pause, resume, snapshot, alert). The windows'
+ * and snapshots' own declarations are listed, not copied: one declaration per action.
+ */
+export const reactionsCapability: CapabilityRegistration = {
+  ...reactionBlock,
+  actions: [resumeCluster, pauseCluster, createClusterSnapshot, ...ZERO_ETL_ACTIONS],
+  tracker: reactionTracker,
+};

@@ -1,134 +1,135 @@
-import { quoteEventText } from '../../events/event-text.ts';
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
-import type {
-  CapabilityRegistration,
-  CompileContext,
-  CompiledCapability,
-  EvaluationEnv,
-  Proposal,
-} from '../../policy/capability.ts';
-import type { FleetResource, TargetRef } from '../../policy/decision.ts';
-import { resourceOfRef } from '../../policy/fleet.ts';
+import type { CapabilityRegistration, CompileContext, EvaluationEnv, Proposal } from '../../policy/capability.ts';
+import { oneOf } from '../../policy/param-check.ts';
+import { parseDuration } from '../../policy/policy.schema.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
-import { doSchema, EVENT_ID_PATTERN, type OnBlock, onSchema, type ReactionAction } from './reaction.schema.ts';
+import { snapshotIdRefusal } from '../snapshots/snapshot-id.ts';
+import { tagsRefusal } from '../snapshots/snapshot-params.ts';
+import { TARGET_PARAMETER } from './integration-events.ts';
+import {
+  ACTION_RESOURCES,
+  type AllowBlock,
+  allowSchema,
+  doSchema,
+  EVENT_ID_PATTERN,
+  foldWindowSchema,
+  type OnBlock,
+  onSchema,
+  type ReactionAction,
+} from './reaction.schema.ts';
+import { alertOn, reactCluster } from './reaction-cluster.ts';
+import { DEFAULT_FOLD_MS, type FoldingCapability } from './reaction-fold.ts';
+import { type ReactionContext, reactIntegration, refOf } from './reaction-integration.ts';
+import { eventMatches, NAME_PLACEHOLDERS, subjectOf } from './reaction-match.ts';
 
 /**
- * Reactions: `on` (event ids, categories, severities, alarm names — every list given must contain
- * the event's value) → `do` (actions). Built so far for zero-ETL integrations: REDSHIFT-INTEGRATION-
- * EVENT-0018/0019 say the target cluster is paused or being paused, so `resume-target` resumes it.
+ * Reactions: `on` (event ids, categories, severities, alarm names, a metric — every one given must hold)
+ * → `do` (actions). On `resource: integration` every zero-ETL event id has its reaction
+ * (integration-events.ts): `resume-target`, `fix-target-parameter` (with `allow`), or `alert` with the
+ * runbook; repeated warnings fold (`foldWindow`, reaction-fold.ts). Alarms route to any policy: `pause`,
+ * `resume`, `snapshot`, `alert` on the cluster an alarm watches, `alert` on an integration's lag alarm.
  * `alert` publishes to the alert topic (`Publish`; the executor adds the TopicArn it owns).
  */
-
-function ref(resource: FleetResource): TargetRef {
-  const out: TargetRef = { type: resource.type, id: resource.id };
-  if (resource.arn !== null) out.arn = resource.arn;
-  if (resource.region !== null) out.region = resource.region;
-  return out;
+interface Block {
+  on: OnBlock;
+  actions: readonly ReactionAction[];
+  allow: AllowBlock;
 }
 
-function eventMatches(on: OnBlock, event: NormalizedEvent): boolean {
-  if (on.events !== undefined && (event.eventId === null || !on.events.includes(event.eventId))) return false;
-  if (on.categories !== undefined && (event.category === null || !on.categories.includes(event.category))) return false;
-  if (on.severities !== undefined && !on.severities.includes(event.severity)) return false;
-  if (
-    on.alarms !== undefined &&
-    (event.alarm === undefined || event.alarm.state !== 'ALARM' || !on.alarms.includes(event.alarm.name))
-  ) {
-    return false;
+function react(block: Block, event: NormalizedEvent, env: EvaluationEnv): Proposal[] {
+  const subject = subjectOf(event, env);
+  if (!eventMatches(block.on, event, subject)) return [];
+  const policy = env.policy;
+  const label = `${event.eventId ?? (event.alarm === undefined ? event.kind : `alarm ${event.alarm.name}`)} at ${event.time}`;
+  if (subject === undefined || subject.type !== policy.resource) {
+    if (event.kind === 'alarm' && subject === undefined) return [];
+    const reason = `${label}: ${event.resource.type} ${event.resource.id} is not in the fleet`;
+    return [{ kind: 'skip', target: { type: event.resource.type, id: event.resource.id }, reason }];
   }
-  return true;
+  const subjectRef = refOf(subject);
+  if (!policy.selector.matches(subject)) return [];
+  if (!isOptedIn(subject, policy.optInTag)) return [{ kind: 'skip', target: subjectRef, reason: 'not opted in' }];
+  const slot = `${event.eventId ?? `${event.kind}:${event.alarm?.name ?? ''}`}@${event.time}`;
+  const ctx: ReactionContext = { event, env, actions: block.actions, subject, subjectRef, label, slot };
+  if (subject.type === 'integration') return reactIntegration(ctx, subject);
+  if (subject.type === 'cluster') return reactCluster(ctx, subject);
+  return block.actions.includes('alert') ? [alertOn(ctx, [])] : [];
 }
 
-function findSubject(event: NormalizedEvent, env: EvaluationEnv): FleetResource | undefined {
-  return resourceOfRef(env.fleet, event.resource);
+function checkOn(on: OnBlock, ctx: CompileContext): void {
+  if (Object.keys(on).length === 0) {
+    ctx.problems.push({
+      path: ['on'],
+      message: 'on is empty; expected at least one of events, categories, severities, alarms, metric',
+    });
+  }
+  for (const [i, id] of (on.events ?? []).entries()) {
+    if (!EVENT_ID_PATTERN.test(id)) {
+      ctx.problems.push({
+        path: ['on', 'events', i],
+        message: `"${id}" is not an event id; expected REDSHIFT-EVENT-nnnn, REDSHIFT-SERVERLESS-EVENT-nnnn or REDSHIFT-INTEGRATION-EVENT-nnnn`,
+      });
+    } else if (!ctx.knownEventId(id)) {
+      ctx.problems.push({
+        path: ['on', 'events', i],
+        message: `unknown event id "${id}"; expected an id from the Redshift event catalog`,
+      });
+    }
+  }
+  for (const [i, name] of (on.alarms ?? []).entries()) {
+    const used = NAME_PLACEHOLDERS.filter((p) => name.includes(p));
+    const wrong = used.find((p) => p !== `{${ctx.resource}}`);
+    const stray = name.replace(/\{(cluster|workgroup|integration)\}/g, '').match(/[{}]/);
+    if (wrong !== undefined || stray !== null) {
+      ctx.problems.push({
+        path: ['on', 'alarms', i],
+        message: `alarm name "${name}" ${wrong === undefined ? 'has a stray brace' : `uses ${wrong}`}; expected {${ctx.resource}} (the id of the ${ctx.resource} the alarm watches) or none`,
+      });
+    }
+  }
 }
 
-/** A policy's `do: [alert]`: what fired on which fleet resource, then the event's own text, quoted and bounded. */
-function alertOf(policy: string, event: NormalizedEvent, subject: FleetResource) {
-  const on = event.eventId ?? event.kind;
-  return {
-    kind: 'act' as const,
-    action: 'Publish',
-    params: {
-      Subject: `[autopilot] ${policy}: ${on} on ${subject.id}`.slice(0, 100),
-      Message: [
-        `Policy ${policy} alerts on ${on} for ${subject.type} ${subject.id} (${event.time}).`,
-        `Event text: ${quoteEventText(event.message)}`,
-      ].join('\n'),
-      MessageAttributes: {
-        severity: { DataType: 'String', StringValue: event.severity },
-        policy: { DataType: 'String', StringValue: policy },
-        resource: { DataType: 'String', StringValue: subject.id },
-      },
-    },
+function checkDo(actions: readonly ReactionAction[], allow: AllowBlock, ctx: CompileContext): void {
+  for (const [i, action] of actions.entries()) {
+    const where = ACTION_RESOURCES[action];
+    if (!where.includes(ctx.resource)) {
+      ctx.problems.push({
+        path: ['do', i],
+        message: `${action} applies to resource: ${where.join(' or ')}; expected another reaction for resource: ${ctx.resource}`,
+      });
+    }
+    if (action === 'fix-target-parameter' && allow.modifyTargetParameterGroup !== true) {
+      ctx.problems.push({
+        path: ['do', i],
+        message: `fix-target-parameter changes the target cluster's parameter group (${TARGET_PARAMETER.name}=${TARGET_PARAMETER.value}, shared by every cluster using it); expected allow: { modifyTargetParameterGroup: true } on this policy to permit it`,
+      });
+    }
+  }
+}
+
+function foldMs(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_FOLD_MS;
+  if (raw === 0 || raw === 'off') return 0;
+  return parseDuration(String(raw)) ?? DEFAULT_FOLD_MS;
+}
+
+function permits(block: Block, policy: string) {
+  return (action: string, key: string, value: unknown, decision: { params: Readonly<Record<string, unknown>> }) => {
+    if (action === 'ModifyClusterParameterGroup' && block.actions.includes('fix-target-parameter')) {
+      if (key === 'ParameterName') return oneOf(key, value, [TARGET_PARAMETER.name]);
+      if (key === 'ParameterValue') return oneOf(key, value, [TARGET_PARAMETER.value]);
+    }
+    if (action === 'CreateClusterSnapshot' && block.actions.includes('snapshot')) {
+      const source = decision.params.ClusterIdentifier;
+      if (key === 'SnapshotIdentifier')
+        return snapshotIdRefusal(value, policy, typeof source === 'string' ? source : '');
+      if (key === 'Tags') return tagsRefusal(key, value, policy);
+    }
+    return `${key} of ${action} is not a parameter policy ${policy} sets`;
   };
 }
 
-function react(
-  on: OnBlock,
-  actions: readonly ReactionAction[],
-  event: NormalizedEvent,
-  env: EvaluationEnv,
-): Proposal[] {
-  if (!eventMatches(on, event)) return [];
-  const policy = env.policy;
-  const subject = findSubject(event, env);
-  const label = `${event.eventId ?? event.kind} at ${event.time}`;
-  const eventRef: TargetRef = { type: event.resource.type, id: event.resource.id };
-  if (subject === undefined || subject.type !== policy.resource) {
-    return [
-      {
-        kind: 'skip',
-        target: eventRef,
-        reason: `${label}: ${event.resource.type} ${event.resource.id} is not in the fleet`,
-      },
-    ];
-  }
-  const subjectRef = ref(subject);
-  if (!policy.selector.matches(subject)) return [];
-  if (!isOptedIn(subject, policy.optInTag)) return [{ kind: 'skip', target: subjectRef, reason: 'not opted in' }];
-  const slot = `${event.eventId ?? event.kind}@${event.time}`;
-  const out: Proposal[] = [];
-  for (const action of actions) {
-    if (action === 'alert') {
-      out.push({ ...alertOf(policy.name, event, subject), target: subjectRef, reason: `${label}: alert`, slot });
-      continue;
-    }
-    // resume-target
-    if (subject.type !== 'integration') {
-      out.push({ kind: 'skip', target: subjectRef, reason: `${label}: resume-target needs an integration` });
-      continue;
-    }
-    const cluster = env.fleet.clusterByNamespaceArn(subject.targetArn);
-    if (cluster === undefined || cluster.type !== 'cluster') {
-      out.push({
-        kind: 'skip',
-        target: subjectRef,
-        reason: `${label}: target ${subject.targetArn} is not a provisioned cluster in the fleet (Serverless targets have no pause)`,
-      });
-      continue;
-    }
-    const clusterRef = ref(cluster);
-    if (!isOptedIn(cluster, policy.optInTag)) {
-      out.push({ kind: 'skip', target: clusterRef, reason: `${label}: target cluster not opted in` });
-    } else if (cluster.status === 'paused') {
-      out.push({
-        kind: 'act',
-        action: 'ResumeCluster',
-        target: clusterRef,
-        params: { ClusterIdentifier: cluster.id },
-        reason: `${label}: zero-ETL integration ${subject.id} needs its target running`,
-        slot,
-        actsOn: cluster,
-      });
-    } else if (cluster.status !== 'available' && cluster.status !== 'resuming') {
-      out.push({ kind: 'skip', target: clusterRef, reason: `${label}: status ${cluster.status}` });
-    }
-  }
-  return out;
-}
-
-function compileReaction(raw: Record<string, unknown>, ctx: CompileContext): CompiledCapability | null {
+function compileReaction(raw: Record<string, unknown>, ctx: CompileContext): FoldingCapability | null {
   const on = raw.on as OnBlock | undefined;
   const actions = raw.do as ReactionAction[] | undefined;
   if (on === undefined) {
@@ -147,41 +148,31 @@ function compileReaction(raw: Record<string, unknown>, ctx: CompileContext): Com
     });
     return null;
   }
-  if (Object.keys(on).length === 0) {
-    ctx.problems.push({
-      path: ['on'],
-      message: 'on is empty; expected at least one of events, categories, severities, alarms',
-    });
-  }
-  for (const [i, id] of (on.events ?? []).entries()) {
-    if (!EVENT_ID_PATTERN.test(id)) {
-      ctx.problems.push({
-        path: ['on', 'events', i],
-        message: `"${id}" is not an event id; expected REDSHIFT-EVENT-nnnn, REDSHIFT-SERVERLESS-EVENT-nnnn or REDSHIFT-INTEGRATION-EVENT-nnnn`,
-      });
-    } else if (!ctx.knownEventId(id)) {
-      ctx.problems.push({
-        path: ['on', 'events', i],
-        message: `unknown event id "${id}"; expected an id from the Redshift event catalog`,
-      });
-    }
-  }
-  const resumeAt = actions.indexOf('resume-target');
-  if (resumeAt !== -1 && ctx.resource !== 'integration') {
-    ctx.problems.push({
-      path: ['do', resumeAt],
-      message: `resume-target applies to resource: integration; expected another reaction for resource: ${ctx.resource}`,
-    });
-  }
+  const block: Block = { on, actions, allow: (raw.allow as AllowBlock | undefined) ?? {} };
+  checkOn(on, ctx);
+  checkDo(actions, block.allow, ctx);
+  const windowMs = foldMs(raw.foldWindow);
   const summary = `on ${JSON.stringify(on)} do ${actions.join(', ')}`;
-  return { key: 'on', summary, react: (event, env) => react(on, actions, event, env) };
+  return {
+    key: 'on',
+    summary,
+    react: (event, env) => react(block, event, env),
+    // Reactions handle events another policy explains themselves (a target paused on purpose: one alert per period).
+    explainsEvent: () => null,
+    permitsParam: permits(block, ctx.policyName),
+    fold: {
+      windowMs,
+      text: windowMs === 0 ? 'off' : String(raw.foldWindow ?? '6h'),
+      matches: (event) => eventMatches(on, event, undefined) && actions.includes('alert'),
+    },
+  };
 }
 
 export const reactionsCapability: CapabilityRegistration = {
-  keys: ['on', 'do'],
+  keys: ['on', 'do', 'foldWindow', 'allow'],
   name: 'on/do',
   supported: true,
   resources: ['cluster', 'workgroup', 'integration'],
-  schemas: { on: onSchema, do: doSchema },
+  schemas: { on: onSchema, do: doSchema, foldWindow: foldWindowSchema, allow: allowSchema },
   compile: compileReaction,
 };
