@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { failoverChecks } from './fact-checks/failover.ts';
 import { multiAzServerlessChecks } from './fact-checks/multi-az-serverless.ts';
 import { pauseResumeChecks } from './fact-checks/pause-resume.ts';
 import { resizeChecks } from './fact-checks/resize.ts';
@@ -46,6 +47,7 @@ const CHECKS: Record<string, FactCheck> = {
   ...snapshotChecks,
   ...resizeChecks,
   ...multiAzServerlessChecks,
+  ...failoverChecks,
   ...usageLimitChecks,
   ...usageMetricChecks,
   ...serverlessUsageLimitChecks,
