@@ -132,6 +132,8 @@ export function seedSimulator(sim: RedshiftSimulator, files: readonly FleetFile[
         SourceArn: String(integ.SourceArn ?? ''),
         targetClusterIdentifier: target.ClusterIdentifier ?? '',
         Tags: arrayOf(integ.Tags) as Tag[],
+        // AWS's ARN, so DeleteIntegration with it finds the integration (issue 17's recreate).
+        ...(typeof integ.IntegrationArn === 'string' ? { IntegrationArn: integ.IntegrationArn } : {}),
       });
       if (typeof integ.IntegrationArn === 'string' && added.IntegrationArn !== undefined) {
         integrationArns.add(added.IntegrationArn, integ.IntegrationArn);

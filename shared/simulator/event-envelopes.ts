@@ -189,6 +189,8 @@ export interface IntegrationEventInput {
   region: string;
   account: string;
   ids: Prng;
+  /** Values of the wording's other placeholders (0005's database, schema and table). */
+  values?: Readonly<Record<string, string>>;
 }
 
 /** A zero-ETL integration event as EventBridge delivers it. */
@@ -207,7 +209,11 @@ export function integrationEvent(input: IntegrationEventInput): EventBridgeEvent
       severity: TITLE_CASE[row.severity] ?? row.severity,
       sourceArn: input.sourceArn,
       destinationArn: input.destinationArn,
-      eventDescription: renderTemplate(row.message, { integration_name: input.integrationName, time_in_utc: input.at }),
+      eventDescription: renderTemplate(row.message, {
+        ...input.values,
+        integration_name: input.integrationName,
+        time_in_utc: input.at,
+      }),
       integrationStatus: input.integrationStatus,
       statusCode: input.statusCode,
     },

@@ -71,7 +71,16 @@ export interface IntegrationFaultRule {
   at?: Date | number;
   /** A warning storm: the event again `count - 1` times, `everyMs` apart (0004/0005 repeat while the table is skipped). */
   repeat?: { count: number; everyMs: number };
+  /** Values of the wording's placeholders besides the integration's name and the time (0005: `redshift_database_name`, `schema_name`, `table_name`). */
+  values?: Readonly<Record<string, string>>;
 }
+
+/** 0005 names the table to refresh; these stand in when the rule names none. */
+export const DEFAULT_EVENT_VALUES: Readonly<Record<string, string>> = {
+  redshift_database_name: 'orders_zeroetl',
+  schema_name: 'public',
+  table_name: 'order_lines',
+};
 
 export function conditionOf(eventId: string): IntegrationCondition {
   const condition = INTEGRATION_CONDITIONS[eventId];

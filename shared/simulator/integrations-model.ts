@@ -14,7 +14,12 @@ import type {
 import { MESSAGES } from './aws-errors.ts';
 import { deepFreeze } from './cluster-model.ts';
 import type { ClusterRecord, ClusterRegistry } from './cluster-registry.ts';
-import { conditionOf, type IntegrationCondition, type IntegrationFaultRule } from './integration-faults.ts';
+import {
+  conditionOf,
+  DEFAULT_EVENT_VALUES,
+  type IntegrationCondition,
+  type IntegrationFaultRule,
+} from './integration-faults.ts';
 import { paginate } from './pagination.ts';
 import { CASE_SENSITIVE_PARAMETER, type ParameterGroupsModel } from './parameter-groups-model.ts';
 import { Prng } from './prng.ts';
@@ -69,10 +74,10 @@ export class IntegrationsModel {
     IntegrationArn?: string;
   }): Integration {
     const target = this.clusters.mustGet(input.targetClusterIdentifier);
+    // Drawn even when the ARN is given, so giving it shifts no other draw of the seed.
+    const drawn = `arn:aws:redshift:${this.ctx.region}:${this.ctx.account}:integration:${this.ctx.attrRng.uuid()}`;
     const view: Integration = deepFreeze({
-      IntegrationArn:
-        input.IntegrationArn ??
-        `arn:aws:redshift:${this.ctx.region}:${this.ctx.account}:integration:${this.ctx.attrRng.uuid()}`,
+      IntegrationArn: input.IntegrationArn ?? drawn,
       IntegrationName: input.IntegrationName,
       SourceArn: input.SourceArn,
       TargetArn: target.view.ClusterNamespaceArn ?? target.arn,
@@ -121,7 +126,7 @@ export class IntegrationsModel {
           // Deleted or being deleted meanwhile: nothing is left to break.
           if (rec === undefined || rec.view.Status === 'deleting') return;
           if (i === 0) this.holdCondition(rec, rule.eventId, condition);
-          this.fail(rec, rule.eventId, condition);
+          this.fail(rec, rule.eventId, condition, { ...DEFAULT_EVENT_VALUES, ...rule.values });
         },
         `integration ${found.view.IntegrationName}: ${rule.eventId}`,
       );
@@ -138,12 +143,17 @@ export class IntegrationsModel {
     if (condition.persists === 'target') this.caseInsensitiveTargets.add(rec.targetClusterIdentifier);
   }
 
-  private fail(rec: IntegrationRecord, eventId: string, condition: IntegrationCondition): void {
+  private fail(
+    rec: IntegrationRecord,
+    eventId: string,
+    condition: IntegrationCondition,
+    values: Readonly<Record<string, string>> = DEFAULT_EVENT_VALUES,
+  ): void {
     this.update(rec, {
       Status: condition.status,
       Errors: [{ ErrorCode: condition.statusCode, ErrorMessage: eventId }],
     });
-    this.events.integration(rec.view, eventId, condition.statusCode, condition.detailStatus);
+    this.events.integration(rec.view, eventId, condition.statusCode, condition.detailStatus, values);
   }
 
   private update(rec: IntegrationRecord, patch: Partial<Integration>): void {

@@ -111,11 +111,25 @@ export class ParameterGroupsModel {
     };
   }
 
-  /** A custom parameter group with the engine defaults overridden by `values` (Source `user`). */
-  seedParameterGroup(name: string, values: Readonly<Record<string, string>> = {}): void {
+  /**
+   * A custom parameter group with the engine defaults overridden by `values` (Source `user`), and the
+   * clusters that run with it (as after a ModifyCluster to the group and a reboot: `in-sync`).
+   */
+  seedParameterGroup(
+    name: string,
+    values: Readonly<Record<string, string>> = {},
+    clusterIdentifiers: readonly string[] = [],
+  ): void {
     const group = this.newGroup(name);
     for (const [key, value] of Object.entries(values)) this.set(group, key, value);
     this.groups.set(name, group);
+    for (const id of clusterIdentifiers) {
+      const rec = this.clusters.mustGet(id);
+      this.clusters.update(rec, {
+        ClusterParameterGroups: [{ ParameterGroupName: name, ParameterApplyStatus: 'in-sync' }],
+      });
+      this.applied.set(id, this.currentValues(group));
+    }
   }
 
   /** The value a cluster runs with (its group's value at its last reboot), or undefined for an unknown parameter. */

@@ -373,9 +373,13 @@ export class RedshiftSimulator {
     this.integrations.fixSource(sourceArn);
   }
 
-  /** A custom cluster parameter group with the engine defaults overridden by `values`. */
-  seedParameterGroup(name: string, values: Readonly<Record<string, string>> = {}): void {
-    this.parameterGroups.seedParameterGroup(name, values);
+  /** A custom cluster parameter group with the engine defaults overridden by `values`, and the clusters on it. */
+  seedParameterGroup(
+    name: string,
+    values: Readonly<Record<string, string>> = {},
+    clusterIdentifiers: readonly string[] = [],
+  ): void {
+    this.parameterGroups.seedParameterGroup(name, values, clusterIdentifiers);
   }
 
   /** The value a cluster runs with (its parameter group's at its last reboot). */

@@ -59,6 +59,7 @@ export class SimulatorEvents {
     eventId: string,
     statusCode: string,
     integrationStatus = 'NEEDS_ATTENTION',
+    values: Readonly<Record<string, string>> = {},
   ): void {
     const at = this.init.clock.now();
     const payload = integrationEvent({
@@ -69,6 +70,7 @@ export class SimulatorEvents {
       integrationName: integration.IntegrationName ?? '',
       integrationStatus,
       statusCode,
+      values,
       at,
       region: this.init.region,
       account: this.init.account,

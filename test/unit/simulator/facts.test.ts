@@ -14,6 +14,7 @@ import { serverlessUsageLimitChecks } from './fact-checks/serverless-usage-limit
 import { snapshotChecks } from './fact-checks/snapshots.ts';
 import type { FactCheck } from './fact-checks/support.ts';
 import { usageLimitChecks, usageMetricChecks } from './fact-checks/usage-limits.ts';
+import { zeroEtlChecks } from './fact-checks/zero-etl.ts';
 
 interface FactRow {
   id: string;
@@ -51,6 +52,7 @@ const CHECKS: Record<string, FactCheck> = {
   ...usageLimitChecks,
   ...usageMetricChecks,
   ...serverlessUsageLimitChecks,
+  ...zeroEtlChecks,
 };
 
 const rows = factRows(readFileSync(TABLE, 'utf8'));
