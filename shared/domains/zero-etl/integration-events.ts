@@ -115,6 +115,7 @@ export function runbookOf(event: NormalizedEvent, integration: IntegrationResour
           ? [
               `check ${group} against AWS's zero-ETL source prerequisites:`,
               ...AURORA_PREREQUISITES.map((l) => `  ${l}`),
+              '  each wrong one: aws rds modify-db-cluster-parameter-group --db-cluster-parameter-group-name <that group> --parameters "ParameterName=<name>,ParameterValue=<value>,ApplyMethod=pending-reboot"',
             ]
           : [
               `set ${p.name} = ${p.value} in ${group}:`,

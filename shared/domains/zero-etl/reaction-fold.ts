@@ -141,7 +141,12 @@ class Folder {
       if (await ledger.save({ ...next, updatedAt: now.toISOString() })) Object.assign(open, next);
       const marker = record(policy, event, markerKey(policy, event), now);
       await ledger.claim(
-        { ...marker, status: 'skipped', outcomeReason: `folded into the alert of ${open.decisionAt}` },
+        {
+          ...marker,
+          decisionAt: open.decisionAt,
+          status: 'skipped',
+          outcomeReason: `folded into the alert of ${open.decisionAt}`,
+        },
         now,
       );
       return;
