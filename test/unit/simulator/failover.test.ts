@@ -129,7 +129,9 @@ describe('failover drill fleet in AWS CLI shape', () => {
       'eu-central-1c',
     ]);
   });
+});
 
+describe('failover drill fleet: refusals and the canary', () => {
   it('refuses a fleet file with a Multi-AZ cluster AWS could not have, naming the requirement', () => {
     const s = simulated({ region: 'eu-central-1' });
     const bad = { Clusters: [{ ...clusters.Clusters[0], ClusterIdentifier: 'bad', ClusterSubnetGroupName: 'two-az' }] };
