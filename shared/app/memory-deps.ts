@@ -87,6 +87,8 @@ export class MemoryDecisionQueue implements DecisionSender {
 export class MemoryNotifier implements NotifierPort {
   readonly alerts: Alert[] = [];
   readonly events: ActionEventDetail[] = [];
+  /** Capabilities' own report events (`Autopilot Drill Report`), with their detail-type. */
+  readonly reports: { detailType: string; detail: Record<string, unknown>; resources: readonly string[] }[] = [];
 
   async alert(alert: Alert): Promise<void> {
     this.alerts.push(alert);
@@ -94,6 +96,10 @@ export class MemoryNotifier implements NotifierPort {
 
   async event(detail: ActionEventDetail): Promise<void> {
     this.events.push(detail);
+  }
+
+  async report(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void> {
+    this.reports.push({ detailType, detail, resources });
   }
 }
 

@@ -92,4 +92,26 @@ export class Notifier implements NotifierPort {
       throw new TransientAwsError(`PutEvents failed: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`);
     }
   }
+
+  /** A capability's own report event (`Autopilot Drill Report`), same source and bus as `Autopilot Action`. */
+  async report(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void> {
+    const out = await this.#eventBridge.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            Source: EVENT.source,
+            DetailType: detailType,
+            EventBusName: EVENT.bus,
+            Resources: [...resources],
+            // A report is a few KB (figures, AZs, events): far under the 256 KiB entry limit.
+            Detail: JSON.stringify(detail),
+          },
+        ],
+      }),
+    );
+    if ((out.FailedEntryCount ?? 0) > 0) {
+      const entry = out.Entries?.find((e) => e.ErrorCode !== undefined);
+      throw new TransientAwsError(`PutEvents failed: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`);
+    }
+  }
 }

@@ -162,6 +162,11 @@ export interface ActionEventDetail {
 export interface NotifierPort {
   alert(alert: Alert): Promise<void>;
   event(detail: ActionEventDetail): Promise<void>;
+  /**
+   * Another event of autopilot's own on the default bus (source `autopilot`), such as a capability's
+   * report (`Autopilot Drill Report`); absent: the notifier puts only `Autopilot Action` events.
+   */
+  report?(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void>;
 }
 
 /** Structurally compatible with Powertools Logger. */
