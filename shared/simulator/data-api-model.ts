@@ -89,6 +89,8 @@ export class DataApiModel {
   readonly handlers: Record<string, Handler>;
   private readonly secrets = new Map<string, DataApiSecret>();
   private readonly statements = new Map<string, StatementRecord>();
+  /** ClientToken → statement id: the same token answers the same statement (no expiry: the simulator's choice). */
+  private readonly tokens = new Map<string, string>();
   private readonly rng: Prng;
 
   constructor(
@@ -134,6 +136,8 @@ export class DataApiModel {
   }
 
   executeStatement(input: ExecuteStatementInput) {
+    const again = input.ClientToken === undefined ? undefined : this.tokens.get(input.ClientToken);
+    if (again !== undefined) return this.executeOutput(this.statements.get(again) as StatementRecord);
     if (input.Sql === undefined || input.Sql.trim() === '')
       this.validation(
         "1 validation error detected: Value null at 'sql' failed to satisfy constraint: Member must not be null",
@@ -164,11 +168,16 @@ export class DataApiModel {
       ...this.knownFailure(rec.view, database, input.Sql as string),
     };
     this.statements.set(stmt.id, stmt);
+    if (input.ClientToken !== undefined) this.tokens.set(input.ClientToken, stmt.id);
+    return this.executeOutput(stmt);
+  }
+
+  private executeOutput(stmt: StatementRecord) {
     return {
       Id: stmt.id,
-      CreatedAt: new Date(now),
+      CreatedAt: new Date(stmt.createdAtMs),
       ClusterIdentifier: stmt.clusterIdentifier,
-      Database: database,
+      Database: stmt.database,
       ...(stmt.secretArn === undefined ? {} : { SecretArn: stmt.secretArn }),
       ...(stmt.dbUser === undefined ? {} : { DbUser: stmt.dbUser }),
     };
