@@ -1,4 +1,5 @@
 import type { UsageReader } from '../aws/cloudwatch-usage.ts';
+import type { DataApiPort } from '../aws/data-api.adapter.ts';
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
@@ -85,6 +86,8 @@ export interface AppDeps {
   readonly notifier: NotifierPort;
   /** The executor's re-read and state-changing calls, routed by target type. */
   readonly resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+  /** The Redshift Data API, for a failover drill's canary query; absent: no canary can run. */
+  readonly dataApi?: DataApiPort;
   readonly clock: Clock;
   /** Powertools Logger and Metrics (flushed by the handler middleware after every invocation). */
   readonly observability: Observability;

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
+import type { DataApiPort } from '../aws/data-api.adapter.ts';
+import type { PolicyProblem } from '../errors.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { Guardrail } from '../execute/guardrails.ts';
 import type { Clock, LedgerPort, LedgerRecord, LoggerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { ScheduleUse } from './aws-schedule.ts';
 import type { CompiledCalendar } from './calendar.ts';
-import type { FleetResource, LedgerEntryView, TargetRef } from './decision.ts';
+import type { FleetResource, FleetSnapshot, LedgerEntryView, TargetRef } from './decision.ts';
 import type { RunningWindow } from './running-window.ts';
 import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
 
@@ -151,6 +153,22 @@ export interface CompiledCapability {
     what: string;
     nextAfter(t: number): number | null;
   };
+  /**
+   * Checks of this policy against the others of the document that only the capability can judge (a
+   * failover drill inside another policy's pause or resize window; a drill policy selecting clusters
+   * that cannot be Multi-AZ, with a fleet): `validate` adds them to the conflict analysis.
+   */
+  clashes?(
+    self: CompiledPolicy,
+    policies: readonly CompiledPolicy[],
+    fleet: FleetSnapshot | null,
+    from: number,
+  ): PolicyProblem[];
+  /**
+   * Lines `plan` prints under the policy beyond the period's decisions and skips (a quarterly drill's
+   * next slots with their pre-check results, however far they are).
+   */
+  outlook?(self: CompiledPolicy, fleet: FleetSnapshot, from: number): string[];
 }
 
 export interface PolicyCore {
@@ -180,6 +198,8 @@ export interface TrackerDeps {
   policies: readonly CompiledPolicy[];
   logger: LoggerPort;
   resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+  /** The Redshift Data API (a failover drill's canary); absent where the deployment has no client for it. */
+  dataApi?: DataApiPort;
 }
 
 export interface Tracker {

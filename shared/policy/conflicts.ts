@@ -120,6 +120,8 @@ export function analyzeConflicts(
   from: number,
 ): PolicyProblem[] {
   const problems: PolicyProblem[] = windowSnapshotClashes(policies, fleet, from);
+  // What only a capability can judge about its policy among the others (CompiledCapability.clashes).
+  for (const policy of policies) problems.push(...(policy.capability.clashes?.(policy, policies, fleet, from) ?? []));
   const stateful = policies.filter((p) => p.capability.reconcile !== undefined);
   // Only the pairs not proven apart by a pinned tag (see pairsThatMayMeet): linear for separate teams.
   for (const [i, j] of pairsThatMayMeet(stateful, stateful)) {

@@ -51,6 +51,8 @@ export function formatPlanTable(
       for (const s of skips)
         lines.push(`    ${s.target.id.padEnd(width)}  from ${formatUtcMinute(Date.parse(s.at))}  ${s.reason}`);
     }
+    // What the capability adds beyond the period (a drill's next slots and their pre-checks).
+    lines.push(...(policy.capability.outlook?.(policy, result.fleet, period.from) ?? []));
     const savings = result.savings.filter((s) => s.policy === policy.name);
     if (savings.length > 0) {
       const total = savings.reduce((sum, s) => sum + s.nodeHours, 0);
