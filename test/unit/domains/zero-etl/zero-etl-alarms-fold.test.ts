@@ -97,7 +97,9 @@ describe('alarms for any policy', () => {
     const forged = { ...snapshot, params: { ...snapshot.params, SnapshotIdentifier: 'prod-final' } };
     expect(authorized(forged, DISK)).toMatchObject({ ok: false, cause: 'param-not-in-policy' });
   });
+});
 
+describe('alarms by name', () => {
   it('{cluster}-disk-high matches the alarm of that cluster, in the EventBridge shape too', () => {
     // Arrange: the real EventBridge single-metric envelope, renamed onto a Redshift disk alarm
     const raw = read('eventbridge-aws.cloudwatch-alarm-state-change-single-metric.json');
@@ -202,6 +204,29 @@ describe('pause window and zero-ETL target, both ways', () => {
   });
 });
 
+/** The reactions' tracker on a memory ledger, a settable clock and a notifier that keeps what it is sent. */
+function harness(set: PolicySet) {
+  const ledger = new MemoryLedger();
+  const alerts: Alert[] = [];
+  const clock = { now: new Date('2026-12-08T20:00:00Z') };
+  const tracker = reactionTracker.create({
+    ledger,
+    notifier: { alert: async (a: Alert) => void alerts.push(a), event: async () => undefined },
+    clock: { now: () => clock.now },
+    region: 'eu-central-1',
+    policies: set.policies,
+    logger: { info() {}, warn() {}, error() {} },
+    resources: {
+      cluster: {
+        read: async () => null,
+        perform: async () => ({ afterState: null }),
+        isZeroEtlTarget: async () => false,
+      },
+    },
+  });
+  return { ledger, alerts, tracker, clock };
+}
+
 describe('folding: a storm of 100 identical 0004 warnings in an hour', () => {
   it('gives one alert and, once the 6 h window has passed, one summary counting the 99 repeats', async () => {
     // Arrange
@@ -212,45 +237,27 @@ policies:
     on: { events: [REDSHIFT-INTEGRATION-EVENT-0004] }
     do: [alert]
 `);
-    const ledger = new MemoryLedger();
-    const alerts: Alert[] = [];
-    let now = new Date('2026-12-08T20:00:00Z');
-    const deps = {
-      ledger,
-      notifier: { alert: async (a: Alert) => void alerts.push(a), event: async () => undefined },
-      clock: { now: () => now },
-      region: 'eu-central-1',
-      policies: set.policies,
-      logger: { info() {}, warn() {}, error() {} },
-      resources: {
-        cluster: {
-          read: async () => null,
-          perform: async () => ({ afterState: null }),
-          isZeroEtlTarget: async () => false,
-        },
-      },
-    };
-    const tracker = reactionTracker.create(deps);
+    const { ledger, alerts, tracker, clock } = harness(set);
     const published = new Set<string>();
     const skips: string[] = [];
     // Act: one event every 36 s, each through the tracker then decide(), as ingest runs them
     for (let i = 0; i < 100; i++) {
       const time = new Date(Date.parse('2026-12-08T20:00:00Z') + i * 36_000).toISOString();
       const event = integrationEvent('REDSHIFT-INTEGRATION-EVENT-0004', time);
-      now = new Date(time);
+      clock.now = new Date(time);
       await tracker.onEvent(event);
       const out = await decideWithLedger(
         (input) => decide({ ...input, policies: set, trigger: event, now: input.now.toISOString() }),
-        { fleet: fleet('available'), now, ledger: { entries: [] } },
+        { fleet: fleet('available'), now: clock.now, ledger: { entries: [] } },
         ledger,
       );
       for (const d of out.decisions) published.add(d.idempotencyKey);
       skips.push(...out.skips.map((s) => s.reason));
     }
-    now = new Date('2026-12-09T01:59:00Z');
+    clock.now = new Date('2026-12-09T01:59:00Z');
     await tracker.sweep([]);
     const beforeEnd = alerts.length;
-    now = new Date('2026-12-09T02:00:00Z');
+    clock.now = new Date('2026-12-09T02:00:00Z');
     const swept = await tracker.sweep([]);
     await tracker.sweep([]);
     // Assess
