@@ -1,4 +1,5 @@
 import type { ActionSpec } from '../execute/action-spec.ts';
+import { DRILL_ACTIONS } from './failover-drill/drill.actions.ts';
 import { RESIZE_ACTIONS } from './resize/resize.actions.ts';
 import { SNAPSHOT_ACTIONS } from './snapshots/snapshot.actions.ts';
 import { USAGE_LIMIT_ACTIONS } from './usage-limits/usage-limits.actions.ts';
@@ -16,5 +17,6 @@ export const BUILT_IN_ACTIONS: readonly ActionSpec[] = [
   ...SNAPSHOT_ACTIONS,
   ...USAGE_LIMIT_ACTIONS,
   ...RESIZE_ACTIONS,
+  ...DRILL_ACTIONS,
   ...ZERO_ETL_ACTIONS,
 ];
