@@ -65,6 +65,8 @@ export interface AppConfig {
    * another account is dropped at the door and counted; null: not configured (tests that do not care).
    */
   readonly accounts: readonly string[] | null;
+  /** The Regions whose events and resources this deployment serves (a hub's targets'); absent: `region` only. */
+  readonly regions?: readonly string[];
   /** Decisions older than this when they reach the executor are refused (decided on a stale fleet). */
   readonly decisionMaxAgeSeconds: number;
   /** Where the executor dead-letters a message it will never act on (malformed, refused), with the reason. */
