@@ -111,7 +111,11 @@ export interface IngestResult {
 export async function ingestPayload(payload: unknown, deps: AppDeps, tools: Observability): Promise<IngestResult> {
   const events = parseIngress(payload, deps.clock.now().toISOString(), tools);
   reportReceived(events, tools);
-  const served = dropForeign(events, { accounts: deps.config.accounts, regions: [deps.config.region] }, tools);
+  const served = dropForeign(
+    events,
+    { accounts: deps.config.accounts, regions: deps.config.regions ?? [deps.config.region] },
+    tools,
+  );
   const report = await ingestEvents(served, deps);
   return { received: events.length, decisions: report.decisions, enqueued: report.enqueued };
 }
