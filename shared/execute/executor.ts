@@ -284,7 +284,7 @@ export class Executor {
     port: ResourcePort,
   ): Promise<{ result: ActionResult; note: string | null }> {
     try {
-      return { result: await port.perform(decision.action, decision.params), note: null };
+      return { result: await port.perform(decision.action, decision.params, decision.target), note: null };
     } catch (error) {
       const classified = classifyAwsError(error, decision.action);
       if (operation.alreadyDone === undefined || classified instanceof ConfigurationError) throw error;

@@ -27,7 +27,7 @@ export interface ResourcePort {
   /** One Describe call; null when the resource does not exist. */
   read(target: TargetRef): Promise<ObservedResource | null>;
   /** Calls the AWS operation named by `action` with `params` exactly as the SDK takes them. */
-  perform(action: string, params: Record<string, unknown>): Promise<ActionResult>;
+  perform(action: string, params: Record<string, unknown>, target?: TargetRef): Promise<ActionResult>;
   /** True when a zero-ETL integration writes into this cluster (only asked before a pause). */
   isZeroEtlTarget(resource: ClusterResource): Promise<boolean>;
 }
