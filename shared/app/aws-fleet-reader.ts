@@ -237,3 +237,177 @@ export class AwsFleetReader implements FleetReader {
     return this.#cache.resources;
   }
 }
+
+/** One (account, Region) of a hub and its reader (an AwsFleetReader over that target's clients). */
+export interface TargetReader {
+  location: { account: string; region: string };
+  reader: FleetReader;
+}
+
+/** The unread part of a target the sweep could not read at all (its role, its token, its endpoint). */
+export function targetPart(location: { account: string; region: string }): Omit<UnreadPart, 'reason' | 'transient'> {
+  return {
+    reader: `account ${location.account} in ${location.region}`,
+    operations: ['sts:AssumeRole', 'redshift:DescribeClusters'],
+    // The location's snapshots are missing too: the trackers wait (they would take them for gone).
+    types: ['snapshot'],
+    impact: `nothing in account ${location.account}, Region ${location.region} is decided or acted on this sweep; every other account and Region is read and decided as usual`,
+  };
+}
+
+/** The reader names one target's failures may carry (its own and its isolated readers'), for recovery alerts. */
+export function targetReaderNames(location: { account: string; region: string }): string[] {
+  return [
+    targetPart(location).reader,
+    ...Object.values(ISOLATED_READERS).map((r) => `${r.reader} in ${location.account}/${location.region}`),
+  ];
+}
+
+const sameResource = (r: FleetResource) =>
+  r.type === 'snapshot' ? `snapshot:${r.service}:${r.id}` : `${r.type}:${r.id}`;
+
+/**
+ * The hub's sweep: every (account, Region) read by its own reader, `concurrency` at a time. A target that
+ * cannot be read (AccessDenied on AssumeRole, a missing role, an expired token after the refresh) is one
+ * unread part of its own and stops nothing else; an isolated reader failing inside a target is that
+ * target's part (`Redshift Serverless in 111111111111/eu-west-1`), never a fleet-wide one: a Region without
+ * Serverless does not stop the workgroups of the others. Each resource carries its account and Region.
+ *
+ * Decisions are keyed by policy, resource type and id (decide.ts `idempotencyKey`), and the engine's
+ * fleet index by type and id: one name in two targets would share keys. Until keys carry the location,
+ * such a name is withheld from the sweep in every target and reported once (docs/multi-account.md).
+ */
+export class FanOutFleetReader implements FleetReader {
+  readonly #targets: readonly TargetReader[];
+  readonly #concurrency: number;
+
+  constructor(targets: readonly TargetReader[], concurrency: number) {
+    this.#targets = targets;
+    this.#concurrency = Math.max(1, concurrency);
+  }
+
+  async readAll(): Promise<FleetRead> {
+    const reads = await inPool(this.#targets, this.#concurrency, (t) => this.#readOne(t));
+    const unread = reads.flatMap((r) => r.unread);
+    const byName = new Map<string, { location: string; resource: FleetResource }[]>();
+    for (const read of reads)
+      for (const resource of read.resources) {
+        const name = sameResource(resource);
+        byName.set(name, [...(byName.get(name) ?? []), { location: read.location, resource }]);
+      }
+    const resources: FleetResource[] = [];
+    for (const [name, found] of byName) {
+      if (found.length === 1) resources.push(...found.map((f) => f.resource));
+      else
+        unread.push(
+          duplicatePart(
+            name,
+            found.map((f) => f.location),
+          ),
+        );
+    }
+    const checked = knownZeroEtl(reads, resources);
+    const all = unread.map((p) => (p.types.includes('integration') ? { ...p, checked } : p));
+    all.sort((a, b) => (a.reader < b.reader ? -1 : a.reader > b.reader ? 1 : 0));
+    return { resources, unread: all };
+  }
+
+  /** Every reader name this hub's failures may carry: the outage records a recovery closes. */
+  readerNames(): string[] {
+    return this.#targets.flatMap((t) => targetReaderNames(t.location));
+  }
+
+  async #readOne(target: TargetReader): Promise<LocatedRead> {
+    const { account, region } = target.location;
+    const location = `${account}/${region}`;
+    try {
+      const read = await target.reader.readAll();
+      return {
+        location,
+        resources: read.resources.map((r) => located(r, account, region)),
+        unread: read.unread.map((p) => ({
+          ...p,
+          reader: `${p.reader} in ${location}`,
+          // Per target, an unread part holds back only the trackers (snapshots) and the zero-ETL checks (merged below).
+          types: p.types.filter((t) => t === 'snapshot' || t === 'integration'),
+        })),
+        integrationsRead: !read.unread.some((p) => p.types.includes('integration')),
+      };
+    } catch (error) {
+      const classified = classifyAwsError(error, 'sts:AssumeRole / redshift:DescribeClusters');
+      const part = targetPart(target.location);
+      const transient = classified instanceof TransientAwsError;
+      return {
+        location,
+        resources: [],
+        unread: [{ ...part, reason: classified.message, transient }],
+        integrationsRead: true,
+      };
+    }
+  }
+
+  /** An event's slice, read in the event's account and Region (the first target when the event names none). */
+  async readFor(event: NormalizedEvent): Promise<FleetResource[]> {
+    const target =
+      this.#targets.find((t) => t.location.account === event.account && t.location.region === event.region) ??
+      (event.account === null && event.region === null ? this.#targets[0] : undefined);
+    if (target === undefined) return [];
+    const resources = await target.reader.readFor(event);
+    return resources.map((r) => located(r, target.location.account, target.location.region));
+  }
+}
+
+interface LocatedRead extends FleetRead {
+  location: string;
+  integrationsRead: boolean;
+}
+
+function located(r: FleetResource, account: string, region: string): FleetResource {
+  return r.account !== null && r.region !== null
+    ? r
+    : { ...r, account: r.account ?? account, region: r.region ?? region };
+}
+
+function duplicatePart(name: string, locations: string[]): UnreadPart {
+  const [type, ...rest] = name.split(':');
+  const id = rest.at(-1) ?? name;
+  return {
+    reader: `${type} ${id} in ${locations.length} targets`,
+    operations: [],
+    types: [],
+    impact: `${type} ${id} exists in ${locations.join(', ')}: decisions are keyed by policy, type and name, so none of them is decided until the names differ or each policy's match names one account and Region`,
+    reason: `the same ${type} name in ${locations.join(' and ')}`,
+    transient: false,
+  };
+}
+
+/**
+ * Zero-ETL status across targets: where a target could not read its integrations, its clusters are
+ * unknown (and not paused); every cluster of a target that read them is known. decide() reads this as
+ * the integration part's `checked` (as it reads checkOneByOne's answers), so one target's failure never
+ * holds back the pauses of the others.
+ */
+function knownZeroEtl(reads: readonly LocatedRead[], resources: readonly FleetResource[]): Record<string, boolean> {
+  const known = new Set(reads.filter((r) => r.integrationsRead).map((r) => r.location));
+  const targets = new Set(resources.flatMap((r) => (r.type === 'integration' ? [r.targetArn] : [])));
+  const checked: Record<string, boolean> = {};
+  for (const r of resources) {
+    if (r.type !== 'cluster' || !known.has(`${r.account}/${r.region}`)) continue;
+    checked[`cluster/${r.id}`] = r.namespaceArn !== null && targets.has(r.namespaceArn);
+  }
+  return checked;
+}
+
+/** `work` over `items`, at most `limit` at a time, results in the items' order. */
+export async function inPool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,16 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { createClients } from '../aws/client-factory.ts';
+import { type AwsClients, createClients, TargetClientFactory } from '../aws/client-factory.ts';
 import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
 import { DynamoLedger } from '../aws/ledger.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionDeadLetters, DecisionQueue } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { sdkAssumeRole, TargetCredentials } from '../aws/target-credentials.ts';
+import { type HubTargets, parseTargets, type TargetLocation } from '../aws/targets.ts';
 import { ConfigurationError } from '../errors.ts';
 import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
-import { systemClock } from '../execute/ports.ts';
+import { type ResourcePort, systemClock } from '../execute/ports.ts';
+import { TargetRoutedPort } from '../execute/target-ports.ts';
 import { createObservability } from '../lambda/observability.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
+import { FanOutFleetReader } from './aws-fleet-reader.ts';
 import { type AppConfig, type AppDeps, adapterMembers } from './deps.ts';
 
 /**
@@ -34,6 +40,8 @@ export const ENV = {
   decisionMaxAgeSeconds: 'DECISION_MAX_AGE_SECONDS',
   decisionDlqUrl: 'DECISION_DLQ_URL',
   service: 'POWERTOOLS_SERVICE_NAME',
+  /** A hub's targets file (shared/aws/targets.ts), relative to the task root; unset: this account and Region only. */
+  targetsPath: 'AUTOPILOT_TARGETS_PATH',
 } as const;
 
 /** POLICY_PATH when unset: the folder serverless.yml copies into every zip (package.patterns). */
@@ -121,20 +129,29 @@ export interface EnvDepsOptions {
 export function depsFromEnv(options: EnvDepsOptions): AppDeps {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? env.LAMBDA_TASK_ROOT ?? process.cwd();
-  const config = lazy(() => configFromEnv(env));
+  const targets = lazy(() => targetsFrom(env, cwd));
+  const config = lazy(() => withTargets(configFromEnv(env), targets()));
   const clients = lazy(() => createClients({ region: config().region }));
-  const adapters = lazy(() =>
-    adapterMembers(
+  // The deciding functions read what their policies need; the executor reads resources one by one.
+  const policiesIfDeciding = () => (options.loadPolicies === undefined ? undefined : policies());
+  const adapters = lazy(() => {
+    const hub = targets();
+    if (hub !== null) {
+      const service = env[ENV.service] ?? options.service;
+      return hubMembers(hub, clients(), config(), policiesIfDeciding(), `autopilot-${config().stage}-${service}`, {
+        executes: options.loadPolicies === undefined,
+      });
+    }
+    return adapterMembers(
       new RedshiftAdapter(clients().redshift),
       new RedshiftServerlessAdapter(clients().redshiftServerless),
       undefined,
-      // The deciding functions read what their policies need; the executor reads resources one by one.
-      options.loadPolicies === undefined ? undefined : policies(),
+      policiesIfDeciding(),
       clients().cloudwatch === undefined
         ? undefined
         : new CloudWatchUsageAdapter(clients().cloudwatch as CloudWatchClient),
-    ),
-  );
+    );
+  });
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
   const deadLetters = lazy(() => {
     const url = config().decisionDlqUrl;
@@ -192,4 +209,81 @@ export function warm(deps: AppDeps, withPolicies: boolean): void {
 /** True inside the Lambda runtime (never in tests or the simulator). */
 export function inLambda(env: Env = process.env): boolean {
   return env.AWS_LAMBDA_FUNCTION_NAME !== undefined && env.LAMBDA_TASK_ROOT !== undefined;
+}
+
+/** The targets file a hub packages (AUTOPILOT_TARGETS_PATH), or null for a single-account deployment. */
+export function targetsFrom(env: Env, cwd: string): HubTargets | null {
+  const path = env[ENV.targetsPath];
+  if (path === undefined || path === '') return null;
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, path), 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `${ENV.targetsPath}=${path}: cannot read it (${(error as Error).message}); expected the targets file packaged with the function`,
+    );
+  }
+  return parseTargets(text, path);
+}
+
+/** A hub serves its own account and Region and every target's (events from them are not dropped). */
+function withTargets(config: AppConfig, hub: HubTargets | null): AppConfig {
+  if (hub === null) return config;
+  const accounts = [...new Set([...(config.accounts ?? []), ...hub.locations.map((l) => l.account)])];
+  const regions = [...new Set([config.region, ...hub.locations.map((l) => l.region)])];
+  return { ...config, accounts, regions };
+}
+
+/**
+ * A hub's fleet reader and resource ports: per (account, Region), the adapters over that target's clients
+ * (the spoke's read role for the deciding functions, its execution role for the executor), the sweep
+ * fanned out over all of them, and the executor's calls routed by each decision's target. A target
+ * without a role, and a decision naming no account, use the function's own clients.
+ */
+export function hubMembers(
+  hub: HubTargets,
+  own: AwsClients,
+  config: AppConfig,
+  policies: PolicySet | undefined,
+  sessionName: string,
+  options: { executes: boolean; factory?: TargetClientFactory },
+): { fleet: AppDeps['fleet']; resources: AppDeps['resources'] } {
+  const factory =
+    options.factory ??
+    new TargetClientFactory(new TargetCredentials({ assume: sdkAssumeRole({ region: config.region }), sessionName }));
+  const roleOf = (l: TargetLocation) => (options.executes ? l.execute : l.read);
+  const members = new Map<string, ReturnType<typeof adapterMembers>>();
+  const membersOf = (l: TargetLocation) => {
+    const key = `${l.account}/${l.region}`;
+    let found = members.get(key);
+    if (found === undefined) {
+      const role = roleOf(l);
+      const c = role === null && l.region === config.region ? own : factory.clientsFor(l, role);
+      found = adapterMembers(
+        new RedshiftAdapter(c.redshift),
+        new RedshiftServerlessAdapter(c.redshiftServerless),
+        undefined,
+        policies,
+        c.cloudwatch === undefined ? undefined : new CloudWatchUsageAdapter(c.cloudwatch),
+      );
+      members.set(key, found);
+    }
+    return found;
+  };
+  const home = adapterMembers(new RedshiftAdapter(own.redshift), new RedshiftServerlessAdapter(own.redshiftServerless));
+  const portFor = (type: 'cluster' | 'workgroup') => (location: { account: string; region: string } | null) => {
+    if (location === null) return home.resources[type];
+    const l = hub.locations.find((t) => t.account === location.account && t.region === location.region);
+    return l === undefined ? undefined : (membersOf(l).resources[type] as ResourcePort | undefined);
+  };
+  return {
+    fleet: new FanOutFleetReader(
+      hub.locations.map((l) => ({ location: l, reader: membersOf(l).fleet })),
+      hub.concurrency,
+    ),
+    resources: {
+      cluster: new TargetRoutedPort(portFor('cluster')),
+      workgroup: new TargetRoutedPort(portFor('workgroup')),
+    },
+  };
 }

@@ -22,6 +22,7 @@ export async function checkOneByOne(
 ): Promise<UnreadPart[]> {
   const part = read.unread.find((p) => p.types.includes('integration'));
   if (part === undefined) return read.unread;
+  const known = part.checked ?? {};
   const now = deps.clock.now().toISOString();
   const { skips } = decide({
     policies: deps.policies,
@@ -46,7 +47,9 @@ export async function checkOneByOne(
       deps.observability.logger.warn('zero-ETL status unknown', { cluster: id, reason });
     }
   }
-  return read.unread.map((p) => (p === part ? { ...p, checked } : p));
+  // Every integration part (one per target that could not read them) carries what is known now.
+  const all = { ...known, ...checked };
+  return read.unread.map((p) => (p.types.includes('integration') ? { ...p, checked: all } : p));
 }
 
 /**
@@ -83,9 +86,11 @@ const isOpen = (record: LedgerRecord | undefined) => record?.status === 'failed'
 export async function reportReaders(
   unread: readonly UnreadPart[],
   deps: Pick<AppDeps, 'ledger' | 'notifier' | 'clock' | 'observability'>,
+  /** A hub's per-target reader names (FanOutFleetReader.readerNames); the isolated readers by default. */
+  known: readonly string[] = Object.values(ISOLATED_READERS).map((r) => r.reader),
 ): Promise<ReaderReport> {
   const report: ReaderReport = { failing: unread.map((u) => u.reader), alerted: 0, recovered: 0 };
-  const readers = Object.values(ISOLATED_READERS).map((r) => r.reader);
+  const readers = [...new Set([...known, ...unread.map((u) => u.reader)])];
   const records = new Map((await deps.ledger.getMany(readers.map(outageKey))).map((r) => [r.idempotencyKey, r]));
   const now = deps.clock.now();
   for (const part of unread) {
@@ -165,7 +170,9 @@ async function closeOutage(
 export function outageAlert(part: UnreadPart, now: Date, key: string): Alert {
   const next = part.transient
     ? 'AWS answered with throttling, a server error or a network failure after the SDK retries; nothing to do unless it lasts.'
-    : `grant ${part.operations.join(', ')} to the reconcile function's role if the error is an access denial; if the endpoint or Region does not offer the API, leave it: the sweep decides without it.`;
+    : part.operations.includes('sts:AssumeRole')
+      ? "check the spoke stack in that account (docs/multi-account.md): the read role exists, trusts the hub's reconcile role with the hub's external id, and grants the Describe/List calls; a Region without Redshift Serverless needs nothing."
+      : `grant ${part.operations.join(', ')} to the reconcile function's role if the error is an access denial; if the endpoint or Region does not offer the API, leave it: the sweep decides without it.`;
   return {
     subject: safeSubject(`[autopilot] sweep: ${part.reader} not read; deciding without them`),
     body: [

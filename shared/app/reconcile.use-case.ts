@@ -4,6 +4,7 @@ import { parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
 import { decide } from '../policy/decide.ts';
 import type { FleetResource, FleetSnapshot, UnreadPart } from '../policy/decision.ts';
+import type { FanOutFleetReader } from './aws-fleet-reader.ts';
 import type { AppDeps } from './deps.ts';
 import { checkOneByOne, type ReaderReport, reportReaders } from './fleet-gaps.ts';
 import { activeTrackers } from './trackers.ts';
@@ -63,7 +64,8 @@ export async function runSweep(deps: AppDeps): Promise<SweepReport> {
       logger,
       metrics: emf,
     });
-    const readers = await reportReaders(unread, deps);
+    const hub = deps.fleet as Partial<Pick<FanOutFleetReader, 'readerNames'>>;
+    const readers = await reportReaders(unread, deps, hub.readerNames?.());
     for (const part of unread) {
       emf.count('failures', `read: ${part.reader}`);
       logger.warn('fleet part not read', { reader: part.reader, reason: part.reason });
