@@ -95,7 +95,9 @@ describe('decide(): the drill at the local slot, pre-checks, once', () => {
     const done = run('2026-04-14T08:30:00Z', [multiAz('a'), multiAz('b')], [{ ...running, status: 'succeeded' }]);
     expect(done.decisions.map((d) => d.target.id)).toEqual(['b']);
   });
+});
 
+describe('decide(): a slot that cannot run says why once', () => {
   it('a cluster that cannot be drilled gets one notice for the slot, and nothing is retried before the next slot', () => {
     const out = run(APRIL_SLOT, [multiAz('dc2', { nodeType: 'dc2.large', multiAz: false })]);
     expect(
