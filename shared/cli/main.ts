@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   simulate: () => import('./commands/simulate.command.ts'),
   start: () => import('./commands/start.command.ts'),
   'explain-actions': () => import('./commands/explain-actions.command.ts'),
+  catalog: () => import('./commands/catalog.command.ts'),
 };
 
 async function help(write: (text: string) => void): Promise<void> {
