@@ -1,7 +1,8 @@
-import type { UsageReader } from '../aws/cloudwatch-usage.ts';
+import { serverlessUsageOf, type UsageReader } from '../aws/cloudwatch-usage.ts';
 import type { DataApiPort } from '../aws/data-api.adapter.ts';
 import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
+import { withWorkgroupLimits } from '../aws/workgroup-limits-reader.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { DeadLetterPort } from '../execute/batch-processor.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
@@ -113,8 +114,13 @@ export function adapterMembers(
   usage?: UsageReader,
 ): { fleet: FleetReader; resources: AppDeps['resources'] } {
   const reads = readsPart(policies, 'usage') ? (usage ?? null) : null;
+  const limits = readsPart(policies, 'limits');
+  const fleet = new AwsFleetReader(redshift, serverless, nowMs, { limits, usage: reads });
   return {
-    fleet: new AwsFleetReader(redshift, serverless, nowMs, { limits: readsPart(policies, 'limits'), usage: reads }),
+    // Workgroups carry their usage limits (and RPU-hours) only when a policy keeps limits.
+    fleet: limits
+      ? withWorkgroupLimits(fleet, serverless, { usage: serverlessUsageOf(reads), now: nowMs ?? Date.now })
+      : fleet,
     resources: { cluster: redshift, workgroup: serverless },
   };
 }

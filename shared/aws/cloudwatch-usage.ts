@@ -77,6 +77,11 @@ function failedResult(result: MetricDataResult): Error | null {
 export class CloudWatchUsageAdapter implements UsageReader {
   constructor(readonly client: CloudWatchClient) {}
 
+  /** Workgroups' RPU-hours per UTC day (Redshift Serverless; see CloudWatchServerlessUsage). */
+  readRpuHours(workgroups: readonly string[], since: Date, now: Date): Promise<DailyRpuHours> {
+    return new CloudWatchServerlessUsage(this.client).readRpuHours(workgroups, since, now);
+  }
+
   async readConsumed(limits: readonly UsageLimitResource[], now: Date): Promise<Map<string, Consumed>> {
     const out = new Map<string, Consumed>();
     for (let start = 0; start < limits.length; start += MAX_QUERIES_PER_CALL) {
@@ -112,4 +117,76 @@ export class CloudWatchUsageAdapter implements UsageReader {
       token = page.NextToken;
     } while (token !== undefined);
   }
+}
+
+/**
+ * Redshift Serverless: what a workgroup used, in RPU-hours, from CloudWatch `ComputeSeconds`
+ * (AWS/Redshift-Serverless, dimension Workgroup; RPU-seconds). Serverless usage limits have no metric of
+ * their own, so the read is one query per workgroup — never per limit — summed per UTC day (Period
+ * 86400) from the start of the longest period asked (a month: at most 31 values per query, 500 queries
+ * per call). A limit's consumption is the sum of the days of its own period (weekly from Sunday).
+ */
+export const SERVERLESS_USAGE_METRIC = { namespace: 'AWS/Redshift-Serverless', name: 'ComputeSeconds' } as const;
+const DAY_SECONDS = 86_400;
+
+export function serverlessUsageQuery(workgroupName: string, index: number): MetricDataQuery {
+  return {
+    Id: `w${index}`,
+    MetricStat: {
+      Metric: {
+        Namespace: SERVERLESS_USAGE_METRIC.namespace,
+        MetricName: SERVERLESS_USAGE_METRIC.name,
+        Dimensions: [{ Name: 'Workgroup', Value: workgroupName }],
+      },
+      Period: DAY_SECONDS,
+      Stat: 'Sum',
+    },
+    ReturnData: true,
+  };
+}
+
+/** RPU-hours per UTC day (day start in ms → RPU-hours) of each asked workgroup; every one has an entry. */
+export type DailyRpuHours = Map<string, Map<number, number>>;
+
+export interface ServerlessUsageReader {
+  readRpuHours(workgroups: readonly string[], since: Date, now: Date): Promise<DailyRpuHours>;
+}
+
+export class CloudWatchServerlessUsage implements ServerlessUsageReader {
+  constructor(readonly client: CloudWatchClient) {}
+
+  async readRpuHours(workgroups: readonly string[], since: Date, now: Date): Promise<DailyRpuHours> {
+    const out: DailyRpuHours = new Map(workgroups.map((w) => [w, new Map<number, number>()]));
+    for (let start = 0; start < workgroups.length; start += MAX_QUERIES_PER_CALL) {
+      const batch = workgroups.slice(start, start + MAX_QUERIES_PER_CALL);
+      let token: string | undefined;
+      do {
+        const page = await this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: batch.map((w, i) => serverlessUsageQuery(w, i)),
+            StartTime: since,
+            EndTime: now,
+            ...(token === undefined ? {} : { NextToken: token }),
+          }),
+        );
+        for (const result of page.MetricDataResults ?? []) {
+          const failed = failedResult(result);
+          if (failed !== null) throw failed;
+          const days = out.get(batch[Number((result.Id ?? '').slice(1))] ?? '');
+          for (const [i, at] of (result.Timestamps ?? []).entries()) {
+            days?.set(at.getTime(), (result.Values?.[i] ?? 0) / 3600);
+          }
+        }
+        token = page.NextToken;
+      } while (token !== undefined);
+    }
+    return out;
+  }
+}
+
+/** The usage reader also reads Serverless RPU-hours (CloudWatchUsageAdapter does). */
+export function serverlessUsageOf(reader: UsageReader | null | undefined): ServerlessUsageReader | null {
+  return reader != null && typeof (reader as Partial<ServerlessUsageReader>).readRpuHours === 'function'
+    ? (reader as UsageReader & ServerlessUsageReader)
+    : null;
 }

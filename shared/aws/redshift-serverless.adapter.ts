@@ -1,16 +1,25 @@
 import {
   GetSnapshotCommand,
+  GetUsageLimitCommand,
   GetWorkgroupCommand,
   ListTagsForResourceCommand,
   paginateListSnapshots,
+  paginateListUsageLimits,
   paginateListWorkgroups,
   type RedshiftServerlessClient,
   type Snapshot,
+  type UsageLimit,
   type Workgroup,
 } from '@aws-sdk/client-redshift-serverless';
 import { isManagedSnapshot } from '../domains/snapshots/snapshot-tags.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
-import type { ClusterResource, SnapshotResource, TargetRef, WorkgroupResource } from '../policy/decision.ts';
+import type {
+  ClusterResource,
+  SnapshotResource,
+  TargetRef,
+  UsageLimitResource,
+  WorkgroupResource,
+} from '../policy/decision.ts';
 import { parseFleet } from '../policy/fleet.ts';
 import { mapWorkgroups } from './fleet-mapping.ts';
 import { performDeclared } from './perform-declared.ts';
@@ -47,6 +56,29 @@ const AUTOPILOT_ID_ENDING = /-\d{12}(-r\d+)?$/;
 
 export function couldBeAutopilotSnapshot(name: string | undefined): boolean {
   return name !== undefined && AUTOPILOT_ID_ENDING.test(name);
+}
+
+/**
+ * A Serverless usage limit (ListUsageLimits / GetUsageLimit) in the engine's form: `clusterId` holds the
+ * workgroup's name (the limit names its workgroup by ARN, which carries the workgroup's id, not its name:
+ * `nameOf` maps it; unknown, the ARN is kept). The API's usage types are kebab-case already
+ * (`serverless-compute`); Serverless limits have no LimitType and no tags.
+ */
+export function mapServerlessUsageLimit(
+  limit: UsageLimit,
+  nameOf: (arn: string) => string | undefined,
+): UsageLimitResource {
+  const arn = limit.resourceArn ?? '';
+  return {
+    id: limit.usageLimitId ?? '',
+    clusterId: nameOf(arn) ?? arn,
+    feature: limit.usageType ?? '',
+    limitType: '',
+    amount: limit.amount ?? 0,
+    period: limit.period ?? 'monthly',
+    breachAction: limit.breachAction ?? 'log',
+    tags: {},
+  };
 }
 
 /** ListWorkgroups allows up to 100 per page. */
@@ -93,6 +125,47 @@ export class RedshiftServerlessAdapter implements ResourcePort {
       if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
       throw error;
     }
+  }
+
+  /**
+   * Serverless usage limits, 100 per page: of one workgroup (`resourceArn`, whose name is `workgroupName`),
+   * or of the account (no ARN: each mapped to its workgroup's name through `nameOf`).
+   */
+  async readUsageLimits(
+    options: { resourceArn?: string; workgroupName?: string; nameOf?: (arn: string) => string | undefined } = {},
+  ): Promise<UsageLimitResource[]> {
+    const all: UsageLimit[] = [];
+    const input = options.resourceArn === undefined ? {} : { resourceArn: options.resourceArn };
+    for await (const { usageLimits: page = [] } of paginateListUsageLimits(
+      { client: this.#client, pageSize: 100 },
+      input,
+    )) {
+      all.push(...page);
+    }
+    const nameOf =
+      options.nameOf ?? ((arn: string) => (arn === options.resourceArn ? options.workgroupName : undefined));
+    return all.map((l) => mapServerlessUsageLimit(l, nameOf));
+  }
+
+  /** One Serverless usage limit by id (GetUsageLimit); null when it does not exist. Its `clusterId` is its workgroup's ARN. */
+  async readUsageLimit(usageLimitId: string): Promise<UsageLimitResource | null> {
+    try {
+      const out = await this.#client.send(new GetUsageLimitCommand({ usageLimitId }));
+      return out.usageLimit === undefined ? null : mapServerlessUsageLimit(out.usageLimit, () => undefined);
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
+      throw error;
+    }
+  }
+
+  /**
+   * The workgroups with their usage limits attached (one account-wide ListUsageLimits listing, never a
+   * call per workgroup). Throws what AWS answers; the caller isolates it.
+   */
+  async withUsageLimits(workgroups: readonly WorkgroupResource[]): Promise<WorkgroupResource[]> {
+    const names = new Map(workgroups.flatMap((w) => (w.arn === null ? [] : [[w.arn, w.id] as const])));
+    const limits = await this.readUsageLimits({ nameOf: (arn) => names.get(arn) });
+    return workgroups.map((w) => ({ ...w, limits: limits.filter((l) => l.clusterId === w.id) }));
   }
 
   /** Performs a declared action (its handler lives with its capability, shared/domains/<name>/). */

@@ -3,6 +3,7 @@ import { DRILL_ACTIONS } from './failover-drill/drill.actions.ts';
 import { RESIZE_ACTIONS } from './resize/resize.actions.ts';
 import { SNAPSHOT_ACTIONS } from './snapshots/snapshot.actions.ts';
 import { USAGE_LIMIT_ACTIONS } from './usage-limits/usage-limits.actions.ts';
+import { WORKGROUP_LIMIT_ACTIONS } from './usage-limits/workgroup-limits.actions.ts';
 import { WINDOW_ACTIONS } from './windows/window.actions.ts';
 import { ZERO_ETL_ACTIONS } from './zero-etl/integration-actions.ts';
 
@@ -16,6 +17,7 @@ export const BUILT_IN_ACTIONS: readonly ActionSpec[] = [
   ...WINDOW_ACTIONS,
   ...SNAPSHOT_ACTIONS,
   ...USAGE_LIMIT_ACTIONS,
+  ...WORKGROUP_LIMIT_ACTIONS,
   ...RESIZE_ACTIONS,
   ...DRILL_ACTIONS,
   ...ZERO_ETL_ACTIONS,

@@ -108,6 +108,7 @@ export function ledgerEntryView(record: LedgerRecord): LedgerEntryView {
     status: record.status,
     at: record.decisionAt,
     createdId: record.createdId,
+    params: record.params,
   };
 }
 

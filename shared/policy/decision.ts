@@ -278,6 +278,8 @@ export interface LedgerEntryView {
   at: string;
   /** What the call created (the record's createdId): a capability owns what the ledger says it made (untaggable Serverless usage limits). */
   createdId?: string | null;
+  /** The decision's parameters as recorded (a step to undo later reads what it replaced). */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface LedgerView {

@@ -13,6 +13,7 @@ import {
 } from './usage-limits.reconcile.ts';
 import { checkUsageLimits, notBuiltYet } from './usage-limits.rules.ts';
 import type { UsageLimitsBlock } from './usage-limits.schema.ts';
+import { permitsWorkgroup, reconcileWorkgroup } from './workgroup-limits.capability.ts';
 
 /**
  * `usageLimits` compiled: the declared limits kept in place on every selected cluster (reconcile), and
@@ -43,6 +44,7 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
     escalation,
     summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}${grades}`,
     reconcile: (resource: FleetResource, _override, env): Proposal[] => {
+      if (resource.type === 'workgroup') return reconcileWorkgroup(resource, declared, escalation, policy, env);
       if (resource.type !== 'cluster') return [];
       const slots = slotsOf(env, policy, resource.id);
       if (escalation === null) return reconcileLimits(resource, declared, policy, slots);
@@ -54,7 +56,9 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
       ];
     },
     permitsParam: (action, key, value, decision) =>
-      permits(declared, escalation, policy, { action, key, value, params: decision.params }),
+      decision.target.type === 'workgroup'
+        ? permitsWorkgroup(declared, escalation, policy, { action, key, value, params: decision.params })
+        : permits(declared, escalation, policy, { action, key, value, params: decision.params }),
   };
 }
 

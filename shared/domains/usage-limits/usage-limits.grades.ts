@@ -1,7 +1,7 @@
 import type { ClusterResource, UsageLimitResource } from '../../policy/decision.ts';
 import { LIMIT_TAGS, ownership } from './usage-limit-tags.ts';
 import type { DeclaredLimit } from './usage-limits.reconcile.ts';
-import { CLUSTER_FEATURES, percentOf, type UsageLimitsBlock } from './usage-limits.schema.ts';
+import { CLUSTER_FEATURES, percentOf, type UsageLimitsBlock, WORKGROUP_FEATURES } from './usage-limits.schema.ts';
 
 /**
  * Escalation's pure parts, shared by decide() (the grades' actions), the grade-alert tracker and the
@@ -13,11 +13,13 @@ import { CLUSTER_FEATURES, percentOf, type UsageLimitsBlock } from './usage-limi
  * Grades fire once per period and resource (or shared budget), in order: only the lowest grade
  * reached and not yet fired is decided on a read, so a jump from 0 to 160 % takes three reads.
  */
-export type GradeStep = 'alert' | 'disable-feature' | 'pause';
+export type GradeStep = 'alert' | 'disable-feature' | 'pause' | 'deactivate' | 'capMaxCapacity';
 
 export interface Grade {
   percent: number;
   steps: readonly GradeStep[];
+  /** A workgroup grade's `{ capMaxCapacity: n }`: the max capacity (RPU) it lowers the workgroup to. */
+  cap?: number;
 }
 
 export interface Escalation {
@@ -32,10 +34,14 @@ export const GRADE_ALERT_ACTION = 'UsageGradeAlert';
 
 export function compileEscalation(block: UsageLimitsBlock, declared: readonly DeclaredLimit[]): Escalation | null {
   if (block.escalate === undefined) return null;
-  const grades = block.escalate.map((g) => ({
-    percent: percentOf(String(g.at)) ?? 0,
-    steps: g.do.filter((s): s is GradeStep => s === 'alert' || s === 'disable-feature' || s === 'pause'),
-  }));
+  const grades = block.escalate.map((g): Grade => {
+    const cap = g.do.find((s): s is { capMaxCapacity: number } => typeof s === 'object')?.capMaxCapacity;
+    return {
+      percent: percentOf(String(g.at)) ?? 0,
+      steps: g.do.map((s): GradeStep => (typeof s === 'string' ? s : 'capMaxCapacity')),
+      ...(cap === undefined ? {} : { cap: Number(cap) }),
+    };
+  });
   return { grades, budget: block.budget ?? 'per-resource', limits: declared.filter((d) => d.key.endsWith('#1')) };
 }
 
@@ -66,10 +72,11 @@ export function gradeSlot(budget: Escalation['budget'], feature: string, start: 
 }
 
 /** The slot of one step of a grade on one cluster. */
-export const stepSlot = (slot: string, step: GradeStep | 'resume'): string => `${slot}/${step}`;
+export const stepSlot = (slot: string, step: GradeStep | 'resume' | 'restore'): string => `${slot}/${step}`;
 
 export function unitOf(feature: string): string {
-  return (CLUSTER_FEATURES as Record<string, { unit: string }>)[feature]?.unit ?? '';
+  const units = { ...WORKGROUP_FEATURES, ...CLUSTER_FEATURES } as Record<string, { unit: string }>;
+  return units[feature]?.unit ?? '';
 }
 
 /** The cluster's limit this policy made for `key`, if any. */

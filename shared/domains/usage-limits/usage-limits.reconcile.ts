@@ -2,6 +2,7 @@ import type { Proposal } from '../../policy/capability.ts';
 import type { ClusterResource, TargetRef, UsageLimitResource } from '../../policy/decision.ts';
 import { LIMIT_TAGS, limitTags, ownership } from './usage-limit-tags.ts';
 import { roomRefusal } from './usage-limits.actions.ts';
+import { unitOf } from './usage-limits.grades.ts';
 import { CLUSTER_FEATURES, DEFAULT_BREACH_ACTION, DEFAULT_PERIOD, type LimitDecl } from './usage-limits.schema.ts';
 
 /**
@@ -32,7 +33,8 @@ export function declaredLimits(limits: readonly LimitDecl[]): DeclaredLimit[] {
     return {
       key: `${feature}#${n}`,
       feature,
-      limitType: CLUSTER_FEATURES[feature].limitType,
+      // Serverless limits have no LimitType (their usage type says the unit).
+      limitType: (CLUSTER_FEATURES as Record<string, { limitType: string }>)[feature]?.limitType ?? '',
       amount: l.amount,
       period: l.period ?? DEFAULT_PERIOD,
       breachAction: l.breachAction ?? DEFAULT_BREACH_ACTION,
@@ -41,7 +43,7 @@ export function declaredLimits(limits: readonly LimitDecl[]): DeclaredLimit[] {
 }
 
 export function describeLimit(l: Pick<UsageLimitResource, 'feature' | 'amount' | 'period' | 'breachAction'>): string {
-  const unit = (CLUSTER_FEATURES as Record<string, { unit: string }>)[l.feature]?.unit ?? '';
+  const unit = unitOf(l.feature);
   return `${l.feature} ${l.amount} ${unit} ${l.period}, ${l.breachAction}`.replace(/ {2}/g, ' ');
 }
 

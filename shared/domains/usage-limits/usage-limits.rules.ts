@@ -117,21 +117,17 @@ function checkGrades(block: UsageLimitsBlock, resource: 'cluster' | 'workgroup')
 
 /**
  * What the language accepts and this build does not do yet: validate says so instead of accepting and
- * ignoring it. Serverless limits need their actions, whose names (CreateUsageLimit, DeleteUsageLimit)
- * are taken by the provisioned ones in the action registry (keyed by name alone), and their grades'
- * steps (capMaxCapacity, deactivate).
+ * ignoring it. A shared budget over workgroups is not built (each workgroup escalates on its own).
  */
-export function notBuiltYet(_block: UsageLimitsBlock, resource: PolicyResource): CompileProblem[] {
-  const problems: CompileProblem[] = [];
-  if (resource === 'workgroup') {
-    problems.push({
-      path: [KEY],
-      atKey: true,
+export function notBuiltYet(block: UsageLimitsBlock, resource: PolicyResource): CompileProblem[] {
+  if (resource !== 'workgroup' || block.budget !== 'shared') return [];
+  return [
+    {
+      path: [KEY, 'budget'],
       message:
-        'usageLimits on workgroups is not supported yet (Serverless limits are checked, not kept in place); expected resource: cluster, or remove it',
-    });
-  }
-  return problems;
+        'budget shared is not supported yet for workgroups (each workgroup escalates on its own limit); expected per-resource',
+    },
+  ];
 }
 
 function ordinal(n: number): string {

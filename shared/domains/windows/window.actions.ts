@@ -160,7 +160,13 @@ function applyCapacity(resource: FleetResource, params: Readonly<Record<string, 
 export const updateWorkgroup: ActionSpec = {
   name: 'UpdateWorkgroup',
   // One attribute per call, each a capacity the policy's window sets (never publiclyAccessible, a port, …).
-  params: { workgroupName: { kind: 'target' }, baseCapacity: { kind: 'policy' }, maxCapacity: { kind: 'policy' } },
+  params: {
+    workgroupName: { kind: 'target' },
+    baseCapacity: { kind: 'policy' },
+    maxCapacity: { kind: 'policy' },
+    // Not sent to AWS: the max capacity a usage grade's cap replaced, which the ledger keeps so the period's boundary restores it.
+    replacesMaxCapacity: { kind: 'checked', why: 'not sent to AWS; recorded for the restore at the period boundary' },
+  },
   service: 'redshift-serverless',
   summary: "set a Serverless workgroup's base or max capacity (RPU) for the window, one attribute per call",
   resourceType: 'workgroup',
@@ -184,14 +190,15 @@ export const updateWorkgroup: ActionSpec = {
   tracking: { closedBy: ['sweep: status AVAILABLE'] },
   effect: { apply: applyCapacity, changesState: true, cost: 'none', mark: '⇅' },
   async perform(params, services) {
-    const set = Object.keys(params).filter((k) => k !== 'workgroupName' && params[k] !== undefined);
+    const { replacesMaxCapacity: _recordedOnly, ...input } = params;
+    const set = Object.keys(input).filter((k) => k !== 'workgroupName' && input[k] !== undefined);
     if (set.length !== 1) {
       throw new ConfigurationError(
         `UpdateWorkgroup changes one attribute per call (AWS refuses more); got ${set.join(', ') || 'none'}`,
       );
     }
     const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
-      new UpdateWorkgroupCommand(params as unknown as UpdateWorkgroupCommandInput),
+      new UpdateWorkgroupCommand(input as unknown as UpdateWorkgroupCommandInput),
     );
     return { afterState: out.workgroup?.status ?? null };
   },

@@ -19,6 +19,12 @@ const UNCONDITIONED_WRITE_EXCEPTIONS: readonly { action: string; resource: strin
     resource: '*',
     why: 'Service Authorization Reference (Redshift Serverless): no resource type and no condition key; the call names a copy configuration by id. The executor calls it only for the namespace CreateSnapshotCopyConfiguration (opt-in tag on the namespace) found copying to the policy’s Region.',
   },
+  ...['UpdateUsageLimit', 'DeleteUsageLimit'].map((name) => ({
+    action: `redshift-serverless:${name}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated template's Fn::Sub text
+    resource: 'arn:${AWS::Partition}:redshift-serverless:${AWS::Region}:${AWS::AccountId}:usagelimit/*',
+    why: 'Service Authorization Reference (Redshift Serverless): aws:ResourceTag needs a tagged resource, and usage limits cannot be tagged (CreateUsageLimit and TagResource take no tags for them); decide() names only limits the ledger says autopilot created, and the handler re-reads the limit on the decision’s opted-in workgroup.',
+  })),
 ];
 
 /**

@@ -38,6 +38,20 @@ describe('executor IAM: usage limits', () => {
       Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'redshift-autopilot' } },
     });
     const unconditional = statements.filter((s) => s.Effect === 'Allow' && s.Condition === undefined);
-    expect(unconditional.flatMap((s) => s.Action)).toEqual(['redshift:DescribeUsageLimits']);
+    expect(unconditional.flatMap((s) => s.Action)).toEqual([
+      'redshift:DescribeUsageLimits',
+      // Serverless: the reads, and the two writes on limits, which cannot be tagged (ownership is the ledger's).
+      'redshift-serverless:ListUsageLimits',
+      'redshift-serverless:GetWorkgroup',
+      'redshift-serverless:UpdateUsageLimit',
+      'redshift-serverless:DeleteUsageLimit',
+    ]);
+  });
+
+  it('creates Serverless usage limits only for workgroups carrying the opt-in tag', () => {
+    expect(bySid('CreateUsageLimitsOnOptedInWorkgroups')).toMatchObject({
+      Action: ['redshift-serverless:CreateUsageLimit'],
+      Condition: { StringEquals: { 'aws:ResourceTag/autopilot:managed': 'true' } },
+    });
   });
 });

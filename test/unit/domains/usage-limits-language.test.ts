@@ -36,9 +36,21 @@ const ISSUE_EXAMPLE = `  - name: analytics-spectrum-budget
 `;
 
 describe('usageLimits: the issue example', () => {
-  it('validates for the cluster policy (escalation per resource); the Serverless policy is refused at its resource', () => {
-    expect(problems(ISSUE_EXAMPLE)).toEqual([
-      'p.yml:18:5: usageLimits on workgroups is not supported yet (Serverless limits are checked, not kept in place); expected resource: cluster, or remove it',
+  it('validates as written, the Serverless policy included (capMaxCapacity, deactivate)', () => {
+    expect(problems(ISSUE_EXAMPLE)).toEqual([]);
+    const result = loadPolicySources([{ file: 'p.yml', text: `version: 1\npolicies:\n${ISSUE_EXAMPLE}` }]);
+    expect(result.policySet.policies.find((p) => p.name === 'serverless-rpu-budget')?.capability.summary).toBe(
+      'usage limits: serverless-compute 200 RPU-hours monthly, log; escalate at 90% (alert, capMaxCapacity), 110% (alert, deactivate)',
+    );
+  });
+
+  it('refuses a shared budget over workgroups at budget (each workgroup escalates on its own)', () => {
+    const text = ISSUE_EXAMPLE.replace(
+      '        - { at: 110%, do: [alert, deactivate] }',
+      '        - { at: 110%, do: [alert, deactivate] }\n      budget: shared',
+    );
+    expect(problems(text)).toEqual([
+      expect.stringMatching(/^p\.yml:\d+:\d+: budget shared is not supported yet for workgroups/),
     ]);
   });
 
