@@ -175,9 +175,11 @@ describe('zero-ETL and alarm reactions, simulated', () => {
     ]);
     expect(snapshots[0]?.reason).toMatch(/^alarm dw-disk-disk-high at 2026-03-02T10:40/);
     expect(snapshots[1]?.outcomeReason).toMatch(/^snapshot autopilot-dw-disk-disk-guard-\d+ completed/);
-    const alerts = alertsAbout('dw-disk-disk-high').filter((a) => a.attributes.policy === 'disk-guard');
+    // The policy's alert on the alarm (the snapshot's own reports aside), saying what autopilot does about it.
+    const alerts = run.alerts.filter((a) => a.subject === '[autopilot] disk-guard: alarm dw-disk-disk-high on dw-disk');
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]?.message).toContain('CreateClusterSnapshot');
+    expect(alerts[0]?.message).toContain('changed from OK to ALARM');
+    expect(alerts[0]?.message).toContain('autopilot: CreateClusterSnapshot');
   });
 
   it('no failed action, no dead letter, no invocation error', () => {
