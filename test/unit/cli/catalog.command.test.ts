@@ -216,3 +216,23 @@ describe('autopilot catalog usage errors', () => {
     expect(readFileSync(path.join(bad, 'p.yml'), 'utf8')).toContain('9999');
   });
 });
+
+describe('the README catalog commands, as written', () => {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const commands = [...readme.matchAll(/^npm run --silent autopilot -- (catalog .*)$/gm)].map((m) =>
+    [...(m[1] ?? '').matchAll(/'([^']*)'|(\S+)/g)].map((a) => a[1] ?? a[2] ?? ''),
+  );
+
+  it('there are two, and each runs: 0019 names the reacting policy, the pattern lists the unhandled ids', async () => {
+    expect(commands).toHaveLength(2);
+    const [one, unhandled] = await Promise.all(commands.map((args) => catalog(...args.slice(1))));
+
+    expect(one?.code).toBe(0);
+    expect(one?.out).toMatch(
+      /zero-etl-target-resume \(examples\/policies\/example\.yml:\d+\):\n {6}ResumeCluster on cluster\/example-target/,
+    );
+    expect(unhandled?.code).toBe(0);
+    expect(unhandled?.out).toContain('REDSHIFT-INTEGRATION-EVENT-1001');
+    expect(unhandled?.out).not.toContain('REDSHIFT-INTEGRATION-EVENT-0019');
+  });
+});
