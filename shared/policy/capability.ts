@@ -234,6 +234,8 @@ export interface CapabilityRegistration {
    */
   tracker?: {
     handles(event: NormalizedEvent): boolean;
+    /** The tracker only counts the event (folding repeats): it is still decided and reported like any other. */
+    observesOnly?(event: NormalizedEvent): boolean;
     create(deps: TrackerDeps): Tracker;
   };
   /** Warnings about a policy of this capability that depend on the document around it (defaults). */

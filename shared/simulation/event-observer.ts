@@ -99,7 +99,11 @@ export class EventObserver {
   /** A capability's tracker takes the event (a snapshot started, completed or failed). */
   #tracked(event: NormalizedEvent): boolean {
     return registry.capabilities.some(
-      (c) => c.tracker !== undefined && c.keys.some((k) => this.#used.has(k)) && c.tracker.handles(event),
+      (c) =>
+        c.tracker !== undefined &&
+        c.keys.some((k) => this.#used.has(k)) &&
+        c.tracker.handles(event) &&
+        c.tracker.observesOnly?.(event) !== true,
     );
   }
 }

@@ -137,18 +137,18 @@ class Folder {
     const same = mine.filter((r) => r.params.eventId === event.eventId && r.status === 'in-progress');
     const open = same.find((r) => Date.parse(r.decisionAt) + fold.windowMs > t);
     if (open !== undefined) {
-      const next = { ...open, params: { ...open.params, count: Number(open.params.count) + 1, last: event.time } };
-      if (await ledger.save({ ...next, updatedAt: now.toISOString() })) Object.assign(open, next);
+      // The window's own first event delivered again: decide() alerts under the same key, the ledger keeps one.
+      if (event.time === open.decisionAt) return;
       const marker = record(policy, event, markerKey(policy, event), now);
-      await ledger.claim(
-        {
-          ...marker,
-          decisionAt: open.decisionAt,
-          status: 'skipped',
-          outcomeReason: `folded into the alert of ${open.decisionAt}`,
-        },
+      const why = `folded into the alert of ${open.decisionAt}`;
+      const claimed = await ledger.claim(
+        { ...marker, decisionAt: open.decisionAt, status: 'skipped', outcomeReason: why },
         now,
       );
+      // A repeat delivered twice is counted once.
+      if (claimed.kind !== 'claimed') return;
+      const next = { ...open, params: { ...open.params, count: Number(open.params.count) + 1, last: event.time } };
+      if (await ledger.save({ ...next, updatedAt: now.toISOString() })) Object.assign(open, next);
       return;
     }
     for (const passed of same) await this.#close(passed, fold.text);

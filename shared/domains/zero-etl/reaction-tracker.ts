@@ -8,6 +8,7 @@ import { foldable, foldTracker } from './reaction-fold.ts';
  */
 export const reactionTracker: NonNullable<CapabilityRegistration['tracker']> = {
   handles: (event) => foldable(event) || isSnapshotEvent(event),
+  observesOnly: (event) => !isSnapshotEvent(event),
   create(deps) {
     const folder = foldTracker.create(deps);
     const snapshotsDeployed = deps.policies.some((p) => p.capability.key === 'snapshots');
