@@ -14,7 +14,8 @@ import type { ActionRecord } from '../../../shared/simulation/timeline.ts';
 const REGION = 'eu-central-1';
 const ACCOUNT = '123456789012';
 const FROM = Date.parse('2026-03-02T08:00:00Z');
-const TO = FROM + 6 * 3_600_000;
+const HOUR = 3_600_000;
+const TO = FROM + 8 * HOUR;
 const OPT_IN = [{ Key: 'autopilot:managed', Value: 'true' }];
 const namespaceArn = (id: string) => `arn:aws:redshift:${REGION}:${ACCOUNT}:namespace:${id}`;
 const TARGET_NS = namespaceArn('5f2b8c1e-9a7d-4e3b-b6c4-1d0e2f3a4b5c');
@@ -65,6 +66,12 @@ const FLEET = [
       Integrations: [
         integration('orders', '7c9e6679-7425-40de-944b-e07fc1f90ae7', SOURCE, TARGET_NS),
         integration(
+          'payments',
+          '9e1a8891-9647-42f0-b66d-0a9fe3b0c2d9',
+          `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:payments-aurora`,
+          CLICKS_NS,
+        ),
+        integration(
           'clicks',
           '8d0f7780-8536-41ef-a55c-f18fd2fa1bf8',
           `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:clicks-aurora`,
@@ -104,12 +111,19 @@ beforeAll(async () => {
       sim.injectIntegrationFault({
         integration: 'orders',
         eventId: 'REDSHIFT-INTEGRATION-EVENT-1001',
-        at: FROM + 3_600_000,
+        at: FROM + HOUR,
       });
       sim.injectIntegrationFault({
         integration: 'clicks',
         eventId: 'REDSHIFT-INTEGRATION-EVENT-0007',
-        at: FROM + 2 * 3_600_000,
+        at: FROM + 2 * HOUR,
+      });
+      // A table without a primary key: the warning every 36 s for an hour.
+      sim.injectIntegrationFault({
+        integration: 'payments',
+        eventId: 'REDSHIFT-INTEGRATION-EVENT-0004',
+        at: FROM + 30 * 60_000,
+        repeat: { count: 100, everyMs: 36_000 },
       });
       sim.setWorkload('dw-disk', { PercentageDiskSpaceUsed: { kind: 'growth', start: 80, perDay: 48, max: 97 } });
       sim.addAlarm({
@@ -180,6 +194,20 @@ describe('zero-ETL and alarm reactions, simulated', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.message).toContain('changed from OK to ALARM');
     expect(alerts[0]?.message).toContain('autopilot: CreateClusterSnapshot');
+  });
+
+  it('100 identical 0004 warnings in an hour: one alert, then one summary counting the repeats', () => {
+    const alerts = alertsAbout('REDSHIFT-INTEGRATION-EVENT-0004');
+    const storm = run.simulator.emittedEvents().filter((e) => e.eventId === 'REDSHIFT-INTEGRATION-EVENT-0004');
+
+    expect(storm).toHaveLength(100);
+    expect(alerts.map((a) => a.subject)).toEqual([
+      '[autopilot] zetl: REDSHIFT-INTEGRATION-EVENT-0004 on payments',
+      expect.stringContaining('99 more REDSHIFT-INTEGRATION-EVENT-0004'),
+    ]);
+    expect(alerts[0]?.at.slice(0, 16)).toBe('2026-03-02T08:30');
+    // The summary closes the 6 h fold window opened by the first alert.
+    expect(alerts[1]?.at.slice(0, 16)).toBe('2026-03-02T14:30');
   });
 
   it('no failed action, no dead letter, no invocation error', () => {
