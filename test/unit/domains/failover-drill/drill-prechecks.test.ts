@@ -103,7 +103,7 @@ describe('decide(): a slot that cannot run says why once', () => {
     expect(
       out.decisions.map((d) => [
         d.action,
-        (d.params.MessageAttributes as never as Record<string, { StringValue: string }>).severity.StringValue,
+        (d.params.MessageAttributes as never as Record<string, { StringValue: string }>).severity?.StringValue,
       ]),
     ).toEqual([['Publish', 'WARNING']]);
     expect(out.decisions[0]?.params.Message).toMatch(
