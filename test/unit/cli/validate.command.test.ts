@@ -81,7 +81,7 @@ describe('autopilot validate', () => {
     expect(err()).toBe(
       [
         'a.yml:5:25: window "Mon 07:00-07:00" is empty: it starts and ends at 07:00; expected an end different from the start (an end before the start, like 19:00-07:00, runs into the next day)',
-        'a.yml:6:5: unknown key "shedule"; expected one of: name, description, resource, match, maxResources, dryRun, freeze, window, snapshots, usageLimits, resize, failoverDrill, on, do',
+        'a.yml:6:5: unknown key "shedule"; expected one of: name, description, resource, match, maxResources, dryRun, freeze, window, snapshots, usageLimits, resize, failoverDrill, on, do, foldWindow, allow',
         '2 errors',
         '',
       ].join('\n'),

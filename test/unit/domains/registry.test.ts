@@ -25,8 +25,10 @@ describe('capability registry', () => {
 
   it('lists what the product needs room for', () => {
     expect(CAPABILITIES.flatMap((c) => c.keys).sort()).toEqual([
+      'allow',
       'do',
       'failoverDrill',
+      'foldWindow',
       'on',
       'resize',
       'snapshots',

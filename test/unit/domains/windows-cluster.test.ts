@@ -307,24 +307,25 @@ describe('events a window pause causes', () => {
     do: [resume-target, alert]
 `;
 
-  it('expects 0018/0019 of a zero-ETL target paused on purpose: the reaction skips (logged) instead of resuming and alerting', () => {
+  it('expects 0018/0019 of a zero-ETL target paused on purpose: no resume, one INFO alert for the paused period (issue 17)', () => {
     const set = policies(', pauseZeroEtlTargets: true', REACTION);
     const paused = fleetOf([cluster('dev-zetl', { ClusterStatus: 'paused' })]);
     const t = '2026-10-19T17:10:00.000Z';
+    const keys = new Set<string>();
     for (const id of ['REDSHIFT-INTEGRATION-EVENT-0018', 'REDSHIFT-INTEGRATION-EVENT-0019']) {
       const out = at(set, paused, t, NONE, event(zeroEtlEvent(id, INTEGRATION, t)));
-      expect(out.decisions).toEqual([]);
-      expect(out.skips.map((s) => [s.policy, s.reason])).toEqual([
+      expect(out.skips).toEqual([]);
+      expect(out.decisions.map((d) => [d.policy, d.action, d.reason])).toEqual([
         [
           'zero-etl-resume',
-          'expected event, not acted on: office: zero-ETL target dev-zetl is paused on purpose (pauseZeroEtlTargets: true; outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-10-20T05:00Z)',
-        ],
-        [
-          'zero-etl-resume',
-          'expected event, not acted on: office: zero-ETL target dev-zetl is paused on purpose (pauseZeroEtlTargets: true; outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-10-20T05:00Z)',
+          'Publish',
+          `${id} at ${t}: target paused on purpose, not resumed (office: zero-ETL target dev-zetl is paused on purpose (pauseZeroEtlTargets: true; outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-10-20T05:00Z))`,
         ],
       ]);
+      for (const d of out.decisions) keys.add(d.idempotencyKey);
     }
+    // Both events of the period share the alert's key: the ledger sends one.
+    expect(keys.size).toBe(1);
     const morning = '2026-10-20T05:05:00.000Z';
     const resumed = at(
       set,

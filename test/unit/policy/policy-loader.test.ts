@@ -22,7 +22,7 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     windw: { running: ["Mon-Fri 07:00-19:00"] }
 `,
     expected: [
-      'p.yml:8:5: unknown key "windw" (did you mean "window"?); expected one of: name, description, resource, match, maxResources, dryRun, freeze, window, snapshots, usageLimits, resize, failoverDrill, on, do',
+      'p.yml:8:5: unknown key "windw" (did you mean "window"?); expected one of: name, description, resource, match, maxResources, dryRun, freeze, window, snapshots, usageLimits, resize, failoverDrill, on, do, foldWindow, allow',
     ],
   },
   {

@@ -247,12 +247,16 @@ describe('a week of windows across the end of summer time, with a holiday', () =
     expect(calls(week, 'cluster/dev-reports', 'ResumeCluster').map(local)).toEqual([...WEEKDAY_MORNINGS, DST_MONDAY]);
   });
 
-  it('expects the zero-ETL events of a target it pauses on purpose: no resume, no alert from the reaction', () => {
+  it('expects the zero-ETL events of a target it pauses on purpose: no resume, one INFO alert per paused period (issue 17)', () => {
     const zeroEtl = week.deliveries.filter((d) => d.eventId.startsWith('REDSHIFT-INTEGRATION-EVENT-'));
     expect(zeroEtl.length).toBeGreaterThanOrEqual(3 * 5);
     expect(zeroEtl.every((d) => d.ok)).toBe(true);
-    expect(week.records.filter((x) => 'policy' in x && x.policy === 'zero-etl-target-resume')).toEqual([]);
-    expect(week.alerts.filter((a) => a.attributes.policy === 'zero-etl-target-resume')).toEqual([]);
+    const acted = week.records.filter((x) => 'policy' in x && x.policy === 'zero-etl-target-resume' && 'action' in x);
+    expect(acted.filter((x) => 'action' in x && x.action !== 'Publish')).toEqual([]);
+    // Sun night, Mon night, Tue night to Thu (the holiday), Thu night, Fri night to Mon: five paused periods.
+    const alerts = week.alerts.filter((a) => a.attributes.policy === 'zero-etl-target-resume');
+    expect(alerts.map((a) => a.attributes.severity)).toEqual(['INFO', 'INFO', 'INFO', 'INFO', 'INFO']);
+    expect(alerts.every((a) => JSON.stringify(a).includes('paused on purpose by dev-office-hours'))).toBe(true);
   });
 
   it('sets the workgroup to 64 RPU at 07:00 and 8 RPU at 19:00 Berlin, not on the holiday, following the clock change', () => {
