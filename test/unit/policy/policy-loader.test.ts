@@ -131,12 +131,16 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     ],
   },
   {
-    name: 'capability not built yet',
+    // Every built-in capability is built now (failoverDrill was the last, issue 16): its block is checked like any other.
+    name: 'failover drill without a schedule',
     policies: `  - name: a
     resource: cluster
     failoverDrill: { every: 30d }
 `,
-    expected: ['p.yml:8:5: failoverDrill is not supported yet; remove it or comment it out'],
+    expected: [
+      'p.yml:8:20: missing required key "schedule"; expected string',
+      'p.yml:8:22: unknown key "every"; expected one of: schedule, timezone, maxRecoveryMinutes, notDuring, canary, startWithin',
+    ],
   },
   {
     name: 'missing resource',
