@@ -12,7 +12,8 @@ import { cannotBeMultiAz } from './drill.rules.ts';
  * known statically, and what needs `--fleet`:
  * - Without a fleet: a drill slot in the next year inside another policy's pause window (its
  *   `runningWindow` says paused) or inside a resize window (the resize policy wants a size other than its
- *   default then), when the selectors may meet — a warning with both positions and the first slot.
+ *   default then), when the other policy's selector covers the drill's (each of its conditions is one of
+ *   the drill's) — a warning with both positions and the first slot.
  * - With a fleet: the same, on the clusters both select; and every selected cluster that cannot be
  *   Multi-AZ (node type other than RA3 such as DC2, one node, not encrypted, a port outside
  *   5431–5455/8191–8215, an Elastic IP) or is single-AZ — named, a warning: the drill will skip it.
@@ -31,9 +32,28 @@ function slotsOf(settings: DrillSettings, from: number): number[] {
   return out;
 }
 
-/** The clusters both policies select (with a fleet), 'maybe' without one, null when they cannot meet. */
+/**
+ * Without a fleet, a clash is certain only when the other policy's selector selects every cluster the
+ * drill's does: each of its conditions is one of the drill's (so `tier: critical` is covered by `{}` or
+ * by `tier: critical`, not by `env: test`). Selectors that merely may meet would warn about every pair.
+ */
+function covers(self: CompiledPolicy, other: CompiledPolicy): boolean {
+  const a = self.selector;
+  const b = other.selector;
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const tagsCovered = Object.entries(b.tags).every(([key, condition]) => same(a.tags[key], condition));
+  const listCovered = (x: readonly string[] | null, y: readonly string[] | null) => y === null || same(x, y);
+  return (
+    tagsCovered &&
+    listCovered(a.identifiers, b.identifiers) &&
+    listCovered(a.accounts, b.accounts) &&
+    listCovered(a.regions, b.regions)
+  );
+}
+
+/** The clusters both policies select (with a fleet); without one, 'all' when the other covers the drill's. */
 function shared(a: CompiledPolicy, b: CompiledPolicy, fleet: FleetSnapshot | null): string[] | 'maybe' | null {
-  if (fleet === null) return selectorsDisjoint(a.selector, b.selector) ? null : 'maybe';
+  if (fleet === null) return !selectorsDisjoint(a.selector, b.selector) && covers(a, b) ? 'maybe' : null;
   const both = fleet.resources
     .filter((r) => r.type === 'cluster' && isOptedIn(r, a.optInTag) && isOptedIn(r, b.optInTag))
     .filter((r) => a.selector.matches(r) && b.selector.matches(r))
@@ -74,7 +94,7 @@ function windowClashes(
     const hits = slots.map((t) => ({ t, what: busyAt(other, t) })).filter((h) => h.what !== null);
     const first = hits[0];
     if (first === undefined) continue;
-    const who = both === 'maybe' ? 'clusters both may select' : both.join(', ');
+    const who = both === 'maybe' ? 'every cluster the drill selects' : both.join(', ');
     problems.push({
       file: self.file,
       line: self.line,
