@@ -106,28 +106,64 @@ export const createWorkgroupLimit: ActionSpec = {
     period: { kind: 'policy' },
     breachAction: { kind: 'policy' },
     LimitKey: { kind: 'policy' },
+    existingLimitIds: {
+      kind: 'checked',
+      why: 'the ids decide() saw on the workgroup (comma-separated); the handler only uses them to recognise the limit an earlier attempt of this decision made',
+    },
   },
   permissions: [CREATE_ON_OPTED_IN, READ],
   effect: { changesState: false, cost: 'none', mark: '⊕' },
   async perform(params, services): Promise<ActionResult> {
-    const serverless = serverlessOf(services, SERVERLESS_CREATE);
-    const name = String(params.workgroupName);
-    const { arn, limits } = await readWorkgroup(serverless, name);
-    const full = workgroupRoom(limits);
-    if (full !== null) throw refusal(SERVERLESS_CREATE, full);
-    const out = await serverless.client.send(
-      new CreateUsageLimitCommand({
-        resourceArn: arn,
-        usageType: params.usageType as UsageLimitUsageType,
-        amount: Number(params.amount),
-        period: params.period as UsageLimitPeriod,
-        breachAction: params.breachAction as UsageLimitBreachAction,
-      }),
-    );
-    const id = out.usageLimit?.usageLimitId;
-    return { afterState: null, ...(id === undefined ? {} : { createdId: id }) };
+    return createWorkgroupLimitOnce(serverlessOf(services, SERVERLESS_CREATE), params);
   },
 };
+
+/**
+ * The limit an earlier attempt of this create made (its answer lost, or its outcome not written): on the
+ * fresh read, a limit with the declared usage type, period, amount and breach action that was not on the
+ * workgroup when decide() proposed the create (`existingLimitIds`). Serverless limits carry no tags and
+ * CreateUsageLimit takes no client token, so this is the only mark of it; without the ids (an older
+ * decision) nothing is recognised and the create goes ahead.
+ */
+export function madeByEarlierAttempt(
+  limits: readonly UsageLimitResource[],
+  params: Readonly<Record<string, unknown>>,
+): UsageLimitResource | undefined {
+  if (typeof params.existingLimitIds !== 'string') return undefined;
+  const before = new Set(params.existingLimitIds.split(',').filter((id) => id !== ''));
+  return limits.find(
+    (l) =>
+      !before.has(l.id) &&
+      l.feature === params.usageType &&
+      l.period === params.period &&
+      l.amount === Number(params.amount) &&
+      l.breachAction === params.breachAction,
+  );
+}
+
+/** A repeat of a create whose answer was lost meets the limit it made: answered with it, never a second one. */
+async function createWorkgroupLimitOnce(
+  serverless: RedshiftServerlessAdapter,
+  params: Readonly<Record<string, unknown>>,
+): Promise<ActionResult> {
+  const name = String(params.workgroupName);
+  const { arn, limits } = await readWorkgroup(serverless, name);
+  const made = madeByEarlierAttempt(limits, params);
+  if (made !== undefined) return { afterState: null, createdId: made.id };
+  const full = workgroupRoom(limits);
+  if (full !== null) throw refusal(SERVERLESS_CREATE, full);
+  const out = await serverless.client.send(
+    new CreateUsageLimitCommand({
+      resourceArn: arn,
+      usageType: params.usageType as UsageLimitUsageType,
+      amount: Number(params.amount),
+      period: params.period as UsageLimitPeriod,
+      breachAction: params.breachAction as UsageLimitBreachAction,
+    }),
+  );
+  const id = out.usageLimit?.usageLimitId;
+  return { afterState: null, ...(id === undefined ? {} : { createdId: id }) };
+}
 
 /** The limit on a fresh read, if it is on the decision's workgroup; otherwise why not (null limit: gone). */
 async function ownedLimit(

@@ -110,7 +110,7 @@ export function reconcileWorkgroupLimits(
       continue;
     }
     count++;
-    acts.push(createProposal(d, target, generation));
+    acts.push(createProposal(d, target, generation, wg.limits));
   }
   const people: Proposal[] = wg.limits
     .filter((l) => !mine.has(l.id))
@@ -128,7 +128,12 @@ export function reconcileWorkgroupLimits(
   return [...acts, ...people];
 }
 
-function createProposal(d: DeclaredLimit, target: TargetRef, generation: number): Proposal {
+function createProposal(
+  d: DeclaredLimit,
+  target: TargetRef,
+  generation: number,
+  seen: readonly UsageLimitResource[],
+): Proposal {
   return {
     kind: 'act',
     action: SERVERLESS_CREATE,
@@ -140,6 +145,8 @@ function createProposal(d: DeclaredLimit, target: TargetRef, generation: number)
       period: d.period,
       breachAction: d.breachAction,
       LimitKey: d.key,
+      // What was there when decided: a retry whose first answer was lost recognises the limit it made.
+      existingLimitIds: seen.map((l) => l.id).join(','),
     },
     reason: `declared ${d.key} (${describeLimit(d)}) is missing on workgroup ${target.id}: create${generation > 0 ? ' again (the one autopilot made is gone)' : ''}`,
     slot: createSlot(d.key, generation),

@@ -79,7 +79,9 @@ function decide(resource: WorkgroupResource, entries: LedgerEntryView[], now = '
 const acts = (ps: ReturnType<typeof decide>) => ps.filter((p): p is ProposedAction => p.kind === 'act');
 const permits = (p: ProposedAction) =>
   Object.entries(p.params)
-    .filter(([k]) => k !== 'workgroupName' && k !== 'usageLimitId' && k !== 'replacesMaxCapacity')
+    .filter(
+      ([k]) => k !== 'workgroupName' && k !== 'usageLimitId' && k !== 'replacesMaxCapacity' && k !== 'existingLimitIds',
+    )
     .map(([k, v]) => policy.capability.permitsParam?.(p.action, k, v, { target: p.target, params: p.params }) ?? null);
 const used = (amount: number) => ({ consumed: { amount, at: '2026-12-10T11:55:00Z' } });
 
@@ -95,6 +97,7 @@ describe('Serverless usage limits: desired state by the ledger', () => {
       period: 'monthly',
       breachAction: 'log',
       LimitKey: 'serverless-compute#1',
+      existingLimitIds: '',
     });
     expect(create?.slot).toBe('limit:serverless-compute#1/0');
     if (create !== undefined) expect(permits(create)).toEqual([null, null, null, null, null]);
