@@ -1,3 +1,4 @@
+import { spokeExecutionRoleArns } from '../../aws/targets-principals.ts';
 import { quoteEventText } from '../../events/event-text.ts';
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
 import { GUARDRAIL_RULES } from '../../execute/guardrails.ts';
@@ -56,21 +57,29 @@ const ASSUMED_ROLE = /^arn:[^:]+:sts::(\d{12}):assumed-role\/([^/]+)\/[^/]+$/;
 const EXECUTOR_SESSION = /\/[^/]*-executeDecision$/;
 
 /**
- * The call was made by this stage's executor: the principal is a session of exactly the configured
- * role (same account, same role name — role names are unique in an account, and the role segment of an
+ * The call was made by this stage's executor: the principal is a session of exactly a configured role
+ * (same account, same role name — role names are unique in an account, and the role segment of an
  * assumed-role ARN is the role CloudTrail's `sessionIssuer.arn` names, while the session name is
- * whatever the caller chose). Another stage's executor, or a person's session named `x-executeDecision`,
- * is not this deployment: its resume is a manual one.
+ * whatever the caller chose). The roles: this stage's executor role and, for a hub, every spoke's
+ * execution role its targets file names (the executor acts in a spoke through that role; issue 18).
+ * Another stage's executor, or a person's session named `x-executeDecision`, is not this deployment:
+ * its resume is a manual one.
  */
 export function isExecutorPrincipal(
   principal: string | null,
-  executorRoleArn: string | undefined = process.env[EXECUTOR_ROLE_ENV],
+  executorRoleArns: string | readonly string[] | undefined = [
+    process.env[EXECUTOR_ROLE_ENV] ?? '',
+    ...spokeExecutionRoleArns(),
+  ],
 ): boolean {
   if (principal === null) return false;
-  if (executorRoleArn === undefined || executorRoleArn === '') return EXECUTOR_SESSION.test(principal);
-  const role = ROLE_ARN.exec(executorRoleArn);
+  const roles = (typeof executorRoleArns === 'string' ? [executorRoleArns] : (executorRoleArns ?? [])).filter(Boolean);
+  if (roles.length === 0) return EXECUTOR_SESSION.test(principal);
   const session = ASSUMED_ROLE.exec(principal);
-  return role !== null && session !== null && role[1] === session[1] && role[2] === session[2];
+  return roles.some((arn) => {
+    const role = ROLE_ARN.exec(arn);
+    return role !== null && session !== null && role[1] === session[1] && role[2] === session[2];
+  });
 }
 
 function ref(resource: FleetResource): TargetRef {
