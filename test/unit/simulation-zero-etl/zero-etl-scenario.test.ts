@@ -1,4 +1,10 @@
-import { DescribeClusterParametersCommand, RedshiftClient } from '@aws-sdk/client-redshift';
+import {
+  CreateIntegrationCommand,
+  DeleteIntegrationCommand,
+  DescribeClusterParametersCommand,
+  DescribeIntegrationsCommand,
+  RedshiftClient,
+} from '@aws-sdk/client-redshift';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { realHandlers } from '../../../shared/simulation/real-handlers.ts';
@@ -173,6 +179,33 @@ describe('zero-ETL and alarm reactions, simulated', () => {
     expect(alerts[0]?.message).toContain('delete-integration');
     expect(alerts[0]?.message).toContain('clicks');
     expect(run.records.some((r) => r.type === 'action' && /Integration$/.test(r.action))).toBe(false);
+  });
+
+  it('what a recreate will call works on the simulated account: DeleteIntegration by the fleet file ARN, then CreateIntegration', async () => {
+    const redshift = new RedshiftClient({ region: REGION, credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
+    run.simulator.attach(redshift);
+    const arn = FLEET[1]?.json.Integrations?.find((i) => i.IntegrationName === 'clicks')?.IntegrationArn;
+    const before = await redshift.send(new DescribeIntegrationsCommand({ IntegrationArn: arn }));
+
+    const deleted = await redshift.send(new DeleteIntegrationCommand({ IntegrationArn: arn }));
+    run.simulator.clock.advanceBy(15 * 60_000);
+    await redshift.send(
+      new CreateIntegrationCommand({
+        IntegrationName: 'clicks',
+        SourceArn: deleted.SourceArn,
+        TargetArn: deleted.TargetArn,
+      }),
+    );
+    run.simulator.clock.advanceBy(35 * 60_000);
+    const after = await redshift.send(new DescribeIntegrationsCommand({}));
+
+    expect(before.Integrations?.[0]?.Status).toBe('failed');
+    expect(deleted.Status).toBe('deleting');
+    expect(after.Integrations?.find((i) => i.IntegrationName === 'clicks')).toMatchObject({
+      Status: 'active',
+      SourceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:clicks-aurora`,
+      TargetArn: CLICKS_NS,
+    });
   });
 
   it.todo(
