@@ -149,7 +149,7 @@ const actions = (resource: string) =>
   run.records.filter((r): r is ActionRecord => r.type === 'action' && r.resource === resource);
 const alertsAbout = (text: string) => run.alerts.filter((a) => `${a.subject} ${a.message}`.includes(text));
 
-describe('zero-ETL and alarm reactions, simulated', () => {
+describe('zero-ETL reactions, simulated', () => {
   it('1001: the target parameter group gets enable_case_sensitive_identifier=true once; the alert states the reboot it needs', async () => {
     const fixes = actions('cluster/zetl-target').filter((a) => a.action === 'ModifyClusterParameterGroup');
     expect(fixes.map((a) => a.outcome)).toEqual(['succeeded']);
@@ -211,7 +211,9 @@ describe('zero-ETL and alarm reactions, simulated', () => {
   it.todo(
     '0007 with recreate allowed: DeleteIntegration then CreateIntegration once, the new integration active (0000)',
   );
+});
 
+describe('alarm reactions and folded warnings, simulated', () => {
   it('the disk alarm takes a snapshot of its cluster and alerts, through the disk-guard policy', () => {
     const snapshots = actions('cluster/dw-disk').filter((a) => a.action === 'CreateClusterSnapshot');
     // One decision (one key), recorded when accepted and when its snapshot completed.
