@@ -21,6 +21,7 @@ import { invalidParameterValue } from './aws-errors.ts';
 import type { ClusterRecord, ClusterRegistry } from './cluster-registry.ts';
 import { paginate } from './pagination.ts';
 import type { Handler, ProvisionedContext } from './provisioned-context.ts';
+import type { SimulatorEvents } from './simulator-events.ts';
 import { ZERO_ETL_MESSAGES as MESSAGES, zeroEtlFault } from './zero-etl-errors.ts';
 
 /** The parameter zero-ETL needs on the target (REDSHIFT-INTEGRATION-EVENT-1001). */
@@ -98,6 +99,7 @@ export class ParameterGroupsModel {
     private readonly ctx: ProvisionedContext,
     private readonly clusters: ClusterRegistry,
     reboot: (input: RebootClusterMessage) => object,
+    private readonly events?: SimulatorEvents,
   ) {
     this.handlers = {
       DescribeClusterParameters: (i: DescribeClusterParametersMessage) => this.describeClusterParameters(i),
@@ -214,6 +216,11 @@ export class ParameterGroupsModel {
     for (const rec of this.members(group.name)) this.appliedValues(rec);
     for (const change of changes) this.set(group, change.ParameterName ?? '', change.ParameterValue ?? '');
     for (const rec of this.members(group.name)) this.markApplyStatus(rec, group);
+    // REDSHIFT-EVENT-1000 (guide L27657): "The parameter group … was updated at …", to the subscription.
+    this.events?.redshift('REDSHIFT-EVENT-1000', 'parameter-groups', group.name, {
+      parameter_group_name: group.name,
+      time: this.ctx.clock.now(),
+    });
     return { ParameterGroupName: group.name, ParameterGroupStatus: PARAMETER_GROUP_UPDATED };
   }
 

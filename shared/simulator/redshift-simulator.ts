@@ -135,7 +135,7 @@ export class RedshiftSimulator {
     this.snapshots = new SnapshotsModel(ctx, this.registry, events, this.faults, options.snapshotQuota ?? 700);
     const usageLimits = new UsageLimitsModel(ctx, this.registry);
     // RebootCluster is the clusters model's; the parameter groups apply their values when it ends.
-    this.parameterGroups = new ParameterGroupsModel(ctx, this.registry, (i) => this.clusters.rebootCluster(i));
+    this.parameterGroups = new ParameterGroupsModel(ctx, this.registry, (i) => this.clusters.rebootCluster(i), events);
     this.integrations = new IntegrationsModel(ctx, this.registry, events, this.parameterGroups);
     const tags = new TagsModel(ctx, this.registry, this.snapshots, usageLimits);
     this.clusters = new ClustersModel(ctx, {

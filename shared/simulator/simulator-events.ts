@@ -21,10 +21,13 @@ export interface SimulatorEventsInit {
 export class SimulatorEvents {
   constructor(private readonly init: SimulatorEventsInit) {}
 
-  /** A cluster or snapshot event of the catalog, as the SNS record of the event subscription. */
+  /**
+   * A cluster, snapshot or parameter-group event of the catalog, as the SNS record of the event
+   * subscription (`parameter-groups`: the console's name of the source type, which the normalizer reads).
+   */
   redshift(
     eventId: string,
-    eventSource: 'cluster' | 'snapshot',
+    eventSource: 'cluster' | 'snapshot' | 'parameter-groups',
     resource: string,
     values: Record<string, string | number | Date>,
   ): void {

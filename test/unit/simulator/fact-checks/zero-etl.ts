@@ -105,6 +105,11 @@ export const zeroEtlChecks: Record<string, FactCheck> = {
       runs: 'false',
     });
     expect(rebooting).toBe('false');
+    const updated = s.sim.emittedEvents().find((e) => e.eventId === 'REDSHIFT-EVENT-1000');
+    expect(normalize(updated?.payload)[0]).toMatchObject({
+      eventId: 'REDSHIFT-EVENT-1000',
+      resource: { type: 'parameter-group', id: 'zero-etl-target' },
+    });
     expect(s.sim.getCluster('wh')?.ClusterStatus).toBe('available');
     expect(await applyStatus(s)).toBe('in-sync');
     expect(s.sim.effectiveParameter('wh', CASE)).toBe('true');
