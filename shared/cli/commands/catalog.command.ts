@@ -9,7 +9,8 @@ import { type CliCommand, type CliIo, UsageError } from '../io.ts';
  * `autopilot catalog [id|pattern] [--policies P]… [--unhandled] [--json]`: what the project knows of an
  * event id (category, severity, message, the envelope it arrives in, an example payload and what it
  * normalizes to) and, with `--policies`, what each policy of the folder does with it — asked of the
- * compiled policies themselves. `--unhandled` lists the ids no policy reacts to.
+ * compiled policies themselves. `--unhandled` lists the ids no policy reacts to (no call, no policy expecting
+ * it; a policy that only skips the event leaves it unhandled).
  */
 const OPTIONS = {
   policies: { type: 'string', multiple: true },
@@ -172,7 +173,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const folder = options.policies.join(', ');
   const reactionsOf = (e: CatalogEntry) => (policies === null ? null : reactionsTo(e, policies, at));
   if (options.unhandled) {
-    const unhandled = entries.filter((e) => (reactionsOf(e) ?? []).length === 0);
+    // Handled: some policy calls something, or expects the event; skips alone change nothing.
+    const handled = (e: CatalogEntry) => (reactionsOf(e) ?? []).some((r) => r.calls.length > 0 || r.expects !== null);
+    const unhandled = entries.filter((e) => !handled(e));
     if (options.json)
       for (const e of unhandled)
         io.stdout(`${JSON.stringify({ id: e.id, severity: e.severity, category: e.category, message: e.message })}\n`);

@@ -106,6 +106,23 @@ describe('autopilot catalog <id> --policies', () => {
     expect(err).toBe(`${ids.length} of ${ids.length + 2} ids: no policy of ${dir} reacts to them\n`);
   });
 
+  it('a policy that only skips an event (a cluster policy on an integration event) leaves it unhandled, and says why', async () => {
+    const skipping = mkdtempSync(path.join(tmpdir(), 'catalog-skip-'));
+    writeFileSync(
+      path.join(skipping, 'p.yml'),
+      'version: 1\npolicies:\n  - name: cluster-errors\n    resource: cluster\n    on: { severities: [ERROR] }\n    do: [alert]\n',
+    );
+
+    const detail = await catalog('REDSHIFT-INTEGRATION-EVENT-0007', '--policies', skipping);
+    const unhandled = await catalog('REDSHIFT-INTEGRATION-EVENT-0007', '--policies', skipping, '--unhandled');
+    const cluster = await catalog('REDSHIFT-EVENT-3668', '--policies', skipping, '--unhandled');
+
+    expect(detail.out).toMatch(/cluster-errors \(.*p\.yml:3\):\n {6}skip integration\//);
+    expect(unhandled.out).toMatch(/^REDSHIFT-INTEGRATION-EVENT-0007 /);
+    expect(cluster.out).toBe('');
+    expect(cluster.err).toBe(`0 of 1 ids: no policy of ${skipping} reacts to them\n`);
+  });
+
   it('--unhandled over a pattern, as JSON lines', async () => {
     const { code, out } = await catalog('REDSHIFT-INTEGRATION-EVENT-00*', '--policies', dir, '--unhandled', '--json');
     const rows = out
