@@ -11,6 +11,7 @@ import { budgetTarget, gradeReason, MODIFY, ownView, PAUSE, planSteps, sharedVie
 import {
   type Escalation,
   GRADE_ALERT_ACTION,
+  type Grade,
   gradeSlot,
   nextGrade,
   ownLimit,
@@ -22,6 +23,7 @@ import {
   utcMinute,
 } from './usage-limits.grades.ts';
 import type { DeclaredLimit } from './usage-limits.reconcile.ts';
+import { workgroupGradeAlerts } from './workgroup-limits.grade-alerts.ts';
 
 /**
  * The grades whose only step is their alert (`do: [alert]`, or steps that cannot be taken on this
@@ -102,39 +104,69 @@ export function dueGradeAlert(
     notes.push(...plan.notes.map((n) => (b.members.length > 1 ? `${m.id}: ${n}` : n)));
   }
   const slot = gradeSlot(esc.budget, d.feature, start, grade.percent);
-  const text = { policy, d, start, used: view.used, amount: d.amount, whose: view.whose };
-  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...notes].join('; '), false);
-  const key = idempotencyKey(policy, b.target, GRADE_ALERT_ACTION, slot);
-  const above = esc.grades.find((g) => g.percent > grade.percent);
-  const next =
-    above === undefined
-      ? `this is the last grade; the grades start again at ${utcMinute(periodEnd(d.period, start))}`
-      : `the next grade is ${above.percent}% (${above.steps.join(', ')}) at ${round((d.amount * above.percent) / 100)} ${unitOf(d.feature)}`;
   const where = esc.budget === 'shared' ? `budget ${policy}` : `${first.id} (${policy})`;
   const link =
     esc.budget === 'shared'
       ? `https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#clusters`
       : `https://${region}.console.aws.amazon.com/redshiftv2/home?region=${region}#cluster-details?cluster=${encodeURIComponent(first.id)}`;
+  return gradeAlertOf({ policy, target: b.target, slot, grade, esc, d, start, used: view.used }, view.whose, {
+    notes,
+    where,
+    link,
+  });
+}
+
+/** One alert-only grade's record and alert (clusters, shared budgets and workgroups word it alike). */
+export function gradeAlertOf(
+  g: {
+    policy: string;
+    target: TargetRef;
+    slot: string;
+    grade: Grade;
+    esc: Escalation;
+    d: DeclaredLimit;
+    start: number;
+    used: number;
+  },
+  whose: string,
+  at: { notes: readonly string[]; where: string; link: string },
+): GradeAlert {
+  const { policy, grade, d, start, slot } = g;
+  const { notes } = at;
+  const used = (g.used / d.amount) * 100;
+  const text = { policy, d, start, used: g.used, amount: d.amount, whose };
+  const reason = gradeReason(grade, text, ['alert only, nothing changed', ...notes].join('; '), false);
+  const key = idempotencyKey(policy, g.target, GRADE_ALERT_ACTION, slot);
+  const above = g.esc.grades.find((x) => x.percent > grade.percent);
+  const next =
+    above === undefined
+      ? `this is the last grade; the grades start again at ${utcMinute(periodEnd(d.period, start))}`
+      : `the next grade is ${above.percent}% (${above.steps.map((x) => stepName(x, above)).join(', ')}) at ${round((d.amount * above.percent) / 100)} ${unitOf(d.feature)}`;
   const alert: Alert = {
     subject: shortSubject(
-      `[autopilot] usage grade ${grade.percent}%: ${d.feature} ${d.period} ${round(used)}% on ${where}`,
+      `[autopilot] usage grade ${grade.percent}%: ${d.feature} ${d.period} ${round(used)}% on ${at.where}`,
     ),
     body: [
       `What:    ${reason}`,
       `Done:    this alert; ${notes.length === 0 ? 'the grade has no other step' : notes.join('; ')}`,
-      `Next:    nothing to do if the use is expected; ${next}. To find what used it, see STL_USAGE_CONTROL and the query history.`,
-      `Console: ${link}`,
+      `Next:    nothing to do if the use is expected; ${next}. To find what used it, see ${(d.feature as string) === 'serverless-compute' ? 'SYS_SERVERLESS_USAGE' : 'STL_USAGE_CONTROL'} and the query history.`,
+      `Console: ${at.link}`,
       `Key:     ${key}`,
     ].join('\n'),
     attributes: {
       severity: grade.percent >= 100 ? 'WARNING' : 'INFO',
       policy,
-      resource: `${b.target.type}/${b.target.id}`,
+      resource: `${g.target.type}/${g.target.id}`,
       action: GRADE_ALERT_ACTION,
       outcome: 'succeeded',
     },
   };
-  return { key, policy, target: b.target, slot, reason, alert };
+  return { key, policy, target: g.target, slot, reason, alert };
+}
+
+/** A grade step as the alert names it (`capMaxCapacity 64 RPU`). */
+function stepName(step: Grade['steps'][number], grade: Grade): string {
+  return step === 'capMaxCapacity' && grade.cap !== undefined ? `capMaxCapacity ${grade.cap} RPU` : step;
 }
 
 /** The budgets a policy grades on this read: one per selected cluster and feature, or one shared per feature. */
@@ -187,6 +219,34 @@ async function send(g: GradeAlert, deps: TrackerDeps, now: Date): Promise<boolea
   });
 }
 
+/** Every alert-only grade due on the fleet's clusters (own and shared budgets), with one batched ledger read. */
+async function clusterGradeAlerts(
+  deps: TrackerDeps,
+  fleet: readonly FleetResource[],
+  now: Date,
+): Promise<GradeAlert[]> {
+  const budgets = deps.policies.flatMap((p) => {
+    const esc = escalationOf(p);
+    return esc === null ? [] : budgetsOf(p, esc, fleet);
+  });
+  if (budgets.length === 0) return [];
+  // One ledger read for every budget's grade records (the ledger batches it by 100).
+  const keys = budgets.flatMap((b) =>
+    [b.target, ...b.members.map((m) => ({ type: 'cluster' as const, id: m.id }))].flatMap((t) =>
+      keysOf(b.policy, t, b.esc, b.d, now.getTime()),
+    ),
+  );
+  const held = new Map((await deps.ledger.getMany([...new Set(keys)])).map((r) => [r.idempotencyKey, r]));
+  const ledger = {
+    byKey: (k: string) => {
+      const r = held.get(k);
+      return r === undefined ? undefined : { ...r, at: r.decisionAt };
+    },
+    keyFor: idempotencyKey,
+  };
+  return budgets.flatMap((b) => dueGradeAlert(b, ledger, now.getTime(), deps.region) ?? []);
+}
+
 export function gradeAlertTracker(deps: TrackerDeps): Tracker {
   return {
     onEvent: async () => null,
@@ -195,33 +255,18 @@ export function gradeAlertTracker(deps: TrackerDeps): Tracker {
       const counts = { alerted: 0 };
       const failures: Record<string, number> = {};
       // Usage is read every third sweep: the others have nothing to grade.
-      if (!fleet.some((r) => r.type === 'cluster' && r.usageReadAt !== undefined)) return { counts, failures };
-      const budgets = deps.policies.flatMap((p) => {
-        const esc = escalationOf(p);
-        return esc === null ? [] : budgetsOf(p, esc, fleet);
-      });
-      // One ledger read for every budget's grade records (the ledger batches it by 100).
-      const keys = budgets.flatMap((b) =>
-        [b.target, ...b.members.map((m) => ({ type: 'cluster' as const, id: m.id }))].flatMap((t) =>
-          keysOf(b.policy, t, b.esc, b.d, now.getTime()),
-        ),
-      );
-      const held = new Map((await deps.ledger.getMany([...new Set(keys)])).map((r) => [r.idempotencyKey, r]));
-      const ledger = {
-        byKey: (k: string) => {
-          const r = held.get(k);
-          return r === undefined ? undefined : { ...r, at: r.decisionAt };
-        },
-        keyFor: idempotencyKey,
-      };
-      for (const b of budgets) {
-        const due = dueGradeAlert(b, ledger, now.getTime(), deps.region);
-        if (due === null) continue;
+      if (!fleet.some((r) => (r.type === 'cluster' || r.type === 'workgroup') && r.usageReadAt !== undefined))
+        return { counts, failures };
+      const due = [
+        ...(await clusterGradeAlerts(deps, fleet, now)),
+        ...(await workgroupGradeAlerts(deps, fleet, now.getTime())),
+      ];
+      for (const g of due) {
         try {
-          if (await send(due, deps, now)) counts.alerted++;
+          if (await send(g, deps, now)) counts.alerted++;
         } catch (error) {
           failures['usage grade alert'] = (failures['usage grade alert'] ?? 0) + 1;
-          deps.logger.error('usage grade alert not sent', { key: due.key, error: String(error) });
+          deps.logger.error('usage grade alert not sent', { key: g.key, error: String(error) });
         }
       }
       return { counts, failures };

@@ -27,14 +27,20 @@ export const UPDATE_WORKGROUP = 'UpdateWorkgroup';
 
 type LedgerLike = Pick<EvaluationEnv['ledger'], 'byKey' | 'keyFor'>;
 
-const stepKeys = (ledger: LedgerLike, policy: string, target: TargetRef, slot: string): string[] => [
-  ledger.keyFor(policy, target, GRADE_ALERT_ACTION, slot),
-  ledger.keyFor(policy, target, UPDATE_WORKGROUP, stepSlot(slot, 'capMaxCapacity')),
-  ledger.keyFor(policy, target, SERVERLESS_UPDATE, stepSlot(slot, 'deactivate')),
-];
+/**
+ * The ledger's word on a workgroup grade: its alert sent (an alert claimed and not sent has not fired:
+ * the next sweep sends it), or one of its steps decided. decide() and the grade-alert tracker ask the same.
+ */
+export function workgroupGradeFired(ledger: LedgerLike, policy: string, target: TargetRef, slot: string): boolean {
+  if (ledger.byKey(ledger.keyFor(policy, target, GRADE_ALERT_ACTION, slot))?.status === 'succeeded') return true;
+  return [
+    ledger.keyFor(policy, target, UPDATE_WORKGROUP, stepSlot(slot, 'capMaxCapacity')),
+    ledger.keyFor(policy, target, SERVERLESS_UPDATE, stepSlot(slot, 'deactivate')),
+  ].some((k) => ledger.byKey(k) !== undefined);
+}
 
 /** What the workgroup's escalated limit consumed this period (RPU-hours), or why it is unknown. */
-function used(wg: WorkgroupResource, owned: Owned, d: DeclaredLimit, start: number): number | string {
+export function used(wg: WorkgroupResource, owned: Owned, d: DeclaredLimit, start: number): number | string {
   if (wg.usageReadAt === undefined)
     return 'usage not read: this sweep read no usage (every 15 minutes, or the read failed)';
   const limit = ownWorkgroupLimit(wg, owned, d.key);
@@ -51,7 +57,7 @@ interface Step {
   what: string;
 }
 
-function stepsOf(grade: Grade, wg: WorkgroupResource, limitId: string, d: DeclaredLimit, breach: string) {
+export function stepsOf(grade: Grade, wg: WorkgroupResource, limitId: string, d: DeclaredLimit, breach: string) {
   const acts: Step[] = [];
   const notes: string[] = [];
   const cap = grade.cap;
@@ -106,8 +112,7 @@ export function escalateWorkgroup(
       continue;
     }
     const slot = (g: Grade) => gradeSlot('per-resource', d.feature, start, g.percent);
-    const fired = (g: Grade) =>
-      stepKeys(env.ledger, policy, target, slot(g)).some((k) => env.ledger.byKey(k) !== undefined);
+    const fired = (g: Grade) => workgroupGradeFired(env.ledger, policy, target, slot(g));
     const grade = nextGrade(esc.grades, (usage / d.amount) * 100, fired);
     const limit = ownWorkgroupLimit(wg, owned, d.key);
     if (grade === null || limit === undefined) continue;
