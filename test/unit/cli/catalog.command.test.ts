@@ -90,7 +90,9 @@ describe('autopilot catalog <id> --policies', () => {
     expect(code).toBe(0);
     expect(out).toContain(`  policies (${dir}): none reacts to it`);
   });
+});
 
+describe('autopilot catalog --unhandled', () => {
   it('--unhandled lists the ids nothing in the folder reacts to, and counts them on stderr', async () => {
     const { code, out, err } = await catalog('--policies', dir, '--unhandled');
     const ids = out
