@@ -6,6 +6,7 @@ import { withWorkgroupLimits } from '../aws/workgroup-limits-reader.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { DeadLetterPort } from '../execute/batch-processor.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
+import type { IntegrationPort } from '../execute/integration-port.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
 import type { FleetPart } from '../policy/capability.ts';
@@ -88,7 +89,12 @@ export interface AppDeps {
   readonly ledger: LedgerPort;
   readonly notifier: NotifierPort;
   /** The executor's re-read and state-changing calls, routed by target type. */
-  readonly resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+  readonly resources: {
+    readonly cluster: ResourcePort;
+    readonly workgroup?: ResourcePort;
+    /** Zero-ETL integrations (a recreate); absent where the deployment wires none (a hub). */
+    readonly integration?: IntegrationPort;
+  };
   /** The Redshift Data API, for a failover drill's canary query; absent: no canary can run. */
   readonly dataApi?: DataApiPort;
   readonly clock: Clock;

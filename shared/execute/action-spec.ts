@@ -2,6 +2,7 @@ import type { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import type { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { FleetResource } from '../policy/decision.ts';
 import type { GuardrailName } from './guardrail-names.ts';
+import type { IntegrationPort } from './integration-port.ts';
 import type { OperationSpec } from './operations.ts';
 import type { ActionResult, ObservedResource } from './ports.ts';
 
@@ -75,6 +76,8 @@ export type ParamRule = { kind: 'target' } | { kind: 'policy' } | { kind: 'check
 export interface ActionServices {
   redshift?: RedshiftAdapter;
   serverless?: RedshiftServerlessAdapter;
+  /** Zero-ETL integrations (shared/execute/integration-port.ts), for `integration` actions. */
+  integration?: IntegrationPort;
 }
 
 export interface ActionTracking {

@@ -51,7 +51,7 @@ export {
  */
 export interface ExecutorDeps {
   /** Routed by the operation's resource type. */
-  resources: { cluster: ResourcePort; workgroup?: ResourcePort };
+  resources: { cluster: ResourcePort; workgroup?: ResourcePort; integration?: ResourcePort };
   ledger: LedgerPort;
   notifier: NotifierPort;
   /** Region for console links when the target does not name one. */

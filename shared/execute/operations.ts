@@ -12,7 +12,7 @@ import clusterStatuses from './cluster-statuses.json' with { type: 'json' };
  * rebooting, renaming, pausing, resuming, relocating, …) refuses. Unknown states refuse too.
  */
 export interface OperationSpec {
-  resourceType: Extract<ResourceType, 'cluster' | 'workgroup'>;
+  resourceType: Extract<ResourceType, 'cluster' | 'workgroup' | 'integration'>;
   /** The params key that names the target; it must equal `decision.target.id`. */
   idParam: string;
   /** States in which the call is allowed (exact match, as AWS spells them). */

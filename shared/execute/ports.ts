@@ -2,6 +2,7 @@ import type {
   ClusterResource,
   Decision,
   FleetResource,
+  IntegrationResource,
   LedgerEntryView,
   TargetRef,
   WorkgroupResource,
@@ -13,7 +14,7 @@ import type {
  */
 
 /** The resource as re-read at execution time, or null when it no longer exists. */
-export type ObservedResource = ClusterResource | WorkgroupResource;
+export type ObservedResource = ClusterResource | WorkgroupResource | IntegrationResource;
 
 export interface ActionResult {
   /** The state AWS reports right after the call (`pausing`, `resuming`, snapshot `creating`, …). */

@@ -4,6 +4,7 @@ import type { PolicyProblem } from '../errors.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { ActionSpec } from '../execute/action-spec.ts';
 import type { Guardrail } from '../execute/guardrails.ts';
+import type { IntegrationPort } from '../execute/integration-port.ts';
 import type { Clock, LedgerPort, LedgerRecord, LoggerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { ScheduleUse } from './aws-schedule.ts';
 import type { CompiledCalendar } from './calendar.ts';
@@ -197,7 +198,11 @@ export interface TrackerDeps {
   region: string;
   policies: readonly CompiledPolicy[];
   logger: LoggerPort;
-  resources: { readonly cluster: ResourcePort; readonly workgroup?: ResourcePort };
+  resources: {
+    readonly cluster: ResourcePort;
+    readonly workgroup?: ResourcePort;
+    readonly integration?: IntegrationPort;
+  };
   /** The Redshift Data API (a failover drill's canary); absent where the deployment has no client for it. */
   dataApi?: DataApiPort;
 }
