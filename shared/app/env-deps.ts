@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type AwsClients, createClients, TargetClientFactory } from '../aws/client-factory.ts';
 import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
+import type { DataApiPort } from '../aws/data-api.adapter.ts';
 import { DynamoLedger } from '../aws/ledger.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionDeadLetters, DecisionQueue } from '../aws/queue.adapter.ts';
@@ -124,6 +125,13 @@ export interface EnvDepsOptions {
    * engine (YAML parser, time zones, cron): without it, `deps.policies` is a configuration error.
    */
   loadPolicies?: (policyPath: string, cwd: string) => PolicySet;
+  /**
+   * Builds the Redshift Data API port (`createDataApi` from data-api.adapter.ts) for the function that
+   * runs a failover drill's canary, the drill watcher. Injected like `loadPolicies` so only that
+   * function bundles the RedshiftDataClient and holds the Data API and secret permissions; built on
+   * first use. Without it `deps.dataApi` is absent and the tracker leaves the canary to the watcher.
+   */
+  dataApi?: (options: { region: string }) => DataApiPort;
 }
 
 export function depsFromEnv(options: EnvDepsOptions): AppDeps {
@@ -196,6 +204,11 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
       return observability();
     },
   };
+  const buildDataApi = options.dataApi;
+  if (buildDataApi !== undefined) {
+    const dataApi = lazy(() => buildDataApi({ region: config().region }));
+    Object.defineProperty(deps, 'dataApi', { get: dataApi, enumerable: true });
+  }
   if (inLambda(env)) warm(deps, options.loadPolicies !== undefined);
   return deps;
 }

@@ -1,8 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { RedshiftClient } from '@aws-sdk/client-redshift';
+import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { UsageReader } from '../aws/cloudwatch-usage.ts';
+import { DataApiAdapter, type DataApiPort } from '../aws/data-api.adapter.ts';
 import { messageGroupId, sqsSafeId } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
@@ -167,6 +169,8 @@ export interface InProcessParts {
   wrapFleet?: (reader: FleetReader) => FleetReader;
   /** The sweep's usage read (CloudWatch GetMetricData); without it usage is never read. */
   usage?: UsageReader;
+  /** The Redshift Data API (a failover drill's canary); without it no canary runs. */
+  dataApi?: DataApiPort;
 }
 
 /** The in-process composition root: the tests' deps, the simulation's and the bench's are built here. */
@@ -187,6 +191,7 @@ export function buildInProcessDeps(parts: InProcessParts): AppDeps {
     ledger: parts.ledger,
     notifier: parts.notifier,
     resources,
+    ...(parts.dataApi === undefined ? {} : { dataApi: parts.dataApi }),
     clock,
     observability: parts.observability,
   };
@@ -201,6 +206,8 @@ export interface InProcessOptions {
   config?: Partial<AppConfig>;
   service?: string;
   observability?: Observability;
+  /** A RedshiftDataClient (attached to the simulator) for a failover drill's canary. */
+  redshiftData?: RedshiftDataClient;
 }
 
 export interface InProcessDeps {
@@ -224,6 +231,7 @@ export function inProcessDeps(options: InProcessOptions): InProcessDeps {
     notifier,
     clock: options.clock,
     observability: options.observability ?? quietObservability(options.service ?? 'autopilot-local'),
+    ...(options.redshiftData === undefined ? {} : { dataApi: new DataApiAdapter(options.redshiftData) }),
   });
   return { deps, queue, ledger, notifier };
 }

@@ -3,9 +3,10 @@ import {
   type DescribeStatementCommandOutput,
   ExecuteStatementCommand,
   type ExecuteStatementCommandInput,
-  type RedshiftDataClient,
+  RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { classifyAwsError } from '../execute/classify-error.ts';
+import { type ClientOptions, clientConfig, refreshingCredentials } from './client-factory.ts';
 
 /**
  * The Redshift Data API as the failover drill's canary uses it (issue 16): one `ExecuteStatement` of a
@@ -93,4 +94,13 @@ export class DataApiAdapter implements DataApiPort {
       throw classifyAwsError(error, 'DescribeStatement');
     }
   }
+}
+
+/**
+ * The deployed Data API port: one RedshiftDataClient with the project's client settings (standard
+ * retries, a refresh on ExpiredToken). Handed to `depsFromEnv` only by the function that runs the canary
+ * (the drill watcher), so the other functions neither bundle the client nor need its IAM.
+ */
+export function createDataApi(options: ClientOptions): DataApiAdapter {
+  return new DataApiAdapter(refreshingCredentials(new RedshiftDataClient(clientConfig(options))));
 }

@@ -22,6 +22,8 @@ export interface HandlerSet {
   ingestEventBridge: LambdaHandler;
   reconcile: LambdaHandler;
   executeDecision: LambdaHandler;
+  /** The failover drill watcher (serverless.yml watchDrills, every minute); absent: not run. */
+  watchDrills?: LambdaHandler;
 }
 export type HandlerFactory = (deps: AppDeps) => HandlerSet | Promise<HandlerSet>;
 export type FunctionName = keyof HandlerSet;
@@ -49,9 +51,13 @@ export interface InvocationError {
   origin: string;
 }
 
+/** The drill watcher's schedule (serverless.yml watchDrills: rate(1 minute)). */
+export const WATCH_MS = 60_000;
+
 type Job =
   | { kind: 'invoke'; fn: FunctionName; payload: unknown; eventId: string; resource: string; origin: string }
   | { kind: 'tick'; at: Date }
+  | { kind: 'watch'; at: Date }
   | { kind: 'poll' };
 
 /** Which function receives an injected payload, the way AWS would route it. */
@@ -146,6 +152,14 @@ export class LambdaRuntime {
   scheduleTicks(from: number, tickMs: number): void {
     const firstAt = Math.ceil(from / tickMs) * tickMs;
     this.#clock.every(tickMs, (at) => this.#jobs.push({ kind: 'tick', at }), { firstAt, label: 'scheduler' });
+    // The drill watcher's own schedule, rate(1 minute), when the handler set has it.
+    if (this.#handlers?.watchDrills !== undefined) {
+      const watchAt = Math.ceil(from / WATCH_MS) * WATCH_MS;
+      this.#clock.every(WATCH_MS, (at) => this.#jobs.push({ kind: 'watch', at }), {
+        firstAt: watchAt,
+        label: 'drill watcher',
+      });
+    }
   }
 
   /** Payloads given to the run, each invoked at its time when it falls in [from, to]. */
@@ -172,6 +186,7 @@ export class LambdaRuntime {
   async drain(): Promise<void> {
     for (let job = this.#jobs.shift(); job !== undefined; job = this.#jobs.shift()) {
       if (job.kind === 'tick') await this.#tick(job.at);
+      else if (job.kind === 'watch') await this.#watch(job.at);
       else if (job.kind === 'poll') await this.#poll();
       else await this.#event(job);
       this.#hooks.afterJob();
@@ -223,7 +238,7 @@ export class LambdaRuntime {
     const handlers = this.#handlers as HandlerSet;
     const at = this.#clock.now().toISOString();
     try {
-      const out = await handlers[fn](payload as never, this.#context(fn));
+      const out = await (handlers[fn] as LambdaHandler)(payload as never, this.#context(fn));
       this.deliveries.push({ at, fn, eventId: meta.eventId, resource: meta.resource, ok: true });
       return out;
     } catch (error) {
@@ -263,6 +278,25 @@ export class LambdaRuntime {
       origin: `tick ${payload.scheduledTime}`,
     });
     await this.#hooks.afterTick();
+  }
+
+  /** The drill watcher's minute (an EventBridge schedule rule's event); its deliveries are not kept, only failures. */
+  async #watch(at: Date): Promise<void> {
+    const handler = (this.#handlers as HandlerSet).watchDrills;
+    if (handler === undefined) return;
+    const payload = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: at.toISOString(), detail: {} };
+    try {
+      await handler(payload as never, this.#context('watchDrills'));
+    } catch (error) {
+      const iso = this.#clock.now().toISOString();
+      this.deliveries.push({ at: iso, fn: 'watchDrills', eventId: 'watch', resource: '-', ok: false });
+      this.invocationErrors.push({
+        at: iso,
+        fn: 'watchDrills',
+        error: error instanceof Error ? error.message : String(error),
+        origin: `watch ${at.toISOString()}`,
+      });
+    }
   }
 
   /** Lambda's SQS event source mapping: receive ≤ 10, invoke, delete what did not fail. */

@@ -8,14 +8,19 @@ import { createExecuteDecisionHandler } from '../../functions/execute-decision/e
 import { createIngestEventBridgeHandler } from '../../functions/ingest-event-bridge/ingest-event-bridge.handler.ts';
 import { createIngestRedshiftEventHandler } from '../../functions/ingest-redshift-event/ingest-redshift-event.handler.ts';
 import { createReconcileHandler } from '../../functions/reconcile/reconcile.handler.ts';
+import { createWatchDrillsHandler } from '../../functions/watch-drills/watch-drills.handler.ts';
 import type { AppDeps } from '../app/deps.ts';
 import type { HandlerSet, LambdaHandler } from './lambda-runtime.ts';
 
 export function realHandlers(deps: AppDeps): HandlerSet {
+  // As deployed, only the drill watcher holds the Redshift Data API client (and its IAM): the others step
+  // a drill without its canary.
+  const { dataApi: _watcherOnly, ...others } = deps;
   return {
-    ingestRedshiftEvent: createIngestRedshiftEventHandler(deps) as unknown as LambdaHandler,
-    ingestEventBridge: createIngestEventBridgeHandler(deps) as unknown as LambdaHandler,
-    reconcile: createReconcileHandler(deps) as unknown as LambdaHandler,
-    executeDecision: createExecuteDecisionHandler(deps) as unknown as LambdaHandler,
+    ingestRedshiftEvent: createIngestRedshiftEventHandler(others) as unknown as LambdaHandler,
+    ingestEventBridge: createIngestEventBridgeHandler(others) as unknown as LambdaHandler,
+    reconcile: createReconcileHandler(others) as unknown as LambdaHandler,
+    executeDecision: createExecuteDecisionHandler(others) as unknown as LambdaHandler,
+    watchDrills: createWatchDrillsHandler(deps) as unknown as LambdaHandler,
   };
 }

@@ -3,12 +3,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type DescribeIntegrationsMessage, type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppDeps, FleetRead, FleetReader } from '../app/deps.ts';
 import { buildInProcessDeps, stageConfig } from '../app/memory-deps.ts';
 import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
+import { DataApiAdapter } from '../aws/data-api.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionQueue } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
@@ -137,6 +139,9 @@ export class SimulatedAccount {
     attachService(eventBridge, this.events.call, requestIds);
     const cloudwatch = new CloudWatchClient(config);
     attachService(cloudwatch, (operation, input) => this.sim.callCloudWatch(operation, input), requestIds);
+    // The failover drill's canary (the Data API the simulator models, with its secrets).
+    const data = new RedshiftDataClient(config);
+    this.sim.attach(data);
     return buildInProcessDeps({
       config: this.#stageConfig(),
       policies,
@@ -150,6 +155,7 @@ export class SimulatedAccount {
       observability: quietObservability(service),
       wrapFleet: (reader) => this.#keepingSweeps(reader),
       usage: new CloudWatchUsageAdapter(cloudwatch),
+      dataApi: new DataApiAdapter(data),
     });
   }
 

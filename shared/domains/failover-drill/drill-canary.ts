@@ -7,7 +7,7 @@ import type { DrillState } from './drill-state.ts';
 /**
  * The canary: from the moment the failover is accepted (new connections are accepted at once, facts.md
  * §6), one `SYS_*` query at a time through the Redshift Data API — ExecuteStatement, then
- * DescribeStatement on each watcher run until it ends; a FAILED or ABORTED one is noted and the next run
+ * DescribeStatement on each watcher run (every minute) until it ends; a FAILED or ABORTED one is noted and the next run
  * asks again. The first statement that FINISHED is the time an application could query again (its
  * `UpdatedAt`, when the result was ready). A Data API error is kept as the canary's last error (the
  * drill fails on it only if no query succeeds within maxRecoveryMinutes), never swallowed.
@@ -25,10 +25,9 @@ export async function canaryStep(
   const config = settings.canary;
   if (canary === null || config === null || canary.firstOkAt !== null) return state;
   const api = deps.dataApi;
-  if (api === undefined) {
-    const lastError = 'no Redshift Data API client in this deployment: the canary cannot run';
-    return canary.lastError === lastError ? state : { ...state, canary: { ...canary, lastError } };
-  }
+  // Only the drill watcher holds the Data API client and its permissions (docs/architecture.md, "Failover
+  // drills: who watches"): the ingest and sweep steps of the same drill leave the canary to it.
+  if (api === undefined) return state;
   let next = canary;
   if (next.pending !== null) {
     try {

@@ -117,7 +117,11 @@ export function verdictOf(state: DrillState, now: number): Verdict {
     missing.push('no failover seen (no modifying status, no recovery event, primary still in its AZ)');
   else if (state.availableAt === null)
     missing.push(`not available again (last status ${state.statuses.at(-1)?.status ?? 'unknown'})`);
-  if (!canaryDone)
+  if (!canaryDone && state.canary?.attempts === 0)
+    missing.push(
+      'no canary query was sent: no run of the drill watcher (the function holding the Redshift Data API client) stepped this drill; check its schedule and errors',
+    );
+  else if (!canaryDone)
     missing.push(
       `no successful canary query${state.canary?.lastError ? ` (last error: ${state.canary.lastError})` : ''}`,
     );
