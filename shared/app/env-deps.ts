@@ -4,6 +4,7 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { type AwsClients, createClients, TargetClientFactory } from '../aws/client-factory.ts';
 import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
 import type { DataApiPort } from '../aws/data-api.adapter.ts';
+import { IntegrationAdapter } from '../aws/integration.adapter.ts';
 import { DynamoLedger } from '../aws/ledger.adapter.ts';
 import { Notifier } from '../aws/notifier.adapter.ts';
 import { DecisionDeadLetters, DecisionQueue } from '../aws/queue.adapter.ts';
@@ -150,7 +151,7 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
         executes: options.loadPolicies === undefined,
       });
     }
-    return adapterMembers(
+    const members = adapterMembers(
       new RedshiftAdapter(clients().redshift),
       new RedshiftServerlessAdapter(clients().redshiftServerless),
       undefined,
@@ -159,6 +160,11 @@ export function depsFromEnv(options: EnvDepsOptions): AppDeps {
         ? undefined
         : new CloudWatchUsageAdapter(clients().cloudwatch as CloudWatchClient),
     );
+    // Zero-ETL integrations of this account (a recreate); a hub wires none yet.
+    return {
+      ...members,
+      resources: { ...members.resources, integration: new IntegrationAdapter(clients().redshift, ledger()) },
+    };
   });
   const queue = lazy(() => new DecisionQueue(clients().sqs, config().decisionQueueUrl));
   const deadLetters = lazy(() => {

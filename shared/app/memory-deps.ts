@@ -5,6 +5,7 @@ import type { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import type { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import type { UsageReader } from '../aws/cloudwatch-usage.ts';
 import { DataApiAdapter, type DataApiPort } from '../aws/data-api.adapter.ts';
+import { IntegrationAdapter } from '../aws/integration.adapter.ts';
 import { messageGroupId, sqsSafeId } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
@@ -190,7 +191,10 @@ export function buildInProcessDeps(parts: InProcessParts): AppDeps {
     queue: parts.queue,
     ledger: parts.ledger,
     notifier: parts.notifier,
-    resources,
+    resources: {
+      ...resources,
+      integration: new IntegrationAdapter(parts.redshift.client, parts.ledger, () => clock.now()),
+    },
     ...(parts.dataApi === undefined ? {} : { dataApi: parts.dataApi }),
     clock,
     observability: parts.observability,

@@ -4,6 +4,7 @@ import { pauseCluster, resumeCluster } from '../windows/window.actions.ts';
 import { ZERO_ETL_ACTIONS } from './integration-actions.ts';
 import { reactionsCapability as reactionBlock } from './reaction.capability.ts';
 import { reactionTracker } from './reaction-tracker.ts';
+import { recreateMatchesIntegration } from './recreate.action.ts';
 
 /**
  * Reactions (`on`/`do`): zero-ETL integration events by id (resume the target, fix its parameter group,
@@ -13,5 +14,6 @@ import { reactionTracker } from './reaction-tracker.ts';
 export const reactionsCapability: CapabilityRegistration = {
   ...reactionBlock,
   actions: [resumeCluster, pauseCluster, createClusterSnapshot, ...ZERO_ETL_ACTIONS],
+  guardrails: [recreateMatchesIntegration],
   tracker: reactionTracker,
 };

@@ -4,6 +4,7 @@ import type { ActionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import { redshiftOf } from '../windows/window.actions.ts';
 import { TARGET_PARAMETER } from './integration-events.ts';
+import { recreateIntegration } from './recreate.action.ts';
 
 /**
  * REDSHIFT-INTEGRATION-EVENT-1001: the target cluster's `enable_case_sensitive_identifier` must be true.
@@ -66,4 +67,4 @@ export const modifyClusterParameterGroup: ActionSpec = {
   },
 };
 
-export const ZERO_ETL_ACTIONS: readonly ActionSpec[] = [modifyClusterParameterGroup];
+export const ZERO_ETL_ACTIONS: readonly ActionSpec[] = [modifyClusterParameterGroup, recreateIntegration];

@@ -6,6 +6,8 @@ import { familyOf, runbookOf, TARGET_PARAMETER } from './integration-events.ts';
 import type { ReactionAction } from './reaction.schema.ts';
 import { alertProposal } from './reaction-alerts.ts';
 import { foldedInto } from './reaction-fold.ts';
+import { recreateProposals } from './reaction-recreate.ts';
+import { REDSHIFT_API_SOURCE } from './recreate.action.ts';
 
 /**
  * A zero-ETL integration event, for a policy on `resource: integration`: the family's fix where the
@@ -102,6 +104,12 @@ function fixTargetParameter(ctx: ReactionContext, integration: IntegrationResour
 function nextSteps(ctx: ReactionContext, integration: IntegrationResource): string[] {
   const family = familyOf(ctx.event.eventId);
   if (family === 'target-paused' && ctx.actions.includes('resume-target')) return [];
+  if (family === 'recreate' && ctx.actions.includes('recreate') && REDSHIFT_API_SOURCE.test(integration.sourceArn)) {
+    return [
+      'autopilot deletes it and creates it again with the same source, target, name, description, KMS key, encryption context and tags (recorded in its ledger before the delete); the next alert says whether it became active.',
+      'if it fails again before it is active, autopilot does not recreate it twice: it alerts instead.',
+    ];
+  }
   if (family === 'target-parameter' && ctx.actions.includes('fix-target-parameter')) {
     return [
       `autopilot sets ${TARGET_PARAMETER.name}=${TARGET_PARAMETER.value} in the target cluster's parameter group (ModifyClusterParameterGroup; the group must carry the opt-in tag; a default.* group AWS refuses to modify — then the executor's alert says to attach a custom group).`,
@@ -124,6 +132,7 @@ export function reactIntegration(ctx: ReactionContext, integration: IntegrationR
     if (action === 'fix-target-parameter' && family === 'target-parameter') {
       out.push(...fixTargetParameter(ctx, integration));
     }
+    if (action === 'recreate' && family === 'recreate') out.push(...recreateProposals(ctx, integration));
     if (action !== 'alert') continue;
     const folded = foldedInto(env, event);
     if (folded !== null) {

@@ -104,6 +104,13 @@ function checkDo(actions: readonly ReactionAction[], allow: AllowBlock, ctx: Com
         message: `fix-target-parameter changes the target cluster's parameter group (${TARGET_PARAMETER.name}=${TARGET_PARAMETER.value}, shared by every cluster using it); expected allow: { modifyTargetParameterGroup: true } on this policy to permit it`,
       });
     }
+    if (action === 'recreate' && allow.recreateIntegration !== true) {
+      ctx.problems.push({
+        path: ['do', i],
+        message:
+          'recreate deletes the integration and creates it again (replication stops, the target reloads from the source); expected allow: { recreateIntegration: true } on this policy to permit it',
+      });
+    }
   }
 }
 

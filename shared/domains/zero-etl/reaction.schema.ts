@@ -13,6 +13,7 @@ export const EVENT_ID_PATTERN = /^REDSHIFT-(EVENT|SERVERLESS-EVENT|INTEGRATION-E
 export const REACTION_ACTIONS = [
   'resume-target',
   'fix-target-parameter',
+  'recreate',
   'pause',
   'resume',
   'snapshot',
@@ -24,6 +25,7 @@ export type ReactionAction = (typeof REACTION_ACTIONS)[number];
 export const ACTION_RESOURCES: Readonly<Record<ReactionAction, readonly string[]>> = {
   'resume-target': ['integration'],
   'fix-target-parameter': ['integration'],
+  recreate: ['integration'],
   pause: ['cluster'],
   resume: ['cluster'],
   snapshot: ['cluster'],
@@ -76,6 +78,8 @@ export const foldWindowSchema = z.union([z.literal(0), z.literal('off'), duratio
 /** Remediations that change something beyond the event's own resource: each needs the policy's explicit yes. */
 export const allowSchema = z.strictObject({
   modifyTargetParameterGroup: z.boolean({ error: 'expected true or false' }).optional(),
+  /** `recreate`: DeleteIntegration then CreateIntegration with the same settings (recreate.action.ts). */
+  recreateIntegration: z.boolean({ error: 'expected true or false' }).optional(),
 });
 
 export type OnBlock = z.infer<typeof onSchema>;
