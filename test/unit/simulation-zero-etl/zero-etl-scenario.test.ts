@@ -27,6 +27,7 @@ const namespaceArn = (id: string) => `arn:aws:redshift:${REGION}:${ACCOUNT}:name
 const TARGET_NS = namespaceArn('5f2b8c1e-9a7d-4e3b-b6c4-1d0e2f3a4b5c');
 const CLICKS_NS = namespaceArn('6a3c9d2f-0b8e-4f4c-a7d5-2e1f3a4b5c6d');
 const SOURCE = `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:orders-aurora`;
+const EVENTS_TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/events`;
 
 function cluster(id: string, namespace: string, parameterGroup: string) {
   return {
@@ -77,6 +78,8 @@ const FLEET = [
           `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:payments-aurora`,
           CLICKS_NS,
         ),
+        // A DynamoDB table: an integration Redshift's own CreateIntegration can create again.
+        integration('events', '3b5c7d9e-1f2a-4b6c-8d0e-2f4a6b8c0d1e', EVENTS_TABLE, CLICKS_NS),
         integration(
           'clicks',
           '8d0f7780-8536-41ef-a55c-f18fd2fa1bf8',
@@ -94,8 +97,8 @@ policies:
   - name: zetl
     resource: integration
     on: { categories: [Monitoring, Operation, Configuration] }
-    do: [resume-target, fix-target-parameter, alert]
-    allow: { modifyTargetParameterGroup: true }
+    do: [resume-target, fix-target-parameter, recreate, alert]
+    allow: { modifyTargetParameterGroup: true, recreateIntegration: true }
   - name: disk-guard
     resource: cluster
     on: { metric: { namespace: AWS/Redshift, name: PercentageDiskSpaceUsed } }
@@ -123,6 +126,11 @@ beforeAll(async () => {
         integration: 'clicks',
         eventId: 'REDSHIFT-INTEGRATION-EVENT-0007',
         at: FROM + 2 * HOUR,
+      });
+      sim.injectIntegrationFault({
+        integration: 'events',
+        eventId: 'REDSHIFT-INTEGRATION-EVENT-0007',
+        at: FROM + 3 * HOUR,
       });
       // A table without a primary key: the warning every 36 s for an hour.
       sim.injectIntegrationFault({
@@ -173,12 +181,11 @@ describe('zero-ETL reactions, simulated', () => {
     expect(actions('cluster/zetl-target').some((a) => a.action === 'RebootCluster')).toBe(false);
   });
 
-  it('0007: one alert with the delete-and-recreate runbook for the integration (recreate is not an action yet)', () => {
-    const alerts = alertsAbout('REDSHIFT-INTEGRATION-EVENT-0007');
+  it('0007 on an Aurora source: one alert with the delete-and-recreate runbook, not recreated (the RDS API creates it)', () => {
+    const alerts = alertsAbout('REDSHIFT-INTEGRATION-EVENT-0007 on clicks');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.message).toContain('delete-integration');
-    expect(alerts[0]?.message).toContain('clicks');
-    expect(run.records.some((r) => r.type === 'action' && /Integration$/.test(r.action))).toBe(false);
+    expect(actions('integration/clicks')).toEqual([]);
   });
 
   it('what a recreate will call works on the simulated account: DeleteIntegration by the fleet file ARN, then CreateIntegration', async () => {
@@ -208,9 +215,25 @@ describe('zero-ETL reactions, simulated', () => {
     });
   });
 
-  it.todo(
-    '0007 with recreate allowed: DeleteIntegration then CreateIntegration once, the new integration active (0000)',
-  );
+  it('0007 with recreate allowed: deleted and created again once, with the same settings, active (0000), the record closed', async () => {
+    const recreates = actions('integration/events');
+    expect(new Set(recreates.map((a) => a.key)).size).toBe(1);
+    expect(recreates.map((a) => [a.action, a.outcome])).toEqual([
+      ['CreateIntegration', 'in-progress'],
+      ['CreateIntegration', 'succeeded'],
+    ]);
+    const redshift = new RedshiftClient({ region: REGION, credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
+    run.simulator.attach(redshift);
+    const now = await redshift.send(new DescribeIntegrationsCommand({}));
+    const events = now.Integrations?.filter((i) => i.IntegrationName === 'events') ?? [];
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ Status: 'active', SourceArn: EVENTS_TABLE, TargetArn: CLICKS_NS, Tags: OPT_IN });
+    expect(events[0]?.IntegrationArn).not.toBe(FLEET[1]?.json.Integrations?.[1]?.IntegrationArn);
+    const alerts = alertsAbout('REDSHIFT-INTEGRATION-EVENT-0007 on events');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.message).toContain('autopilot deletes it and creates it again');
+    expect(run.failures ?? []).toEqual([]);
+  });
 });
 
 describe('alarm reactions and folded warnings, simulated', () => {
