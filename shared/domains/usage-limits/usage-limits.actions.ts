@@ -104,7 +104,8 @@ export function ownedRefusal(
   if (limit.clusterId !== params.ClusterIdentifier) {
     return `usage limit ${id} belongs to cluster ${limit.clusterId}, not ${String(params.ClusterIdentifier)}`;
   }
-  const owner = ownership(limit, String(params.OwnerPolicy));
+  // A limit of a policy no longer deployed is deleted on behalf of its owner (usage-limits.ownership.ts).
+  const owner = ownership(limit, String(params.OrphanOf ?? params.OwnerPolicy));
   if (owner === 'person') return `usage limit ${id} was not made by autopilot (no managed-by tag); left as it is`;
   if (owner === 'other-policy') return `usage limit ${id} belongs to policy ${limit.tags[LIMIT_TAGS.policy] ?? '?'}`;
   if (params.LimitKey !== undefined && limit.tags[LIMIT_TAGS.limit] !== params.LimitKey) {
@@ -221,6 +222,10 @@ export const deleteUsageLimit: ActionSpec = {
     ClusterIdentifier: { kind: 'target' },
     UsageLimitId: { kind: 'checked', why: 'the handler re-reads the limit: on this cluster, tagged by this policy' },
     OwnerPolicy: { kind: 'policy' },
+    OrphanOf: {
+      kind: 'checked',
+      why: 'decide() names a policy no deployed policy is named, a day after the sweep recorded the orphan; the handler deletes only a limit tagged managed-by autopilot and that policy, on this cluster',
+    },
   },
   permissions: [changeOwn('DeleteUsageLimit'), READ_USAGE_LIMITS],
   effect: {

@@ -4,6 +4,7 @@ import { oneOf } from '../../policy/param-check.ts';
 import { LIMIT_TAGS, limitTags } from './usage-limit-tags.ts';
 import { escalateCluster, escalatedDeclared, resumeAfterPeriod } from './usage-limits.escalate.ts';
 import { compileEscalation, type Escalation } from './usage-limits.grades.ts';
+import { orphanDeletes } from './usage-limits.orphans.ts';
 import {
   type DeclaredLimit,
   declaredLimits,
@@ -44,13 +45,19 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
     escalation,
     summary: `usage limits: ${declared.map((d) => describeLimit(d)).join('; ')}${grades}`,
     reconcile: (resource: FleetResource, _override, env): Proposal[] => {
-      if (resource.type === 'workgroup') return reconcileWorkgroup(resource, declared, escalation, policy, env);
+      if (resource.type === 'workgroup')
+        return [
+          ...reconcileWorkgroup(resource, declared, escalation, policy, env),
+          ...orphanDeletes(resource, policy, env, (_action, base) => base),
+        ];
       if (resource.type !== 'cluster') return [];
       const slots = slotsOf(env, policy, resource.id);
-      if (escalation === null) return reconcileLimits(resource, declared, policy, slots);
+      const orphans = orphanDeletes(resource, policy, env, slots);
+      if (escalation === null) return [...reconcileLimits(resource, declared, policy, slots), ...orphans];
       const wanted = escalatedDeclared(resource, declared, escalation, policy, env);
       return [
         ...reconcileLimits(resource, wanted.declared, policy, slots, wanted.why),
+        ...orphans,
         ...escalateCluster(resource, escalation, policy, env),
         ...resumeAfterPeriod(resource, escalation, policy, env),
       ];

@@ -22,6 +22,7 @@ import {
   unitOf,
   utcMinute,
 } from './usage-limits.grades.ts';
+import { sweepOwnership } from './usage-limits.notices.ts';
 import type { DeclaredLimit } from './usage-limits.reconcile.ts';
 import { workgroupGradeAlerts } from './workgroup-limits.grade-alerts.ts';
 
@@ -252,8 +253,14 @@ export function gradeAlertTracker(deps: TrackerDeps): Tracker {
     onEvent: async () => null,
     async sweep(fleet) {
       const now = deps.clock.now();
-      const counts = { alerted: 0 };
+      const counts = { alerted: 0, orphans: 0, people: 0 };
       const failures: Record<string, number> = {};
+      try {
+        Object.assign(counts, await sweepOwnership(deps, fleet, now));
+      } catch (error) {
+        failures['usage limit ownership'] = 1;
+        deps.logger.error('usage limit ownership not swept', { error: String(error) });
+      }
       // Usage is read every third sweep: the others have nothing to grade.
       if (!fleet.some((r) => (r.type === 'cluster' || r.type === 'workgroup') && r.usageReadAt !== undefined))
         return { counts, failures };
