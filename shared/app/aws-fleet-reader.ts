@@ -363,9 +363,13 @@ interface LocatedRead extends FleetRead {
 }
 
 function located(r: FleetResource, account: string, region: string): FleetResource {
-  return r.account !== null && r.region !== null
-    ? r
-    : { ...r, account: r.account ?? account, region: r.region ?? region };
+  if (r.account !== null && r.region !== null) return r;
+  const at = { ...r, account: r.account ?? account, region: r.region ?? region };
+  // A cluster read without its namespace ARN gets the ARN of where it was read (as parseFleet builds it):
+  // decisions carry target.arn, and the executor routes by it — without one it would act in the hub.
+  return at.type === 'cluster' && at.arn === null
+    ? { ...at, arn: `arn:aws:redshift:${at.region}:${at.account}:cluster:${at.id}` }
+    : at;
 }
 
 function duplicatePart(name: string, locations: string[]): UnreadPart {
