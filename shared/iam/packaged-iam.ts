@@ -15,13 +15,30 @@ import { executorStatements, type Statement } from './executor-iam.ts';
  * executor's statements. A policy that does not validate stops packaging with every problem as
  * `file:line:col: …`, so an invalid policy never reaches Lambda.
  */
-export async function packagedExecutorStatements(options: {
+export async function packagedExecutorStatements(options: PackagedOptions): Promise<Statement[]> {
+  const policies = await packagedPolicies(options);
+  const fallback = parseOptInTag(DEFAULT_OPT_IN_TAG) ?? { key: 'autopilot:managed', value: 'true' };
+  return executorStatements({ registry, policies }, fallback);
+}
+
+export interface PackagedOptions {
   policies: string;
   capabilities: readonly string[];
   cwd: string;
-}): Promise<Statement[]> {
+}
+
+/** Extra capability modules registered in this process (the executor's and the drill watcher's IAM both load them). */
+const registered = new Set<string>();
+
+/** The packaged policies, compiled with the deployment's extra capabilities; stops on any problem. */
+export async function packagedPolicies(
+  options: PackagedOptions,
+): Promise<ReturnType<typeof loadPolicyFileSync>['policies']> {
   for (const modulePath of options.capabilities) {
-    const mod = (await import(pathToFileURL(path.resolve(options.cwd, modulePath)).href)) as {
+    const resolved = path.resolve(options.cwd, modulePath);
+    if (registered.has(resolved)) continue;
+    registered.add(resolved);
+    const mod = (await import(pathToFileURL(resolved).href)) as {
       capability?: CapabilityRegistration;
     };
     if (mod.capability === undefined) throw new Error(`${modulePath}: exports no \`capability\` registration`);
@@ -43,8 +60,7 @@ export async function packagedExecutorStatements(options: {
     }
     throw error;
   }
-  const fallback = parseOptInTag(DEFAULT_OPT_IN_TAG) ?? { key: 'autopilot:managed', value: 'true' };
-  return executorStatements({ registry, policies }, fallback);
+  return policies;
 }
 
 /** A policy file, or a folder holding at least one `.yml`/`.yaml` file. */

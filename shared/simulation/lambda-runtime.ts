@@ -280,11 +280,11 @@ export class LambdaRuntime {
     await this.#hooks.afterTick();
   }
 
-  /** The drill watcher's minute (an EventBridge schedule rule's event); its deliveries are not kept, only failures. */
+  /** The drill watcher's minute (infra/drill-watcher.yml's Scheduler input); its deliveries are not kept, only failures. */
   async #watch(at: Date): Promise<void> {
     const handler = (this.#handlers as HandlerSet).watchDrills;
     if (handler === undefined) return;
-    const payload = { source: 'aws.events', 'detail-type': 'Scheduled Event', time: at.toISOString(), detail: {} };
+    const payload = { source: 'autopilot.scheduler', schedule: 'watch-drills', scheduledTime: at.toISOString() };
     try {
       await handler(payload as never, this.#context('watchDrills'));
     } catch (error) {

@@ -55,6 +55,9 @@ const RESOURCE_STAR_ALLOWED = [
   // Usage limits: the account-wide listing, and the usage metrics (GetMetricData has no resource type).
   'redshift:DescribeUsageLimits',
   'cloudwatch:GetMetricData',
+  // The drill canary's statements have no resource type: "*", conditioned on the caller's own statements.
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
   ...declaredPermissions.filter((p) => p.resource === '*').flatMap((p) => p.actions),
 ];
 /** Writes a declaration grants with no condition, by the reason it names (no resource type in the reference). */
@@ -72,6 +75,7 @@ const FUNCTIONS = {
   ingestEventBridge: 'functions/ingest-event-bridge/ingest-event-bridge.handler.mjs',
   reconcile: 'functions/reconcile/reconcile.handler.mjs',
   executeDecision: 'functions/execute-decision/execute-decision.handler.mjs',
+  watchDrills: 'functions/watch-drills/watch-drills.handler.mjs',
 } as const;
 /** Copied into every zip (serverless.yml package.patterns) and read at init from POLICY_PATH. */
 const BUNDLED_POLICY = 'examples/policies/example.yml';
@@ -119,6 +123,7 @@ describe('one IAM role per function', () => {
       'IngestEventBridgeLambdaFunction',
       'IngestRedshiftEventLambdaFunction',
       'ReconcileLambdaFunction',
+      'WatchDrillsLambdaFunction',
     ]);
     expect(findRoleProblems(template)).toEqual([]);
     expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
@@ -162,6 +167,8 @@ describe('dead letters', () => {
         'eventbridge-target IngestServerlessEventsRule/ingest-event-bridge -> IngestEventBridgeDlq',
         'schedule ReconcileSchedule -> ReconcileDlq',
         'sns-subscription IngestRedshiftEventSnsSubscriptionRedshiftautopilotdevingest -> IngestRedshiftEventDlq',
+        'event-invoke-config WatchDrillsLambdaEvConf -> ReconcileDlq',
+        'schedule WatchDrillsSchedule -> ReconcileDlq',
       ].sort(),
     );
     expect(findDeadLetterProblems(template)).toEqual([]);
@@ -520,7 +527,7 @@ describe('the stack watches itself', () => {
         expect(fn.Properties, id).toMatchObject({ TracingConfig: { Mode: 'Active' } });
       }
       const xray = iamStatements(traced).filter(({ statement }) => JSON.stringify(statement.Action).includes('xray:'));
-      expect(new Set(xray.map(({ where }) => where.split(' ')[0])).size).toBe(4);
+      expect(new Set(xray.map(({ where }) => where.split(' ')[0])).size).toBe(5);
     },
     PACKAGING_TIMEOUT_MS,
   );
