@@ -95,6 +95,14 @@ export function verdictOf(state: DrillState, now: number): Verdict {
   const failedEvent = state.events.find((e) => e.id === FAILED_EVENT);
   if (failedEvent !== undefined)
     return { kind: 'failed', reason: `REDSHIFT-EVENT-3668 at ${failedEvent.at}: recovery failed` };
+  // Recovered means the secondary took over: `available` again with the primary in its old AZ is a
+  // failover that did not happen (AWS's failed recovery answers so, 3668 may come later or not at all).
+  if (state.availableAt !== null && state.azBefore !== null && state.azAfter === state.azBefore) {
+    return {
+      kind: 'failed',
+      reason: `available again at ${state.availableAt} with the primary compute still in ${state.azBefore}: the secondary was not promoted, the failover did not happen (recovery failed)`,
+    };
+  }
   const start = Date.parse(state.startedAt);
   const bound = start + state.maxRecoveryMinutes * 60_000;
   const canaryDone = state.canary === null || state.canary.firstOkAt !== null;
