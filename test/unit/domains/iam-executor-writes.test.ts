@@ -25,6 +25,12 @@ const UNCONDITIONED_WRITE_EXCEPTIONS: readonly { action: string; resource: strin
     resource: 'arn:${AWS::Partition}:redshift-serverless:${AWS::Region}:${AWS::AccountId}:usagelimit/*',
     why: 'Service Authorization Reference (Redshift Serverless): aws:ResourceTag needs a tagged resource, and usage limits cannot be tagged (CreateUsageLimit and TagResource take no tags for them); decide() names only limits the ledger says autopilot created, and the handler re-reads the limit on the decision’s opted-in workgroup.',
   })),
+  ...['CreateIntegration', 'CreateTags'].map((name) => ({
+    action: `redshift:${name}`,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the generated template's Fn::Sub text
+    resource: 'arn:${AWS::Partition}:redshift:${AWS::Region}:${AWS::AccountId}:integration:*',
+    why: 'Service Authorization Reference (Redshift): the integration a recreate creates does not exist yet, so no aws:ResourceTag, and it takes back the deleted one’s tags whatever their keys, so an aws:TagKeys request condition would deny the create after the delete; the executor creates only from the settings it recorded before deleting an opted-in integration (zero-ETL recreate).',
+  })),
 ];
 
 /**
