@@ -60,7 +60,12 @@ export const canarySchema = z.strictObject(
 
 export const failoverDrillSchema = z.strictObject(
   {
-    schedule: z.string({ error: 'expected an AWS cron expression such as "cron(0 10 ? 1/3 TUE#2 *)"' }),
+    schedule: z.string({
+      error: (iss) =>
+        iss.input === undefined
+          ? 'missing required key "schedule"; expected when to drill, an AWS cron expression read in timezone, such as "cron(0 10 ? 1/3 TUE#2 *)" (the second Tuesday of each quarter, 10:00)'
+          : `schedule ${JSON.stringify(iss.input)} is not text; expected an AWS cron expression such as "cron(0 10 ? 1/3 TUE#2 *)"`,
+    }),
     timezone: timezoneSchema.optional(),
     maxRecoveryMinutes: z
       .number({

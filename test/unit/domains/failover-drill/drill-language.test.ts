@@ -25,6 +25,15 @@ describe('failoverDrill language', () => {
     ]);
   });
 
+  it('names what a missing or non-text schedule should be, at the block', () => {
+    expect(messages(withBlock('      maxRecoveryMinutes: 20\n'))).toEqual([
+      'drill.yml:6:7: missing required key "schedule"; expected when to drill, an AWS cron expression read in timezone, such as "cron(0 10 ? 1/3 TUE#2 *)" (the second Tuesday of each quarter, 10:00)',
+    ]);
+    expect(messages(withBlock('      schedule: 10\n'))).toEqual([
+      expect.stringMatching(/^drill\.yml:6:17: schedule 10 is not text; expected an AWS cron expression such as/),
+    ]);
+  });
+
   it('refuses a schedule more often than daily, naming why', () => {
     expect(messages(withBlock('      schedule: "rate(6 hours)"\n'))[0]).toMatch(
       /fires 6 hours apart; expected failover drills at most once every 24 hours \(a drill is an outage rehearsal, not a load test\)/,
