@@ -24,6 +24,7 @@ export function activeTrackers(deps: AppDeps, events?: readonly NormalizedEvent[
     policies: deps.policies.policies,
     logger: deps.observability.logger,
     resources: deps.resources,
+    queue: deps.queue,
     ...(deps.dataApi === undefined ? {} : { dataApi: deps.dataApi }),
   };
   const out: ActiveTracker[] = [];

@@ -8,7 +8,7 @@ import type { IntegrationPort } from '../execute/integration-port.ts';
 import type { Clock, LedgerPort, LedgerRecord, LoggerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { ScheduleUse } from './aws-schedule.ts';
 import type { CompiledCalendar } from './calendar.ts';
-import type { FleetResource, FleetSnapshot, LedgerEntryView, TargetRef } from './decision.ts';
+import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, TargetRef } from './decision.ts';
 import type { RunningWindow } from './running-window.ts';
 import type { CompiledSelector, OptInTag, Override } from './targeting.ts';
 
@@ -205,6 +205,12 @@ export interface TrackerDeps {
   };
   /** The Redshift Data API (a failover drill's canary); absent where the deployment has no client for it. */
   dataApi?: DataApiPort;
+  /**
+   * The decision queue of the deciding function the tracker runs in: a tracker that needs a state change
+   * (a recreate's create step) decides it and sends it here, and the executor authorizes and performs it —
+   * only the executor's role may write. Absent where the function sends no decisions (the drill watcher).
+   */
+  queue?: { send(decisions: readonly Decision[]): Promise<{ sent: number }> };
 }
 
 export interface Tracker {
