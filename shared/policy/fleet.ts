@@ -316,13 +316,50 @@ export interface FleetDocument {
   /** File name, for messages. */
   name: string;
   json: unknown;
+  /** The account and Region the file was read in (`--fleet 111111111111/eu-west-1=clusters.json`, issue 18). */
+  account?: string;
+  region?: string;
+}
+
+/** A resource of a file read in `doc`'s account and Region: filled in, or a problem when its ARN names another. */
+function inLocation(r: FleetResource, doc: FleetDocument, problems: string[]): FleetResource {
+  if (doc.account === undefined || doc.region === undefined) return r;
+  const stated = `${doc.account}/${doc.region}`;
+  if ((r.account !== null && r.account !== doc.account) || (r.region !== null && r.region !== doc.region)) {
+    problems.push(
+      `${doc.name}: ${r.type} ${r.id} is in ${r.account ?? '?'}/${r.region ?? '?'} by its ARN; expected ${stated} as --fleet ${stated}=${doc.name} says`,
+    );
+    return r;
+  }
+  const at = { ...r, account: doc.account, region: doc.region };
+  return at.type === 'cluster' && at.arn === null
+    ? { ...at, arn: `arn:aws:redshift:${doc.region}:${doc.account}:cluster:${at.id}` }
+    : at;
+}
+
+/** A name in two accounts or Regions: decisions are keyed by policy, type and name (as the hub withholds it). */
+function nameClashes(resources: readonly FleetResource[]): string[] {
+  const where = new Map<string, Set<string>>();
+  for (const r of resources) {
+    if (r.account === null || r.type === 'snapshot') continue;
+    const key = `${r.type} ${r.id}`;
+    where.set(key, (where.get(key) ?? new Set()).add(`${r.account}/${r.region ?? '?'}`));
+  }
+  return [...where]
+    .filter(([, at]) => at.size > 1)
+    .map(
+      ([name, at]) =>
+        `${name} is in ${[...at].join(' and ')}; expected each name once across the fleet files (decisions are keyed by policy, type and name: a hub withholds such a resource), so plan them separately or rename one`,
+    );
 }
 
 export function parseFleet(documents: readonly FleetDocument[], readAt: string): FleetSnapshot {
   const resources: FleetResource[] = [];
   // Every problem of every file, then one error: a fleet file is fixed in one go, like a policy file.
   const problems: string[] = [];
-  for (const { name, json } of documents) {
+  for (const document of documents) {
+    const { name, json } = document;
+    const first = resources.length;
     let doc = json;
     if (isObject(doc) && 'status_code' in doc && isObject(doc.data)) doc = doc.data;
     if (!isObject(doc)) {
@@ -380,7 +417,10 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
         `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, aws redshift-serverless list-workgroups, list-namespaces or list-snapshots`,
       );
     }
+    for (let i = first; i < resources.length; i++)
+      resources[i] = inLocation(resources[i] as FleetResource, document, problems);
   }
+  problems.push(...nameClashes(resources));
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
   const unique = new Map<string, FleetResource>();

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './capability.ts';
+import type { TargetRef } from './decision.ts';
 import { formatLocal, formatUtcMinute } from './local-time.ts';
 import type { PlanResult } from './plan.ts';
 import { isOptedIn } from './targeting.ts';
@@ -19,6 +20,12 @@ function whyNothing(policy: CompiledPolicy, result: PlanResult): string {
 }
 
 /** The readable `plan` table: one section per policy, decisions in time order, then skips and savings. */
+/** `account/Region` of a decision's target: its own, else its ARN's. */
+function targetLocation(t: TargetRef): string {
+  const parts = t.arn?.split(':') ?? [];
+  return `${t.account ?? parts[4] ?? '?'}/${t.region ?? parts[3] ?? '?'}`;
+}
+
 export function formatPlanTable(
   result: PlanResult,
   policies: readonly CompiledPolicy[],
@@ -29,6 +36,9 @@ export function formatPlanTable(
     `Plan ${formatUtcMinute(period.from)} → ${formatUtcMinute(period.to)}, tick ${period.tickMs / 60_000} min, ${policies.length} policies, ${result.fleet.resources.length} resources`,
   );
   let totalNodeHours = 0;
+  // Fleets of several accounts or Regions (issue 18): each target with its account/Region.
+  const spans = new Set(result.fleet.resources.map((r) => `${r.account}/${r.region}`)).size > 1;
+  const where = (t: TargetRef) => (spans ? `${t.id} (${targetLocation(t)})` : t.id);
   for (const policy of policies) {
     const decisions = result.decisions.filter((d) => d.policy === policy.name);
     const skips = result.skips.filter((s) => s.policy === policy.name);
@@ -37,7 +47,7 @@ export function formatPlanTable(
     else {
       const rows = decisions.map((d) => {
         const at = Date.parse(d.at);
-        return [formatLocal(at, policy.zoneName), formatUtcMinute(at), d.action, d.target.id, d.mode, d.reason];
+        return [formatLocal(at, policy.zoneName), formatUtcMinute(at), d.action, where(d.target), d.mode, d.reason];
       });
       const header = ['local time', 'UTC', 'action', 'target', 'mode', 'reason'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { locationOfTarget } from '../../aws/targets.ts';
 import { ConfigurationError } from '../../errors.ts';
 import type { FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
@@ -47,9 +48,18 @@ export function parsePlanArgs(args: readonly string[]): PlanOptions {
   return options;
 }
 
-export async function readFleetFiles(files: readonly string[], cwd: string, readAt: string): Promise<FleetSnapshot> {
+/** `--fleet [ACCOUNT/REGION=]file`: AWS CLI output read in that account and Region (issue 18). */
+export function fleetSpec(spec: string): { file: string; account?: string; region?: string } {
+  const m = /^(\d{12})\/([a-z]{2}(?:-[a-z]+)+-\d{1,2})=(.+)$/.exec(spec);
+  if (m === null && /^[^=]*\/[^=]*=/.test(spec))
+    throw new UsageError(`--fleet ${spec}: expected ACCOUNT/REGION=file such as 111111111111/eu-west-1=clusters.json`);
+  return m === null ? { file: spec } : { account: m[1] as string, region: m[2] as string, file: m[3] as string };
+}
+
+export async function readFleetFiles(specs: readonly string[], cwd: string, readAt: string): Promise<FleetSnapshot> {
   const documents = [];
-  for (const file of files) {
+  for (const spec of specs) {
+    const { file, ...location } = fleetSpec(spec);
     let text: string;
     try {
       text = await readFile(path.resolve(cwd, file), 'utf8');
@@ -57,7 +67,7 @@ export async function readFleetFiles(files: readonly string[], cwd: string, read
       throw new ConfigurationError(`${file}: cannot read fleet file`, { cause: error });
     }
     try {
-      documents.push({ name: file, json: JSON.parse(text) as unknown });
+      documents.push({ name: file, json: JSON.parse(text) as unknown, ...location });
     } catch (error) {
       throw new ConfigurationError(`${file}: not JSON (${(error as Error).message}); expected AWS CLI output`, {
         cause: error,
@@ -82,7 +92,7 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
     const lines = [...result.decisions, ...result.skips]
       .map((entry) => ({ entry, at: entry.at }))
       .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
-      .map(({ entry }) => JSON.stringify(entry));
+      .map(({ entry }) => JSON.stringify({ ...entry, ...locationOfTarget(entry.target) }));
     io.stdout(lines.length > 0 ? `${lines.join('\n')}\n` : '');
   } else {
     io.stdout(formatPlanTable(result, policySet.policies, { from, to, tickMs }));
@@ -93,6 +103,6 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
 export const command: CliCommand = {
   summary: 'show what the policies would do to a fleet over a period',
   usage:
-    'autopilot plan --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events file>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
+    'autopilot plan --policies <file|dir>... --fleet [<account>/<region>=]<aws-cli-output.json>... [--events <events file>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
   run: async (args, io) => runPlan(parsePlanArgs(args), io),
 };
