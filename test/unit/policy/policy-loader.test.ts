@@ -138,7 +138,7 @@ const INVALID: { name: string; policies: string; head?: string; expected: string
     failoverDrill: { every: 30d }
 `,
     expected: [
-      'p.yml:8:20: missing required key "schedule"; expected string',
+      'p.yml:8:20: missing required key "schedule"; expected when to drill, an AWS cron expression read in timezone, such as "cron(0 10 ? 1/3 TUE#2 *)" (the second Tuesday of each quarter, 10:00)',
       'p.yml:8:22: unknown key "every"; expected one of: schedule, timezone, maxRecoveryMinutes, notDuring, canary, startWithin',
     ],
   },
