@@ -8,7 +8,12 @@ import {
 } from '@aws-sdk/client-redshift';
 import { ConfigurationError } from '../errors.ts';
 import { actionRegistry } from '../execute/action-registry.ts';
-import type { IntegrationPort, IntegrationSettings, IntegrationView } from '../execute/integration-port.ts';
+import type {
+  IntegrationPort,
+  IntegrationSettings,
+  IntegrationView,
+  RecordedIntegration,
+} from '../execute/integration-port.ts';
 import type { ActionResult, LedgerPort, LedgerRecord } from '../execute/ports.ts';
 import type { IntegrationResource, TargetRef } from '../policy/decision.ts';
 import { mapIntegrations } from './fleet-mapping.ts';
@@ -16,8 +21,8 @@ import { mapIntegrations } from './fleet-mapping.ts';
 /**
  * Zero-ETL integrations through the Redshift API (DescribeIntegrations, DeleteIntegration,
  * CreateIntegration), with the settings of an integration about to be recreated kept in the ledger:
- * a record keyed by the old ARN, written before the delete, read by a retry or by the step that
- * creates it again once the delete is done.
+ * a record keyed by the old ARN, written before the delete, read by a retry of the delete and by the
+ * create step (the reactions' tracker decides it, the executor performs it) once the delete is done.
  */
 export const SETTINGS_RECORD = 'IntegrationSettings';
 export function settingsKey(arn: string): string {
@@ -80,19 +85,24 @@ export class IntegrationAdapter implements IntegrationPort {
   }
 
   /**
-   * The integration the decision names, by its ARN. Gone, but its settings recorded: an earlier attempt
-   * deleted it, and the resource is reported `deleted` so that the retry records the recreate as under
-   * way instead of skipping it. Gone without a record: null (nothing autopilot started).
+   * The integration the decision names, by its ARN. Gone, but its settings recorded (a recreate deleted
+   * it): the integration of its name if one exists now (the one created again), else the ledger's record
+   * of it, `deleted` (RecordedIntegration) — so that a retry of the delete records the recreate as under
+   * way, and the create step's guardrail compares the decision to what was recorded before the delete.
+   * Gone without a record: null (nothing autopilot started).
    */
   async read(target: TargetRef): Promise<IntegrationResource | null> {
     const arn = target.arn;
     if (arn === undefined) return (await this.byName(target.id))?.resource ?? null;
     const found = await this.describe(arn);
     if (found !== null) return found.resource;
-    const recorded = await this.recordedSettings(arn);
-    if (recorded === null) return null;
+    const record = await this.#ledger.get(settingsKey(arn));
+    if (record === null) return null;
+    const recorded = record.params.settings as IntegrationSettings;
+    const now = await this.byName(recorded.IntegrationName);
+    if (now !== null) return now.resource;
     const tags = Object.fromEntries((recorded.TagList ?? []).map((t) => [t.Key, t.Value]));
-    return {
+    const deleted: RecordedIntegration = {
       type: 'integration',
       id: recorded.IntegrationName,
       arn,
@@ -102,7 +112,9 @@ export class IntegrationAdapter implements IntegrationPort {
       tags,
       sourceArn: recorded.SourceArn,
       targetArn: recorded.TargetArn,
+      recorded,
     };
+    return deleted;
   }
 
   async recordedSettings(arn: string): Promise<IntegrationSettings | null> {

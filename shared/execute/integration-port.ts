@@ -17,6 +17,20 @@ export interface IntegrationSettings {
   TagList?: { Key: string; Value: string }[];
 }
 
+/**
+ * The re-read of an integration a recreate deleted (its ARN gone, no integration of its name yet): the
+ * ledger's record of it, `deleted`, with the settings recorded before the delete. The create step's
+ * guardrail compares the decision to exactly these.
+ */
+export interface RecordedIntegration extends IntegrationResource {
+  status: 'deleted';
+  recorded: IntegrationSettings;
+}
+
+export function isRecordedIntegration(resource: { type: string }): resource is RecordedIntegration {
+  return resource.type === 'integration' && 'recorded' in resource;
+}
+
 /** An integration as one DescribeIntegrations call shows it, with the settings a recreate takes again. */
 export interface IntegrationView {
   resource: IntegrationResource;
@@ -34,6 +48,9 @@ export interface IntegrationPort extends ResourcePort {
   recordSettings(arn: string, settings: IntegrationSettings, policy: string): Promise<IntegrationSettings>;
   /** DeleteIntegration; the status it answers (`deleting`), or null when it was already gone. */
   remove(arn: string): Promise<string | null>;
-  /** CreateIntegration with exactly these settings; the new integration. */
+  /**
+   * CreateIntegration with exactly these settings; the new integration. Only the executor calls it (the
+   * create step of a recreate, shared/domains/zero-etl/recreate-create.action.ts): only its role may.
+   */
   create(settings: IntegrationSettings): Promise<IntegrationView>;
 }

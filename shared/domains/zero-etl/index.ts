@@ -5,6 +5,7 @@ import { ZERO_ETL_ACTIONS } from './integration-actions.ts';
 import { reactionsCapability as reactionBlock } from './reaction.capability.ts';
 import { reactionTracker } from './reaction-tracker.ts';
 import { recreateMatchesIntegration } from './recreate.action.ts';
+import { recreateFromRecord } from './recreate-create.action.ts';
 
 /**
  * Reactions (`on`/`do`): zero-ETL integration events by id (resume the target, fix its parameter group,
@@ -14,6 +15,6 @@ import { recreateMatchesIntegration } from './recreate.action.ts';
 export const reactionsCapability: CapabilityRegistration = {
   ...reactionBlock,
   actions: [resumeCluster, pauseCluster, createClusterSnapshot, ...ZERO_ETL_ACTIONS],
-  guardrails: [recreateMatchesIntegration],
+  guardrails: [recreateMatchesIntegration, recreateFromRecord],
   tracker: reactionTracker,
 };

@@ -5,6 +5,7 @@ import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import { redshiftOf } from '../windows/window.actions.ts';
 import { TARGET_PARAMETER } from './integration-events.ts';
 import { recreateIntegration } from './recreate.action.ts';
+import { createIntegrationAgain } from './recreate-create.action.ts';
 
 /**
  * REDSHIFT-INTEGRATION-EVENT-1001: the target cluster's `enable_case_sensitive_identifier` must be true.
@@ -67,4 +68,8 @@ export const modifyClusterParameterGroup: ActionSpec = {
   },
 };
 
-export const ZERO_ETL_ACTIONS: readonly ActionSpec[] = [modifyClusterParameterGroup, recreateIntegration];
+export const ZERO_ETL_ACTIONS: readonly ActionSpec[] = [
+  modifyClusterParameterGroup,
+  recreateIntegration,
+  createIntegrationAgain,
+];

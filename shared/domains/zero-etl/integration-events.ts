@@ -94,10 +94,25 @@ export function tablesOf(event: NormalizedEvent): string | null {
   return db === undefined ? name : `${name} (Redshift database ${db})`;
 }
 
-const recreateSteps = (i: IntegrationResource) => [
-  `delete it: aws redshift delete-integration --integration-arn ${i.arn ?? i.id}`,
-  `wait for REDSHIFT-INTEGRATION-EVENT-0001 (deleted), then create it again with the same source, target, name, description, tags and data filter (aws rds create-integration --source-arn ${i.sourceArn} --target-arn ${i.targetArn} --integration-name ${i.id} …).`,
-];
+/**
+ * How to delete and recreate by hand. An Aurora/RDS-sourced integration belongs to the RDS API (`aws rds
+ * delete-integration --integration-identifier`, `aws rds create-integration`, with its data filter); a
+ * DynamoDB or S3 one to the Redshift API (`aws redshift delete-integration --integration-arn`).
+ */
+const recreateSteps = (i: IntegrationResource) => {
+  const arn = i.arn ?? i.id;
+  const same = `--source-arn ${i.sourceArn} --target-arn ${i.targetArn} --integration-name ${i.id}`;
+  if (/^arn:aws[a-z-]*:rds:/.test(i.sourceArn)) {
+    return [
+      `delete it: aws rds delete-integration --integration-identifier ${arn}`,
+      `wait for REDSHIFT-INTEGRATION-EVENT-0001 (deleted), then create it again with the same source, target, name, description, KMS key, tags and data filter: aws rds create-integration ${same} … (--data-filter, --kms-key-id, --tags as before).`,
+    ];
+  }
+  return [
+    `delete it: aws redshift delete-integration --integration-arn ${arn}`,
+    `wait for REDSHIFT-INTEGRATION-EVENT-0001 (deleted), then create it again with the same source, target, name, description, KMS key and tags: aws redshift create-integration ${same} … (--kms-key-id, --tag-list, --additional-encryption-context as before).`,
+  ];
+};
 
 /** What to do, in lines, for an event autopilot cannot fix itself (or a policy did not allow it to). */
 export function runbookOf(event: NormalizedEvent, integration: IntegrationResource): string[] {

@@ -1,11 +1,12 @@
 import type { CapabilityRegistration } from '../../policy/capability.ts';
 import { isSnapshotEvent, snapshotTracker } from '../snapshots/snapshot-tracker.ts';
 import { foldable, foldTracker } from './reaction-fold.ts';
-import { isDeletedEvent, runCreateSteps } from './recreate-step.ts';
+import { isDeletedEvent, sendCreateSteps } from './recreate-step.ts';
 
 /**
- * The reactions' tracker: folds repeated integration warnings, creates recreated integrations again
- * once their delete is done (0001, or the sweep: recreate-step.ts), and — when no snapshots policy is deployed
+ * The reactions' tracker: folds repeated integration warnings, decides the create step of a recreate
+ * once its delete is done (0001, or the sweep: recreate-step.ts — sent to the executor through the
+ * decision queue, never called from here), and — when no snapshots policy is deployed
  * (whose tracker would do it) — verifies the snapshots a reaction took, so their ledger records close.
  */
 export const reactionTracker: NonNullable<CapabilityRegistration['tracker']> = {
@@ -18,14 +19,14 @@ export const reactionTracker: NonNullable<CapabilityRegistration['tracker']> = {
     return {
       async onEvent(event) {
         if (isDeletedEvent(event)) {
-          await runCreateSteps(deps);
+          await sendCreateSteps(deps);
           return null;
         }
         return isSnapshotEvent(event) ? (verifier?.onEvent(event) ?? null) : folder.onEvent(event);
       },
       async sweep(fleet) {
         const swept = await folder.sweep(fleet);
-        const folded = { ...swept, counts: { ...swept.counts, recreated: await runCreateSteps(deps) } };
+        const folded = { ...swept, counts: { ...swept.counts, recreateCreatesSent: await sendCreateSteps(deps) } };
         if (verifier === null) return folded;
         const verified = await verifier.sweep(fleet);
         return {

@@ -7,19 +7,21 @@ import type { FleetResource } from '../../policy/decision.ts';
 
 /**
  * `recreate` (REDSHIFT-INTEGRATION-EVENT-0006, 0007, 0012, 0014: "Delete and recreate the integration"):
- * one action, recorded under the name of the call that completes it, in two steps the ledger tracks.
- * 1. The executor (this handler): re-read the integration by ARN, record its settings (name, source,
- *    target, description, KMS key, encryption context, tags) in the ledger under the old ARN, then
- *    DeleteIntegration. The record stays in progress until an integration of that name is `active`.
- * 2. Once the delete is done (REDSHIFT-INTEGRATION-EVENT-0001, or a sweep no longer finding the old ARN),
- *    the reactions' tracker creates it again from the recorded settings (recreate-step.ts), under a
- *    ledger claim of its own; 0000/0013 or a sweep reading it `active` closes the record.
+ * two executor actions, each named after the call it makes, tracked in the ledger.
+ * 1. DeleteIntegration (this declaration; decide() proposes it): re-read the integration by ARN, record
+ *    its settings (name, source, target, description, KMS key, encryption context, tags) in the ledger under
+ *    the old ARN, then delete. Its record stays in progress until an integration of that name is `active`
+ *    again (0000/0013, or a sweep reading it `active`): that record is the recreate.
+ * 2. CreateIntegration (recreate-create.action.ts): once the delete is done (REDSHIFT-INTEGRATION-EVENT-0001,
+ *    or a sweep no longer finding the old ARN), the reactions' tracker sends it through the decision queue
+ *    with the recorded settings (recreate-step.ts); the executor authorizes it, checks it against the
+ *    record and creates. The tracker never calls AWS to create: only the executor's role may.
  * A lost answer or a crash between the two finds the settings in the ledger, never in a re-read of an
  * integration that no longer exists. Redshift's CreateIntegration takes DynamoDB and S3 sources only (API
  * reference: SourceArn `arn:aws:(s3|dynamodb):…`); an Aurora or RDS source is recreated with the RDS API
  * (its data filter lives there), which autopilot does not call: decide() alerts the runbook instead.
  */
-export const RECREATE_ACTION = 'CreateIntegration';
+export const RECREATE_ACTION = 'DeleteIntegration';
 export const INTEGRATION_ARN = 'arn:{partition}:redshift:{region}:{account}:integration:*';
 /** What the Redshift API creates: DynamoDB tables and S3 buckets (API reference, CreateIntegration SourceArn). */
 export const REDSHIFT_API_SOURCE = /^arn:aws[a-z-]*:(s3|dynamodb):/;
@@ -101,7 +103,7 @@ export const recreateIntegration: ActionSpec = {
   },
   service: 'redshift',
   summary:
-    'recreate a zero-ETL integration AWS says to delete and recreate: DeleteIntegration, then CreateIntegration with the settings recorded before the delete (opt-in, once until it is active again)',
+    'recreate a zero-ETL integration AWS says to delete and recreate, first step: record its settings in the ledger, then DeleteIntegration; the record stays in progress until CreateIntegration (the second step) made it active again (opt-in, once until then)',
   resourceType: 'integration',
   idParam: 'IntegrationName',
   allowedStatuses: DELETABLE,
@@ -118,16 +120,6 @@ export const recreateIntegration: ActionSpec = {
       resource: INTEGRATION_ARN,
       condition: { kind: 'optInTag' },
       note: 'Service Authorization Reference (Redshift): DeleteIntegration takes the integration resource type, which carries aws:ResourceTag/<key>; the recreated integration keeps the old tags, opt-in tag included.',
-    },
-    {
-      sid: 'CreateIntegrationsAgain',
-      actions: ['redshift:CreateIntegration', 'redshift:CreateTags'],
-      resource: INTEGRATION_ARN,
-      condition: {
-        kind: 'none',
-        why: 'the integration does not exist yet and takes back the old tags, whatever their keys: no resource or request tag can scope it',
-      },
-      note: 'CreateIntegration also needs what the source and target require of whoever creates an integration: the DynamoDB table resource policy allowing redshift.amazonaws.com to export it, the target namespace resource policy authorizing the source, and, with a customer-managed KMS key, kms:CreateGrant and kms:DescribeKey on that key for the executor role. Grant those next to the integration; autopilot changes none of them.',
     },
   ],
   tracking: {

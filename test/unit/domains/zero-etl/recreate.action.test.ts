@@ -3,9 +3,8 @@ import { IntegrationAdapter, settingsKey } from '../../../../shared/aws/integrat
 import type { ReactionContext } from '../../../../shared/domains/zero-etl/reaction-integration.ts';
 import { recreateProposals } from '../../../../shared/domains/zero-etl/reaction-recreate.ts';
 import { recreateIntegration } from '../../../../shared/domains/zero-etl/recreate.action.ts';
-import { runCreateSteps } from '../../../../shared/domains/zero-etl/recreate-step.ts';
 import { MemoryLedger } from '../../../../shared/execute/memory-ledger.ts';
-import type { Alert, LedgerRecord, ResourcePort } from '../../../../shared/execute/ports.ts';
+import type { Alert, ResourcePort } from '../../../../shared/execute/ports.ts';
 import type { TrackerDeps } from '../../../../shared/policy/capability.ts';
 import type { IntegrationResource } from '../../../../shared/policy/decision.ts';
 import { MINUTE, simulated } from '../../simulator/harness.ts';
@@ -57,38 +56,7 @@ function setup() {
   return { sim, ledger, port, calls, params, deps, alerts };
 }
 
-/** The executor's in-progress record of the recreate, as it stands after the delete was accepted. */
-async function inProgress(ledger: MemoryLedger, params: Record<string, unknown>, at: Date) {
-  const iso = at.toISOString();
-  const record = {
-    idempotencyKey: 'recreate-key',
-    policy: 'zetl',
-    action: 'CreateIntegration',
-    target: { type: 'integration', id: 'events', arn: String(params.IntegrationArn) },
-    mode: 'act',
-    params,
-    reason: 'REDSHIFT-INTEGRATION-EVENT-0007',
-    decisionAt: iso,
-    status: 'in-progress',
-    retryable: false,
-    attempts: 1,
-    claimToken: 't',
-    leaseUntil: iso,
-    outcomeReason: null,
-    beforeState: 'failed',
-    afterState: 'deleting',
-    expectedState: 'active',
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: iso,
-    updatedAt: iso,
-    completedAt: null,
-  } as LedgerRecord;
-  await ledger.claim(record, at);
-}
-
-describe('recreate (CreateIntegration in two ledger-tracked steps)', () => {
+describe('recreate, first step (DeleteIntegration, the settings recorded first)', () => {
   it('records the settings before the delete; a retry after a lost answer or a crash deletes nothing twice and still knows them', async () => {
     const { sim, ledger, port, calls, params } = setup();
     expect(await recreateIntegration.perform(params, { integration: port })).toEqual({ afterState: 'deleting' });
@@ -109,41 +77,6 @@ describe('recreate (CreateIntegration in two ledger-tracked steps)', () => {
     expect((await port.read({ type: 'integration', id: 'events', arn: String(params.IntegrationArn) }))?.status).toBe(
       'deleted',
     );
-  });
-
-  it('a crash between delete and create: the next sweep creates it from the ledger once, with the same settings', async () => {
-    const { sim, ledger, calls, params, deps, port } = setup();
-    await recreateIntegration.perform(params, { integration: port });
-    await inProgress(ledger, params, sim.clock.now());
-    expect(await runCreateSteps(deps)).toBe(0); // still deleting
-    sim.clock.advanceBy(15 * MINUTE);
-    expect(await runCreateSteps(deps)).toBe(1);
-    expect(await runCreateSteps(deps)).toBe(0);
-    sim.clock.advanceBy(35 * MINUTE);
-    const made = await deps.resources.integration?.byName('events');
-    expect(calls.create).toBe(1);
-    expect(made?.resource.status).toBe('active');
-    expect(made?.resource.arn).not.toBe(params.IntegrationArn);
-    expect(made?.settings).toEqual({
-      IntegrationName: 'events',
-      SourceArn: TABLE,
-      TargetArn: params.TargetArn,
-      TagList: OPT_IN,
-    });
-  });
-
-  it('a create whose answer was lost made it already: the step creates nothing more', async () => {
-    const { sim, ledger, calls, params, deps } = setup();
-    const port = deps.resources.integration;
-    if (port === undefined) throw new Error('no port');
-    await recreateIntegration.perform(params, { integration: port });
-    await inProgress(ledger, params, sim.clock.now());
-    sim.clock.advanceBy(15 * MINUTE);
-    const settings = await port.recordedSettings(String(params.IntegrationArn));
-    if (settings === null) throw new Error('no settings');
-    await port.create(settings);
-    expect(await runCreateSteps(deps)).toBe(0);
-    expect(calls.create).toBe(1);
   });
 
   it('a source gone without a record: refused as a state conflict, nothing deleted', async () => {
@@ -184,7 +117,7 @@ describe('recreate in decide()', () => {
     const [proposal] = recreateProposals(ctx([]), integration);
     expect(proposal).toMatchObject({
       kind: 'act',
-      action: 'CreateIntegration',
+      action: 'DeleteIntegration',
       slot: `recreate:${integration.arn}`,
       params: {
         IntegrationName: 'events',
@@ -197,7 +130,7 @@ describe('recreate in decide()', () => {
 
   it('second time without success in between: no recreate, one ERROR alert saying recreating did not fix it', () => {
     const proposals = recreateProposals(
-      ctx([{ action: 'CreateIntegration', at: '2026-12-08T18:00:00Z' }]),
+      ctx([{ action: 'DeleteIntegration', at: '2026-12-08T18:00:00Z' }]),
       integration,
     );
     expect(proposals).toHaveLength(1);

@@ -32,7 +32,14 @@ const EXPECTED: Record<string, { acts: string[]; says: string[] }> = {
   lifecycle: { acts: [], says: ['nothing to do'] },
   progress: { acts: [], says: ['nothing to do'] },
   'tables-skipped': { acts: [], says: ['orders-aurora'] },
-  recreate: { acts: [], says: ['aws redshift delete-integration --integration-arn arn:aws:redshift', SOURCE_ARN] },
+  recreate: {
+    acts: [],
+    says: [
+      'aws rds delete-integration --integration-identifier arn:aws:redshift',
+      'aws rds create-integration',
+      SOURCE_ARN,
+    ],
+  },
   'source-authorization': { acts: [], says: ['KMS key policy', 'delete-integration'] },
   limits: { acts: [], says: ['data filter', 'delete-integration'] },
   'target-paused': { acts: ['ResumeCluster dev-zetl'], says: [] },
