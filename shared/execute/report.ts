@@ -1,3 +1,4 @@
+import { locationOfTarget } from '../aws/targets.ts';
 import type { TargetRef } from '../policy/decision.ts';
 import type { ActionEventDetail, Alert, LedgerRecord, OutcomeKind, Severity } from './ports.ts';
 
@@ -81,6 +82,7 @@ export function outcomeAlert(record: LedgerRecord, outcome: OutcomeKind, region:
   );
   const lines = [
     `What:    ${record.action} on ${record.target.type} ${record.target.id}: ${HEADLINE[outcome]}`,
+    `Where:   account ${locationOfTarget(record.target).account ?? 'of this deployment'}, Region ${record.target.region ?? locationOfTarget(record.target).region ?? region}`,
     `Why:     ${record.reason}`,
     `Policy:  ${record.policy}`,
     `State:   ${stateLine(record)}`,

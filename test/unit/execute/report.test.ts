@@ -36,6 +36,7 @@ describe('outcomeAlert', () => {
     expect(alert.body).toBe(
       [
         'What:    PauseCluster on cluster redshift-cluster-1: started',
+        'Where:   account of this deployment, Region eu-central-1',
         'Why:     outside window Mon-Fri 07:00-19:00 Europe/Berlin; next resume 2026-12-08T06:00Z',
         'Policy:  office-hours',
         'State:   available -> pausing (until paused)',
