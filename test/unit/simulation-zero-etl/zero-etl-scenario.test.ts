@@ -4,7 +4,12 @@ import {
   RedshiftClient,
 } from '@aws-sdk/client-redshift';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { AppDeps } from '../../../shared/app/deps.ts';
+import { createSlot } from '../../../shared/domains/zero-etl/recreate-step.ts';
+import type { IntegrationPort } from '../../../shared/execute/integration-port.ts';
+import { idempotencyKey } from '../../../shared/policy/decide.ts';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
+import type { HandlerSet } from '../../../shared/simulation/lambda-runtime.ts';
 import { realHandlers } from '../../../shared/simulation/real-handlers.ts';
 import { Simulation, type SimulationResult } from '../../../shared/simulation/simulation.ts';
 import type { ActionRecord } from '../../../shared/simulation/timeline.ts';
@@ -13,7 +18,9 @@ import type { ActionRecord } from '../../../shared/simulation/timeline.ts';
  * Issue 17 in `simulate`: the real handlers against the simulated account, with zero-ETL faults seeded
  * in the simulator (their events arrive in their EventBridge envelopes) and a disk alarm from a
  * workload. 1001 on a target is fixed through its own parameter group, the reboot it needs stated; a
- * 0007 on a DynamoDB source is recreated once (recreate allowed), on an Aurora source alerted with its
+ * 0007 on a DynamoDB source is recreated once (recreate allowed: the executor deletes; the tracker, in the
+ * deciding functions that may not create, sends the create through the decision queue; the executor
+ * creates), on an Aurora source alerted with its
  * runbook (the RDS API recreates those); a storm of 0004 folds into one alert and a summary; the disk
  * alarm takes a snapshot and alerts.
  */
@@ -28,6 +35,8 @@ const TARGET_NS = namespaceArn('5f2b8c1e-9a7d-4e3b-b6c4-1d0e2f3a4b5c');
 const CLICKS_NS = namespaceArn('6a3c9d2f-0b8e-4f4c-a7d5-2e1f3a4b5c6d');
 const SOURCE = `arn:aws:rds:${REGION}:${ACCOUNT}:cluster:orders-aurora`;
 const EVENTS_TABLE = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/events`;
+const EVENTS_ID = '3b5c7d9e-1f2a-4b6c-8d0e-2f4a6b8c0d1e';
+const EVENTS_ARN = `arn:aws:redshift:${REGION}:${ACCOUNT}:integration:${EVENTS_ID}`;
 
 function cluster(id: string, namespace: string, parameterGroup: string) {
   return {
@@ -79,7 +88,7 @@ const FLEET = [
           CLICKS_NS,
         ),
         // A DynamoDB table: an integration Redshift's own CreateIntegration can create again.
-        integration('events', '3b5c7d9e-1f2a-4b6c-8d0e-2f4a6b8c0d1e', EVENTS_TABLE, CLICKS_NS),
+        integration('events', EVENTS_ID, EVENTS_TABLE, CLICKS_NS),
         integration(
           'clicks',
           '8d0f7780-8536-41ef-a55c-f18fd2fa1bf8',
@@ -105,6 +114,35 @@ policies:
     do: [snapshot, alert]
 `;
 
+/**
+ * The deciding functions (ingest, reconcile) as their roles make them in AWS: no redshift:CreateIntegration,
+ * so a create from their integration port is AccessDenied (and counted). Only the executor's port creates.
+ */
+let deciderCreates = 0;
+function decidersCannotCreate(deps: AppDeps): HandlerSet {
+  const executing = realHandlers(deps);
+  const port = deps.resources.integration;
+  if (port === undefined) throw new Error('no integration port in the simulated account');
+  const denied: IntegrationPort = {
+    describe: (arn) => port.describe(arn),
+    byName: (name) => port.byName(name),
+    recordedSettings: (arn) => port.recordedSettings(arn),
+    recordSettings: (arn, settings, by) => port.recordSettings(arn, settings, by),
+    remove: (arn) => port.remove(arn),
+    read: (target) => port.read(target),
+    perform: (action, params, target) => port.perform(action, params, target),
+    isZeroEtlTarget: (cluster) => port.isZeroEtlTarget(cluster),
+    create: async () => {
+      deciderCreates++;
+      throw Object.assign(new Error('not authorized to perform: redshift:CreateIntegration'), {
+        name: 'AccessDeniedException',
+      });
+    },
+  };
+  const deciding = realHandlers({ ...deps, resources: { ...deps.resources, integration: denied } });
+  return { ...deciding, executeDecision: executing.executeDecision };
+}
+
 let run: SimulationResult;
 beforeAll(async () => {
   const { policySet, problems } = loadPolicySources([{ file: 'zero-etl.yml', text: POLICIES }]);
@@ -115,7 +153,7 @@ beforeAll(async () => {
     from: FROM,
     to: TO,
     seed: 17,
-    handlers: realHandlers,
+    handlers: decidersCannotCreate,
     prepare: (sim) => {
       sim.injectIntegrationFault({
         integration: 'orders',
@@ -188,20 +226,45 @@ describe('zero-ETL reactions, simulated', () => {
     expect(actions('integration/clicks')).toEqual([]);
   });
 
-  it('0007 with recreate allowed: deleted and created again once, with the same settings, active (0000), the record closed', async () => {
+  it('0007 with recreate allowed: deleted, then created again once through the queue and the executor, same settings, active (0000), both records closed', async () => {
     const recreates = actions('integration/events');
-    expect(new Set(recreates.map((a) => a.key)).size).toBe(1);
     expect(recreates.map((a) => [a.action, a.outcome])).toEqual([
-      ['CreateIntegration', 'in-progress'],
+      ['DeleteIntegration', 'in-progress'],
       ['CreateIntegration', 'succeeded'],
+      ['DeleteIntegration', 'succeeded'],
     ]);
+    const [deleted, created, closed] = recreates;
+    expect(closed?.key).toBe(deleted?.key);
+    expect(closed?.outcomeReason).toBe('reached active');
+    // The create's key derives from the delete's record: the same for every sweep and 0001 that sees it due.
+    const target = { type: 'integration' as const, id: 'events', arn: EVENTS_ARN };
+    expect(created?.key).toBe(
+      idempotencyKey('zetl', target, 'CreateIntegration', createSlot({ idempotencyKey: deleted?.key ?? '' })),
+    );
+    // Tracker → queue → executor: the delete's end (0001) reached the EventBridge ingest function, whose
+    // tracker sent the decision; the executor's batch made the call, the only CreateIntegration of the run.
+    const gone = run.deliveries.find(
+      (d) =>
+        d.fn === 'ingestEventBridge' && d.eventId === 'REDSHIFT-INTEGRATION-EVENT-0001' && d.resource === EVENTS_ARN,
+    );
+    expect(gone).toBeDefined();
+    const [from, to] = [gone?.at ?? '', created?.at ?? ''];
+    const between = run.deliveries.filter((d) => d.at >= from && d.at <= to).map((d) => `${d.fn} ${d.eventId}`);
+    expect(between).toEqual(['ingestEventBridge REDSHIFT-INTEGRATION-EVENT-0001', 'executeDecision batch']);
+    expect(Date.parse(to) - Date.parse(from)).toBeLessThan(60_000);
+    expect(run.apiCalls.CreateIntegration).toBe(1);
+    expect(deciderCreates).toBe(0);
+    const record = await run.ledger.get(created?.key ?? '');
+    expect(record?.params).toMatchObject({ IntegrationName: 'events', DeletedIntegrationArn: EVENTS_ARN });
+
     const redshift = new RedshiftClient({ region: REGION, credentials: { accessKeyId: 'AKID', secretAccessKey: 's' } });
     run.simulator.attach(redshift);
     const now = await redshift.send(new DescribeIntegrationsCommand({}));
     const events = now.Integrations?.filter((i) => i.IntegrationName === 'events') ?? [];
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ Status: 'active', SourceArn: EVENTS_TABLE, TargetArn: CLICKS_NS, Tags: OPT_IN });
-    expect(events[0]?.IntegrationArn).not.toBe(FLEET[1]?.json.Integrations?.[1]?.IntegrationArn);
+    expect(events[0]?.IntegrationArn).not.toBe(EVENTS_ARN);
+    expect(record?.createdId).toBe(events[0]?.IntegrationArn);
     const alerts = alertsAbout('REDSHIFT-INTEGRATION-EVENT-0007 on events');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.message).toContain('autopilot deletes it and creates it again');
