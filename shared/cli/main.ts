@@ -1,27 +1,54 @@
 import { AutomationError } from '../errors.ts';
 import { type CliCommand, type CliIo, processIo, UsageError } from './io.ts';
 
-// Commands are loaded lazily, so `autopilot normalize` does not pay for the simulator's imports.
-const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
-  normalize: () => import('./commands/normalize.command.ts'),
-  validate: () => import('./commands/validate.command.ts'),
-  plan: () => import('./commands/plan.command.ts'),
-  simulate: () => import('./commands/simulate.command.ts'),
-  start: () => import('./commands/start.command.ts'),
-  'explain-actions': () => import('./commands/explain-actions.command.ts'),
-  catalog: () => import('./commands/catalog.command.ts'),
+// Commands are loaded lazily, so `autopilot normalize` does not pay for the simulator's imports, and
+// `--help` loads none of them: each summary lives here, beside the loader.
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<{ command: CliCommand }>;
+}
+
+const COMMANDS: Record<string, CommandEntry> = {
+  normalize: {
+    summary: 'print the normalized event(s) of an ingress payload (file or stdin)',
+    load: () => import('./commands/normalize.command.ts'),
+  },
+  validate: {
+    summary: 'check policy files; print file:line:col for every problem',
+    load: () => import('./commands/validate.command.ts'),
+  },
+  plan: {
+    summary: 'show what the policies would do to a fleet over a period',
+    load: () => import('./commands/plan.command.ts'),
+  },
+  simulate: {
+    summary: 'run the policies against a simulated Redshift fleet on a virtual clock (real handlers, no AWS)',
+    load: () => import('./commands/simulate.command.ts'),
+  },
+  start: {
+    summary: 'simulate the coming week of the example policies on the example fleet and write an HTML report',
+    load: () => import('./commands/start.command.ts'),
+  },
+  'explain-actions': {
+    summary: 'list every action the capabilities may request: states, guardrails, IAM',
+    load: () => import('./commands/explain-actions.command.ts'),
+  },
+  catalog: {
+    summary: 'what the project knows of an event id or pattern, and which policies react to it and how',
+    load: () => import('./commands/catalog.command.ts'),
+  },
 };
 
-async function help(write: (text: string) => void): Promise<void> {
+/** The command names, for tests that check every command loads. */
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+export function loadCommand(name: string): Promise<{ command: CliCommand }> | undefined {
+  return COMMANDS[name]?.load();
+}
+
+function help(write: (text: string) => void): void {
   const lines = ['usage: autopilot <command> [options]', '', 'commands:'];
-  for (const [name, load] of Object.entries(COMMANDS)) {
-    try {
-      const { command } = await load();
-      lines.push(`  ${name.padEnd(15)} ${command.summary}`);
-    } catch {
-      // A command that is not built yet is simply not listed.
-    }
-  }
+  for (const [name, { summary }] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(15)} ${summary}`);
   write(`${lines.join('\n')}\n`);
 }
 
@@ -29,15 +56,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     // Asked for, the help is the result (stdout, exit 0); without a command it is a usage error (stderr, exit 2).
-    await help(name === undefined ? io.stderr : io.stdout);
+    help(name === undefined ? io.stderr : io.stdout);
     return name === undefined ? 2 : 0;
   }
-  const load = COMMANDS[name];
-  if (load === undefined) {
+  const entry = COMMANDS[name];
+  if (entry === undefined) {
     io.stderr(`autopilot: unknown command '${name}'; try 'autopilot --help'\n`);
     return 2;
   }
-  const { command } = await load();
+  const { command } = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout(`${command.usage}\n`);
     return 0;

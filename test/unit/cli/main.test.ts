@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../../../shared/cli/main.ts';
+import { COMMAND_NAMES, loadCommand, main } from '../../../shared/cli/main.ts';
 import { fakeIo } from '../../helpers/cli.ts';
 
 describe('autopilot main', () => {
@@ -13,14 +13,21 @@ describe('autopilot main', () => {
     expect(io.err()).not.toMatch(/\n\s+at /);
   });
 
-  it('lists the commands it can load on --help', async () => {
+  it('lists every command with its summary on --help', async () => {
     const io = fakeIo();
 
     const code = await main(['--help'], io);
 
     expect(code).toBe(0);
     expect(io.out()).toMatch(/^usage: autopilot <command>/);
-    expect(io.out()).toMatch(/^ {2}normalize /m);
+    for (const name of COMMAND_NAMES) expect(io.out()).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+  });
+
+  it('can load every command it lists', { timeout: 60_000 }, async () => {
+    for (const name of COMMAND_NAMES) {
+      const { command } = (await loadCommand(name)) ?? { command: undefined };
+      expect(command?.usage, name).toMatch(new RegExp(`^autopilot ${name}`));
+    }
   });
 
   it('prints usage on stderr and exits 2 when called without a command', async () => {
