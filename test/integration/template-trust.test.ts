@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CfnTemplate, cloneTemplate, packageService, refTarget } from '../helpers/template.ts';
+import { type CfnTemplate, cloneTemplate, iamStatements, packageService, refTarget } from '../helpers/template.ts';
 
 // Issue 22 on the packaged template: who may send to and take from the decision queue, what protects
 // the ledger, and the concurrency bounds of every function. Each check is a function of the template
@@ -63,6 +63,19 @@ function decisionQueueProblems(template: CfnTemplate): string[] {
   return problems;
 }
 
+/** Roles other than the executor's that may create an integration (a recreate's create is the executor's: issue 17). */
+function creatorsOtherThanExecutor(template: CfnTemplate): string[] {
+  const creates = (action: unknown) =>
+    typeof action === 'string' &&
+    ['redshift:CreateIntegration', 'redshift:CreateTags'].some((wanted) =>
+      new RegExp(`^${action.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(wanted),
+    );
+  return iamStatements(template)
+    .filter(({ where, statement }) => statement.Effect === 'Allow' && !where.startsWith(`${EXECUTOR_ROLE} `))
+    .filter(({ statement }) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]).some(creates))
+    .map(({ where }) => where);
+}
+
 let template: CfnTemplate;
 
 beforeAll(async () => {
@@ -98,6 +111,16 @@ describe('the decision queue accepts only the deciding roles (issue 22)', () => 
     const problems = decisionQueueProblems(widened);
     expect(problems).toContain(`may also send: ${EXECUTOR_ROLE}`);
     expect(problems.filter((p) => p.includes('is not limited to the executor role'))).toHaveLength(4);
+  });
+
+  it("grants redshift:CreateIntegration and CreateTags to no deciding role: a recreate's create is sent to the executor", () => {
+    expect(creatorsOtherThanExecutor(template)).toEqual([]);
+    const widened = cloneTemplate(template);
+    const policies = widened.Resources[DECIDING_ROLES[2]]?.Properties?.Policies as {
+      PolicyDocument: { Statement: Statement[] };
+    }[];
+    policies[0]?.PolicyDocument.Statement.push({ Effect: 'Allow', Action: ['redshift:Create*'] });
+    expect(creatorsOtherThanExecutor(widened)).toEqual([expect.stringMatching(/^ReconcileIamRoleLambdaExecution /)]);
   });
 
   it('names the redrive role an operator passes (--param redriveRoleArn), as a stack parameter', async () => {
