@@ -125,9 +125,20 @@ export class CloudWatchUsageAdapter implements UsageReader {
  * their own, so the read is one query per workgroup — never per limit — summed per UTC day (Period
  * 86400) from the start of the longest period asked (a month: at most 31 values per query, 500 queries
  * per call). A limit's consumption is the sum of the days of its own period (weekly from Sunday).
+ *
+ * Each ComputeSeconds datapoint is the RPU-seconds "accumulated over the last 30 minutes" (metric table,
+ * guide L2343), reported every minute (L1159): every minute of use is counted in 30 consecutive
+ * datapoints, so a day's `Sum` is 30 times what was used. The day's RPU-hours are its Sum / 30 / 3600.
+ * `Sum` (not `Average` × 48) keeps minutes without a datapoint at zero use. A day's value thus holds the
+ * use of the 30 minutes before it in part and misses part of its own last 30 minutes: at most half an
+ * hour of use moves across a day (and period) boundary, never counted twice nor lost in a sum of days.
+ * The last half hour is counted only by the datapoints reported so far: a steady use reads about 15
+ * minutes late, caught up 30 minutes after.
  */
 export const SERVERLESS_USAGE_METRIC = { namespace: 'AWS/Redshift-Serverless', name: 'ComputeSeconds' } as const;
 const DAY_SECONDS = 86_400;
+/** Datapoints (one a minute) each minute of use is counted in: a ComputeSeconds value covers 30 minutes. */
+export const COMPUTE_SECONDS_DATAPOINTS_PER_MINUTE_OF_USE = 30;
 
 export function serverlessUsageQuery(workgroupName: string, index: number): MetricDataQuery {
   return {
@@ -174,7 +185,8 @@ export class CloudWatchServerlessUsage implements ServerlessUsageReader {
           if (failed !== null) throw failed;
           const days = out.get(batch[Number((result.Id ?? '').slice(1))] ?? '');
           for (const [i, at] of (result.Timestamps ?? []).entries()) {
-            days?.set(at.getTime(), (result.Values?.[i] ?? 0) / 3600);
+            const rpuSeconds = (result.Values?.[i] ?? 0) / COMPUTE_SECONDS_DATAPOINTS_PER_MINUTE_OF_USE;
+            days?.set(at.getTime(), rpuSeconds / 3600);
           }
         }
         token = page.NextToken;

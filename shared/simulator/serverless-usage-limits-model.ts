@@ -3,7 +3,9 @@
  * cross-Region data sharing (TB), periods daily/weekly/monthly, breach actions log, emit-metric or
  * deactivate, up to four per workgroup (guide L1964). Created for a workgroup ARN; they carry no tags
  * (the API has none for them). The error for a fifth limit is not documented: a ValidationException
- * is assumed (GAP).
+ * is assumed (GAP). The breach actions' effect is the usage model's (usage-metrics-model.ts): a
+ * `serverless-compute` limit with `deactivate` whose amount is consumed stops the workgroup's user
+ * queries until the next period; `log` and `emit-metric` only inform (facts.md §5, L2104–2109).
  */
 import type {
   CreateUsageLimitRequest,
@@ -123,6 +125,11 @@ export class ServerlessUsageLimitsModel {
     const usageLimit = this.mustGet(input.usageLimitId);
     this.limits.delete(usageLimit.usageLimitId ?? '');
     return { usageLimit };
+  }
+
+  /** The limits of one workgroup (by its ARN), in creation order. */
+  forResource(arn: string): UsageLimit[] {
+    return [...this.limits.values()].filter((l) => l.resourceArn === arn);
   }
 
   /** A workgroup's limits go with it. */

@@ -36,6 +36,15 @@ export type MetricProfile = MetricProfileSpec | ((at: Date, rng: Prng) => number
 /** Metric name (AWS/Redshift, e.g. DatabaseConnections) → profile. */
 export type ClusterWorkload = Readonly<Record<string, MetricProfile>>;
 
+/**
+ * A Serverless workgroup's workload: `rpuDemand` is the RPUs its queries would use at a time (0, or no
+ * datapoint, = no query running). What it uses follows its base and max capacity, and a `deactivate`
+ * usage limit past its amount stops it (usage-metrics-model.ts).
+ */
+export interface WorkgroupWorkload {
+  readonly rpuDemand: MetricProfile;
+}
+
 export type ComparisonOperator =
   | 'GreaterThanThreshold'
   | 'GreaterThanOrEqualToThreshold'

@@ -59,31 +59,26 @@ describe.skipIf(motoEndpoint === null)('usage metrics against moto (real SDK ove
         ],
       }),
     );
-    await client.send(
-      new PutMetricDataCommand({
-        Namespace: SERVERLESS_USAGE_METRIC.namespace,
-        MetricData: [
-          {
-            MetricName: SERVERLESS_USAGE_METRIC.name,
-            Dimensions: [{ Name: 'Workgroup', Value: 'dev-wg' }],
-            Timestamp: ago(90),
-            Value: 7200,
-          },
-          {
-            MetricName: SERVERLESS_USAGE_METRIC.name,
-            Dimensions: [{ Name: 'Workgroup', Value: 'dev-wg' }],
-            Timestamp: ago(30),
-            Value: 3600,
-          },
-          {
-            MetricName: SERVERLESS_USAGE_METRIC.name,
-            Dimensions: [{ Name: 'Workgroup', Value: 'prod-wg' }],
-            Timestamp: ago(30),
-            Value: 1800,
-          },
-        ],
-      }),
-    );
+    // ComputeSeconds is reported every minute, each value the RPU-seconds of the 30 minutes before it:
+    // dev-wg ran at 4 RPU for 45 minutes (3 RPU-hours), prod-wg at 1 RPU for 30 minutes (0.5 RPU-hours).
+    const computeSeconds = (workgroup: string, rpu: number, startAgo: number, minutes: number) =>
+      Array.from({ length: minutes + 30 }, (_, i) => {
+        const end = i + 1; // the datapoint at startAgo - end minutes covers minutes (end - 30, end] of the run
+        const used = Math.min(end, minutes) - Math.max(0, end - 30);
+        return {
+          MetricName: SERVERLESS_USAGE_METRIC.name,
+          Dimensions: [{ Name: 'Workgroup', Value: workgroup }],
+          Timestamp: ago(startAgo - end),
+          Value: rpu * 60 * used,
+        };
+      });
+    const data = [...computeSeconds('dev-wg', 4, 150, 45), ...computeSeconds('prod-wg', 1, 100, 30)];
+    // 20 datapoints a call (moto's PutMetricData refuses more).
+    for (let i = 0; i < data.length; i += 20) {
+      await client.send(
+        new PutMetricDataCommand({ Namespace: SERVERLESS_USAGE_METRIC.namespace, MetricData: data.slice(i, i + 20) }),
+      );
+    }
   });
 
   it('reads each limit’s latest UsageLimitConsumed in the look-back; a limit with no datapoint reads null', async () => {
