@@ -155,7 +155,7 @@ export class RedshiftSimulator {
     });
     this.dataApi = new DataApiModel(ctx, this.registry, this.failover);
     this.alarms = new AlarmsModel(ctx, this.registry, this.bus, alarmIds);
-    this.usageMetrics = new UsageMetricsModel(ctx, this.registry, usageLimits);
+    this.usageMetrics = new UsageMetricsModel(ctx, this.registry, usageLimits, this.serverless);
     this.redshiftHandlers = {
       ...this.clusters.handlers,
       ...this.snapshots.handlers,
