@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -78,7 +78,10 @@ const FUNCTIONS = {
   watchDrills: 'functions/watch-drills/watch-drills.handler.mjs',
 } as const;
 /** Copied into every zip (serverless.yml package.patterns) and read at init from POLICY_PATH. */
-const BUNDLED_POLICY = 'examples/policies/example.yml';
+/** The packaged policy folder (the tests package the examples): every *.yml in it ships in every zip. */
+const BUNDLED_POLICIES = readdirSync(join(REPO_ROOT, 'examples/policies'))
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => `examples/policies/${f}`);
 
 let service: PackagedService;
 let template: CfnTemplate;
@@ -729,8 +732,9 @@ describe('function packages', () => {
     expect(Object.keys(service.zips).sort()).toEqual(Object.keys(FUNCTIONS).sort());
     for (const [name, handlerPath] of Object.entries(FUNCTIONS)) {
       const entries = readZip(service.zips[name] ?? '');
-      expect([...entries.keys()].sort()).toEqual([handlerPath, BUNDLED_POLICY].sort());
-      expect(entries.get(BUNDLED_POLICY)?.toString('utf8')).toBe(readFileSync(join(REPO_ROOT, BUNDLED_POLICY), 'utf8'));
+      expect([...entries.keys()].sort()).toEqual([handlerPath, ...BUNDLED_POLICIES].sort());
+      for (const policy of BUNDLED_POLICIES)
+        expect(entries.get(policy)?.toString('utf8')).toBe(readFileSync(join(REPO_ROOT, policy), 'utf8'));
       const bundle = entries.get(handlerPath)?.toString('utf8') ?? '';
       expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
       // Only Node builtins may be imported at run time: the SDK and every dependency are inside.
