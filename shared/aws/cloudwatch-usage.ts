@@ -168,6 +168,8 @@ export class CloudWatchServerlessUsage implements ServerlessUsageReader {
 
   async readRpuHours(workgroups: readonly string[], since: Date, now: Date): Promise<DailyRpuHours> {
     const out: DailyRpuHours = new Map(workgroups.map((w) => [w, new Map<number, number>()]));
+    // At a period's first instant nothing is used yet, and GetMetricData refuses an empty time range.
+    if (since.getTime() >= now.getTime()) return out;
     for (let start = 0; start < workgroups.length; start += MAX_QUERIES_PER_CALL) {
       const batch = workgroups.slice(start, start + MAX_QUERIES_PER_CALL);
       let token: string | undefined;
