@@ -105,19 +105,6 @@ export interface WorkgroupResource {
   limits?: readonly UsageLimitResource[];
   /** When the limits' consumption was read (ISO), if this read included it. */
   usageReadAt?: string;
-  /**
-   * Multi-AZ details (failover drills, issue 16), each absent when the read did not carry it: `AvailabilityZone`
-   * (the primary's), `MultiAZSecondary.AvailabilityZone` (null: Multi-AZ without secondary compute now),
-   * `Endpoint.Port`, `ElasticIpStatus.ElasticIp`, `ClusterSubnetGroupName`, `PreferredMaintenanceWindow`
-   * (`ddd:hh24:mi-ddd:hh24:mi` UTC), and the AZs of its subnet group (DescribeClusterSubnetGroups).
-   */
-  availabilityZone?: string;
-  secondaryAvailabilityZone?: string | null;
-  port?: number;
-  elasticIp?: string;
-  subnetGroupName?: string;
-  maintenanceWindow?: string;
-  subnetGroupZones?: readonly string[];
 }
 
 export interface NamespaceResource {
