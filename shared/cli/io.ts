@@ -9,7 +9,6 @@ export interface CliIo {
 }
 
 export interface CliCommand {
-  summary: string;
   usage: string;
   /** Returns the process exit code. */
   run: (args: string[], io: CliIo) => Promise<number>;

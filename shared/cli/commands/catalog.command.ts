@@ -199,7 +199,6 @@ async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 export const command: CliCommand = {
-  summary: 'what the project knows of an event id or pattern, and which policies react to it and how',
   usage: USAGE,
   run,
 };

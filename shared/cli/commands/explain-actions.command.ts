@@ -58,7 +58,6 @@ function describe(spec: ActionSpec, owners: readonly string[]): string[] {
 }
 
 export const command: CliCommand = {
-  summary: 'list every action the capabilities may request: states, guardrails, IAM',
   usage: 'autopilot explain-actions [--json] [--capability <module.ts>]...',
   run: async (args, io) => {
     let json = false;

@@ -13,7 +13,6 @@ import { type CliCommand, UsageError } from '../io.ts';
  * A payload without a time of its own (a partial capture) is stamped with the current time.
  */
 export const command: CliCommand = {
-  summary: 'print the normalized event(s) of an ingress payload (file or stdin)',
   usage: 'autopilot normalize [event.json|-]',
   async run(args, io) {
     if (args.length > 1) throw new UsageError(`expected at most one input, got ${args.length}`);

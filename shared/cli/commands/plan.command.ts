@@ -101,7 +101,6 @@ export async function runPlan(options: PlanOptions, io: CliIo): Promise<number> 
 }
 
 export const command: CliCommand = {
-  summary: 'show what the policies would do to a fleet over a period',
   usage:
     'autopilot plan --policies <file|dir>... --fleet [<account>/<region>=]<aws-cli-output.json>... [--events <events file>] [--from <ISO time> --to <ISO time> [--tick <minutes>]] [--json]',
   run: async (args, io) => runPlan(parsePlanArgs(args), io),

@@ -172,7 +172,6 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
 }
 
 export const command: CliCommand = {
-  summary: 'run the policies against a simulated Redshift fleet on a virtual clock (real handlers, no AWS)',
   usage:
     'autopilot simulate --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events file>] --from <ISO time> --to <ISO time> [--seed <n>] [--json] [--report <out.html>] [--duplicate-rate <0..1>] [--reorder-rate <0..1>]',
   run: async (args, io) => {

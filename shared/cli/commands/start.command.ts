@@ -24,7 +24,6 @@ export function startPeriod(now: Date): { from: string; to: string } {
 }
 
 export const command: CliCommand = {
-  summary: 'simulate the coming week of the example policies on the example fleet and write an HTML report',
   usage: 'autopilot start',
   run: async (args, io) => {
     if (args.length > 0) throw new UsageError('start takes no arguments');

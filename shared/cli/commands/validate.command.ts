@@ -4,7 +4,6 @@ import { type CliCommand, UsageError } from '../io.ts';
 import { readFleetFiles } from './plan.command.ts';
 
 export const command: CliCommand = {
-  summary: 'check policy files; print file:line:col for every problem',
   usage: 'autopilot validate <policy file|dir>... [--fleet <aws-cli-output.json>...]',
   run: async (args, io) => {
     const paths: string[] = [];
