@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NormalizedEvent } from '../../events/normalized-event.ts';
+import { newLedgerRecord } from '../../execute/ledger-record.ts';
 import type { Alert, LedgerRecord } from '../../execute/ports.ts';
 import { safeSubject } from '../../execute/report.ts';
 import type {
@@ -55,32 +56,19 @@ function foldOf(policy: CompiledPolicy): FoldingCapability['fold'] {
 }
 
 function record(policy: string, event: NormalizedEvent, key: string, now: Date): LedgerRecord {
-  const at = now.toISOString();
-  return {
+  const core = {
     idempotencyKey: key,
     policy,
     action: FOLD_RECORD,
     target: event.resource.arn === undefined ? refOf(event) : { ...refOf(event), arn: event.resource.arn },
-    mode: 'act',
+    mode: 'act' as const,
     params: { eventId: event.eventId, count: 1, last: event.time },
     reason: `${event.eventId} on ${event.resource.type} ${event.resource.id}`,
     decisionAt: event.time,
-    status: 'in-progress',
-    retryable: false,
-    attempts: 1,
     claimToken: `fold:${randomUUID()}`,
-    leaseUntil: at,
-    outcomeReason: null,
-    beforeState: null,
-    afterState: null,
-    expectedState: null,
-    createdId: null,
-    error: null,
-    budgetSlot: null,
-    claimedAt: at,
-    updatedAt: at,
-    completedAt: null,
+    leaseUntil: now.toISOString(),
   };
+  return { ...newLedgerRecord(core, now, 1), status: 'in-progress' };
 }
 
 export function foldSummary(window: LedgerRecord, windowText: string): Alert {
