@@ -56,13 +56,14 @@ describe('the drill watcher', () => {
   it('runs every minute under its own role', () => {
     const role = functionRoles(template).get(WATCHER);
     expect(role).toBe('WatchDrillsIamRoleLambdaExecution');
-    const rules = Object.values(template.Resources).filter(
+    // EventBridge Scheduler (infra/drill-watcher.yml), like the reconcile tick: one schedule, every minute, at the watcher.
+    const schedules = Object.values(template.Resources).filter(
       (r) =>
-        r.Type === 'AWS::Events::Rule' &&
-        JSON.stringify(r.Properties?.Targets ?? []).includes(WATCHER) &&
+        r.Type === 'AWS::Scheduler::Schedule' &&
+        JSON.stringify(r.Properties?.Target ?? {}).includes(WATCHER) &&
         r.Properties?.ScheduleExpression === 'rate(1 minute)',
     );
-    expect(rules).toHaveLength(1);
+    expect(schedules).toHaveLength(1);
   });
 
   it('is the only role that may run the canary: ExecuteStatement on opted-in clusters, its own statements', () => {
