@@ -10,6 +10,7 @@ import type {
   SnapshotResource,
   WorkgroupResource,
 } from './decision.ts';
+import { readSubnetZones, withSubnetZones } from './fleet-subnets.ts';
 
 /**
  * Fleet input, pure: JSON documents in, one FleetSnapshot out. Accepted documents are what the AWS
@@ -355,6 +356,7 @@ function nameClashes(resources: readonly FleetResource[]): string[] {
 
 export function parseFleet(documents: readonly FleetDocument[], readAt: string): FleetSnapshot {
   const resources: FleetResource[] = [];
+  const subnetZones = new Map<string, string[]>();
   // Every problem of every file, then one error: a fleet file is fixed in one go, like a policy file.
   const problems: string[] = [];
   for (const document of documents) {
@@ -383,7 +385,7 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
       }
       return out;
     };
-    let recognised = false;
+    let recognised = readSubnetZones(doc, subnetZones);
     if ('Clusters' in doc) {
       recognised = true;
       const items = read('Clusters', (item, where) => {
@@ -414,7 +416,7 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
     }
     if (!recognised && problems.length === before) {
       problems.push(
-        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, aws redshift-serverless list-workgroups, list-namespaces or list-snapshots`,
+        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, describe-cluster-subnet-groups, aws redshift-serverless list-workgroups, list-namespaces, list-snapshots or aws secretsmanager list-secrets`,
       );
     }
     for (let i = first; i < resources.length; i++)
@@ -422,6 +424,7 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
   }
   problems.push(...nameClashes(resources));
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
+  withSubnetZones(resources, subnetZones);
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
   const unique = new Map<string, FleetResource>();
   for (const r of resources)
