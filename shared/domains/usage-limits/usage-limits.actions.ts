@@ -12,6 +12,7 @@ import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import type { UsageLimitResource } from '../../policy/decision.ts';
 import { CHANGE_OPTED_IN_CLUSTERS, redshiftOf } from '../windows/window.actions.ts';
+import { changeLimitEffect, dropLimitEffect } from './usage-limit-effects.ts';
 import { AUTOPILOT_LIMIT_TAG_KEYS, LIMIT_TAGS, MADE_BY_AUTOPILOT, ownership } from './usage-limit-tags.ts';
 import { MAX_LIMITS_PER_FEATURE } from './usage-limits.schema.ts';
 
@@ -177,20 +178,12 @@ export const modifyUsageLimit: ActionSpec = {
     BreachAction: { kind: 'policy' },
   },
   permissions: [changeOwn('ModifyUsageLimit'), READ_USAGE_LIMITS],
-  effect: {
-    apply: (r, p) =>
-      r.type === 'cluster'
-        ? {
-            ...r,
-            limits: (r.limits ?? []).map((l) =>
-              l.id === p.UsageLimitId ? { ...l, amount: Number(p.Amount), breachAction: String(p.BreachAction) } : l,
-            ),
-          }
-        : r,
-    changesState: false,
-    cost: 'none',
-    mark: '≠',
-  },
+  effect: changeLimitEffect({
+    resource: 'cluster',
+    id: 'UsageLimitId',
+    amount: 'Amount',
+    breachAction: 'BreachAction',
+  }),
   async perform(params, services) {
     const redshift = redshiftOf(services, 'ModifyUsageLimit');
     const id = String(params.UsageLimitId);
@@ -228,13 +221,7 @@ export const deleteUsageLimit: ActionSpec = {
     },
   },
   permissions: [changeOwn('DeleteUsageLimit'), READ_USAGE_LIMITS],
-  effect: {
-    apply: (r, p) =>
-      r.type === 'cluster' ? { ...r, limits: (r.limits ?? []).filter((l) => l.id !== p.UsageLimitId) } : r,
-    changesState: false,
-    cost: 'none',
-    mark: '⊖',
-  },
+  effect: dropLimitEffect({ resource: 'cluster', id: 'UsageLimitId' }),
   async perform(params, services) {
     const redshift = redshiftOf(services, 'DeleteUsageLimit');
     const id = String(params.UsageLimitId);

@@ -13,6 +13,7 @@ import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/act
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
 import type { UsageLimitResource } from '../../policy/decision.ts';
 import { serverlessOf, WORKGROUP_ARN } from '../windows/window.actions.ts';
+import { changeLimitEffect, dropLimitEffect } from './usage-limit-effects.ts';
 import { MAX_LIMITS_PER_WORKGROUP } from './usage-limits.schema.ts';
 
 /**
@@ -197,20 +198,12 @@ export const updateWorkgroupLimit: ActionSpec = {
     breachAction: { kind: 'policy' },
   },
   permissions: [changeOwn('UpdateUsageLimit'), READ],
-  effect: {
-    apply: (r, p) =>
-      r.type === 'workgroup'
-        ? {
-            ...r,
-            limits: (r.limits ?? []).map((l) =>
-              l.id === p.usageLimitId ? { ...l, amount: Number(p.amount), breachAction: String(p.breachAction) } : l,
-            ),
-          }
-        : r,
-    changesState: false,
-    cost: 'none',
-    mark: '≠',
-  },
+  effect: changeLimitEffect({
+    resource: 'workgroup',
+    id: 'usageLimitId',
+    amount: 'amount',
+    breachAction: 'breachAction',
+  }),
   async perform(params, services) {
     const serverless = serverlessOf(services, SERVERLESS_UPDATE);
     const limit = await ownedLimit(serverless, params, SERVERLESS_UPDATE);
@@ -240,13 +233,7 @@ export const deleteWorkgroupLimit: ActionSpec = {
     },
   },
   permissions: [changeOwn('DeleteUsageLimit'), READ],
-  effect: {
-    apply: (r, p) =>
-      r.type === 'workgroup' ? { ...r, limits: (r.limits ?? []).filter((l) => l.id !== p.usageLimitId) } : r,
-    changesState: false,
-    cost: 'none',
-    mark: '⊖',
-  },
+  effect: dropLimitEffect({ resource: 'workgroup', id: 'usageLimitId' }),
   async perform(params, services) {
     const serverless = serverlessOf(services, SERVERLESS_DELETE);
     const limit = await ownedLimit(serverless, params, SERVERLESS_DELETE);
