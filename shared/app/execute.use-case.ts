@@ -1,5 +1,6 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../execute/batch-processor.ts';
+import { CoalescingLedger } from '../execute/coalescing-ledger.ts';
 import type { ExecutorDeps } from '../execute/executor.ts';
 import { authorizeDecision } from '../policy/authorize.ts';
 import { registry } from '../policy/registry.ts';
@@ -34,13 +35,15 @@ export function deployedPolicyAuthority(
 }
 
 export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
-  let built: { executor: AppExecutor; metrics: EmfMetrics } | undefined;
+  let built: { executor: AppExecutor; metrics: EmfMetrics; ledger: CoalescingLedger } | undefined;
   const build = () => {
     const { logger, metrics } = deps.observability;
     const emf = new EmfMetrics(metrics);
+    // The batch's message groups run concurrently; their outcome writes go to DynamoDB together.
+    const ledger = new CoalescingLedger(deps.ledger);
     const executor = new AppExecutor({
       resources: deps.resources,
-      ledger: deps.ledger,
+      ledger,
       notifier: deps.notifier,
       region: deps.config.region,
       logger,
@@ -48,7 +51,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
       clock: deps.clock,
       authorize: deployedPolicyAuthority(deps),
     });
-    return { executor, metrics: emf };
+    return { executor, metrics: emf, ledger };
   };
   return {
     async run(records) {
@@ -58,6 +61,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
           maxReceiveCount: deps.config.maxReceiveCount,
           breaker: deps.config.breaker,
           logger: deps.observability.logger,
+          session: built.ledger,
           ...(deps.deadLetters === undefined ? {} : { deadLetter: deps.deadLetters }),
         });
         return { batchItemFailures: report.batchItemFailures };

@@ -1,7 +1,7 @@
 import { TransientAwsError } from '../errors.ts';
 import type { BreakerOptions } from './circuit-breaker.ts';
 import { parseDecisionMessage } from './decision-message.schema.ts';
-import type { ExecutionResult, Executor } from './executor.ts';
+import type { ExecutionResult, Executor, Run } from './executor.ts';
 import { type LoggerPort, silentLogger } from './ports.ts';
 
 /**
@@ -10,7 +10,9 @@ import { type LoggerPort, silentLogger } from './ports.ts';
  *
  * FIFO rule: messages of one group must be processed in order, so after the first failure in a
  * group every later message of that group is reported failed too, without being attempted. Other
- * groups carry on. When the run's circuit breaker opens, everything not yet done is deferred.
+ * groups carry on — concurrently: each group is a lane, the lanes run at once (the batch holds at most
+ * ten messages, Lambda's FIFO maximum), so a batch takes as long as its slowest group, not the sum.
+ * When the run's circuit breaker opens, everything not yet done is deferred.
  */
 export interface QueueRecord {
   messageId: string;
@@ -37,6 +39,10 @@ export interface BatchOptions {
   maxReceiveCount?: number;
   breaker?: Partial<BreakerOptions>;
   logger?: LoggerPort;
+  /** Message groups processed at once (default: all of the batch's); 1 = one message after another. */
+  concurrency?: number;
+  /** Told when each execution begins and ends (the coalescing ledger's barrier). */
+  session?: { enter(): void; leave(): void };
 }
 
 export interface BatchReport extends BatchResponse {
@@ -57,60 +63,84 @@ export async function processDecisionBatch(
   executor: Executor,
   options: BatchOptions = {},
 ): Promise<BatchReport> {
-  const logger = options.logger ?? silentLogger;
   const run = executor.newRun(options.breaker);
-  const failedGroups = new Set<string>();
-  const failures: { itemIdentifier: string }[] = [];
-  const results: BatchReport['results'] = [];
-
-  for (const record of records) {
-    const group = record.attributes.MessageGroupId ?? null;
-    const fail = (result: BatchReport['results'][number]['result']) => {
-      failures.push({ itemIdentifier: record.messageId });
-      if (group !== null) failedGroups.add(group);
-      results.push({ messageId: record.messageId, result });
-    };
-    if (group !== null && failedGroups.has(group)) {
-      fail({ kind: 'blocked-by-group' });
-      continue;
-    }
-    let decision: ReturnType<typeof parseDecisionMessage>;
-    try {
-      decision = parseDecisionMessage(record.body);
-    } catch (error) {
-      // Never dropped: dead-lettered now with the reason, or (no DLQ port, or it failed) failed until redrive moves it.
-      const reason = `malformed decision message: ${invalidReason(error)}`;
-      logger.error('invalid decision message', { messageId: record.messageId, error: reason });
-      if (!(await deadLettered(record, reason, options, logger))) fail({ kind: 'invalid', reason });
-      else results.push({ messageId: record.messageId, result: { kind: 'invalid', reason } });
-      continue;
-    }
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-    const finalAttempt = options.maxReceiveCount !== undefined && receiveCount >= options.maxReceiveCount;
-    let result: ExecutionResult;
-    try {
-      result = await executor.execute(decision, run, { finalAttempt });
-    } catch (error) {
-      // Ledger or other infrastructure failure before or after acting: let SQS redeliver; the ledger
-      // claim keeps a redelivery from acting twice.
-      logger.error('executor failed', { messageId: record.messageId, error: String(error) });
-      result = { kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) };
-    }
-    if (result.kind === 'refused') {
-      const reason = `refused (${result.cause}): ${result.detail}`;
-      if (!(await deadLettered(record, reason, options, logger))) fail(result);
-      else results.push({ messageId: record.messageId, result });
-      continue;
-    }
-    // Not handled yet (a transient failure, the breaker, another attempt's live claim): it must come back.
-    if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') {
-      fail(result);
-      if (finalAttempt && !(result.kind === 'retry' && result.alerted === true)) {
-        await executor.reportUnfinished(decision, unfinishedWhy(result));
+  // One lane per message group, in the batch's order; lanes run concurrently (issue 19).
+  const lanes = new Map<string, number[]>();
+  records.forEach((record, index) => {
+    const lane = record.attributes.MessageGroupId ?? `\u0000${index}`;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), index]);
+  });
+  const outcomes: { result: ItemResult; failed: boolean }[] = new Array(records.length);
+  const queue = [...lanes.values()];
+  const worker = async () => {
+    for (let indexes = queue.shift(); indexes !== undefined; indexes = queue.shift()) {
+      let blocked = false;
+      for (const index of indexes) {
+        const record = records[index] as QueueRecord;
+        const outcome = blocked
+          ? { result: { kind: 'blocked-by-group' } as const, failed: true }
+          : await processOne(record, executor, run, options);
+        // FIFO: after the first failure in a group, its later messages wait for the redelivery.
+        if (outcome.failed && record.attributes.MessageGroupId !== undefined) blocked = true;
+        outcomes[index] = outcome;
       }
-    } else results.push({ messageId: record.messageId, result });
+    }
+  };
+  const width = Math.max(1, Math.min(options.concurrency ?? records.length, queue.length));
+  await Promise.all(Array.from({ length: width }, worker));
+  return {
+    batchItemFailures: records.filter((_, i) => outcomes[i]?.failed).map((r) => ({ itemIdentifier: r.messageId })),
+    results: records.map((r, i) => ({
+      messageId: r.messageId,
+      result: (outcomes[i] as { result: ItemResult }).result,
+    })),
+  };
+}
+
+type ItemResult = BatchReport['results'][number]['result'];
+
+async function processOne(
+  record: QueueRecord,
+  executor: Executor,
+  run: Run,
+  options: BatchOptions,
+): Promise<{ result: ItemResult; failed: boolean }> {
+  const logger = options.logger ?? silentLogger;
+  let decision: ReturnType<typeof parseDecisionMessage>;
+  try {
+    decision = parseDecisionMessage(record.body);
+  } catch (error) {
+    // Never dropped: dead-lettered now with the reason, or (no DLQ port, or it failed) failed until redrive moves it.
+    const reason = `malformed decision message: ${invalidReason(error)}`;
+    logger.error('invalid decision message', { messageId: record.messageId, error: reason });
+    return { result: { kind: 'invalid', reason }, failed: !(await deadLettered(record, reason, options, logger)) };
   }
-  return { batchItemFailures: failures, results };
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  const finalAttempt = options.maxReceiveCount !== undefined && receiveCount >= options.maxReceiveCount;
+  let result: ExecutionResult;
+  options.session?.enter();
+  try {
+    result = await executor.execute(decision, run, { finalAttempt });
+  } catch (error) {
+    // Ledger or other infrastructure failure before or after acting: let SQS redeliver; the ledger
+    // claim keeps a redelivery from acting twice.
+    logger.error('executor failed', { messageId: record.messageId, error: String(error) });
+    result = { kind: 'retry', error: new TransientAwsError('executor failed before finishing', { cause: error }) };
+  } finally {
+    options.session?.leave();
+  }
+  if (result.kind === 'refused') {
+    const reason = `refused (${result.cause}): ${result.detail}`;
+    return { result, failed: !(await deadLettered(record, reason, options, logger)) };
+  }
+  // Not handled yet (a transient failure, the breaker, another attempt's live claim): it must come back.
+  if (result.kind === 'retry' || result.kind === 'deferred' || result.kind === 'busy') {
+    if (finalAttempt && !(result.kind === 'retry' && result.alerted === true)) {
+      await executor.reportUnfinished(decision, unfinishedWhy(result));
+    }
+    return { result, failed: true };
+  }
+  return { result, failed: false };
 }
 
 /** One line: what zod or JSON.parse found wrong. */

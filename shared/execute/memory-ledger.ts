@@ -1,13 +1,20 @@
 import type { TargetRef } from '../policy/decision.ts';
 import { claimable, claimOutcome } from './ledger-rules.ts';
-import type { ClaimResult, LedgerPort, LedgerRecord } from './ports.ts';
+import type {
+  BatchWritingLedger,
+  ClaimResult,
+  LedgerPort,
+  LedgerRecord,
+  LedgerWrite,
+  LedgerWriteResult,
+} from './ports.ts';
 
 /**
  * The ledger in memory, with the same conditional semantics as the DynamoDB adapter (see
  * ledger-rules.ts). Used by unit/property tests and by the simulator. Every method is async and
  * yields once, so interleavings in tests look like real concurrent requests.
  */
-export class MemoryLedger implements LedgerPort {
+export class MemoryLedger implements LedgerPort, BatchWritingLedger {
   readonly records = new Map<string, LedgerRecord>();
   readonly budgets = new Map<string, number>();
   /** Position taken per (policy, run, idempotency key): asking again returns the same one. */
@@ -28,6 +35,22 @@ export class MemoryLedger implements LedgerPort {
     if (existing === undefined || existing.claimToken !== record.claimToken) return false;
     this.records.set(record.idempotencyKey, structuredClone(record));
     return true;
+  }
+
+  /** Requests of several writes (the DynamoDB adapter's TransactWriteItems), counted for tests. */
+  writeManyCalls = 0;
+
+  async writeMany(writes: readonly LedgerWrite[]): Promise<LedgerWriteResult[]> {
+    this.writeManyCalls += 1;
+    const results: LedgerWriteResult[] = [];
+    for (const w of writes) {
+      const value =
+        w.kind === 'save'
+          ? await this.save(w.record)
+          : await this.markLatest(w.target, w.stateKey, w.at, w.idempotencyKey);
+      results.push({ ok: true, value });
+    }
+    return results;
   }
 
   async get(idempotencyKey: string): Promise<LedgerRecord | null> {

@@ -117,6 +117,22 @@ export interface LedgerPort {
   firstNotice?(topic: string, now: Date, windowMs: number): Promise<boolean>;
 }
 
+/** One conditional write of `LedgerPort.writeMany`: an outcome (`save`) or a latest-decision mark (`markLatest`). */
+export type LedgerWrite =
+  | { kind: 'save'; record: LedgerRecord }
+  | { kind: 'latest'; target: TargetRef; stateKey: string; at: string; idempotencyKey: string };
+
+/** Each write answered as its single form would be (`save` → boolean, `markLatest` → string | null), or its error. */
+export type LedgerWriteResult = { ok: true; value: boolean | string | null } | { ok: false; error: unknown };
+
+/**
+ * Optional on a ledger: several conditional writes on distinct items in one request (DynamoDB
+ * TransactWriteItems). Answers in order; a write whose condition failed answers as its single form.
+ */
+export interface BatchWritingLedger {
+  writeMany(writes: readonly LedgerWrite[]): Promise<LedgerWriteResult[]>;
+}
+
 export type Severity = 'INFO' | 'WARNING' | 'ERROR';
 
 export type OutcomeKind =

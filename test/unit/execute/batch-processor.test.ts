@@ -77,9 +77,11 @@ describe('processDecisionBatch (SQS FIFO partial batch response)', () => {
       fake.failures.push({ op: '*', error: new FakeError('Throttling', 'Rate exceeded') });
     const ids = ['redshift-cluster-1', 'c2', 'c3', 'c4', 'c5', 'c6'];
 
+    // One group after another (concurrency 1): the breaker opens on the third failure, the rest wait.
     const response = await processDecisionBatch(
       ids.map((id, i) => message(`m${i}`, pauseDecision({}, id))),
       executor,
+      { concurrency: 1 },
     );
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
