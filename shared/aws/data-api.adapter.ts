@@ -44,8 +44,8 @@ export interface DataApiPort {
   describe(id: string): Promise<CanaryStatement>;
 }
 
-/** The statuses after which a statement changes no more. */
-export const STATEMENT_ENDED: readonly string[] = ['FINISHED', 'FAILED', 'ABORTED'];
+/** The statuses after which a statement changes no more (./data-api-statements.ts). */
+export { STATEMENT_ENDED } from './data-api-statements.ts';
 
 const iso = (d: Date | undefined): string | null => (d instanceof Date ? d.toISOString() : null);
 

@@ -1,4 +1,4 @@
-import { STATEMENT_ENDED } from '../../aws/data-api.adapter.ts';
+import { STATEMENT_ENDED } from '../../aws/data-api-statements.ts';
 import type { LedgerRecord } from '../../execute/ports.ts';
 import type { TrackerDeps } from '../../policy/capability.ts';
 import type { DrillSettings } from './drill.prechecks.ts';

@@ -1,9 +1,5 @@
-import {
-  DescribeClusterSubnetGroupsCommand,
-  DescribeClustersCommand,
-  FailoverPrimaryComputeCommand,
-  type FailoverPrimaryComputeCommandInput,
-} from '@aws-sdk/client-redshift';
+import type { FailoverPrimaryComputeCommandInput } from '@aws-sdk/client-redshift';
+import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionServices, ActionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -50,11 +46,14 @@ async function subnetGroupZones(
   clusterId: string,
 ): Promise<{ name: string; zones: string[] } | null> {
   const redshift = redshiftOf(services, ACTION);
-  const cluster = (await redshift.client.send(new DescribeClustersCommand({ ClusterIdentifier: clusterId })))
-    .Clusters?.[0];
+  const cluster = (
+    await redshift.client.send(new (await redshiftCommands()).DescribeClustersCommand({ ClusterIdentifier: clusterId }))
+  ).Clusters?.[0];
   const name = cluster?.ClusterSubnetGroupName;
   if (name === undefined) return null;
-  const out = await redshift.client.send(new DescribeClusterSubnetGroupsCommand({ ClusterSubnetGroupName: name }));
+  const out = await redshift.client.send(
+    new (await redshiftCommands()).DescribeClusterSubnetGroupsCommand({ ClusterSubnetGroupName: name }),
+  );
   const zones = new Set<string>();
   for (const subnet of out.ClusterSubnetGroups?.[0]?.Subnets ?? []) {
     const zone = subnet.SubnetAvailabilityZone?.Name;
@@ -124,7 +123,9 @@ export const failoverPrimaryCompute: ActionSpec = {
     }
     // Built explicitly: only the cluster reaches AWS (AvailabilityZone is the drill's note, not an input).
     const input: FailoverPrimaryComputeCommandInput = { ClusterIdentifier: id };
-    const out = await redshiftOf(services, ACTION).client.send(new FailoverPrimaryComputeCommand(input));
+    const out = await redshiftOf(services, ACTION).client.send(
+      new (await redshiftCommands()).FailoverPrimaryComputeCommand(input),
+    );
     // An answer that still says `available` is the cluster before the failover began: the tracker reads what follows.
     const status = out.Cluster?.ClusterStatus ?? null;
     return { afterState: status === 'available' ? null : status };

@@ -1,4 +1,5 @@
-import { ResizeClusterCommand, type ResizeClusterCommandInput } from '@aws-sdk/client-redshift';
+import type { ResizeClusterCommandInput } from '@aws-sdk/client-redshift';
+import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import type { ActionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -135,7 +136,9 @@ export const resizeCluster: ActionSpec = {
     };
     if (typeof params.NodeType === 'string') input.NodeType = params.NodeType;
     if (params.Classic === true) input.Classic = true;
-    const out = await redshiftOf(services, 'ResizeCluster').client.send(new ResizeClusterCommand(input));
+    const out = await redshiftOf(services, 'ResizeCluster').client.send(
+      new (await redshiftCommands()).ResizeClusterCommand(input),
+    );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
 };

@@ -1,22 +1,14 @@
-import {
-  CreateClusterSnapshotCommand,
-  type CreateClusterSnapshotCommandInput,
-  DeleteClusterSnapshotCommand,
-  EnableSnapshotCopyCommand,
-  type EnableSnapshotCopyCommandInput,
-  ModifySnapshotCopyRetentionPeriodCommand,
-  type ModifySnapshotCopyRetentionPeriodCommandInput,
+import type {
+  CreateClusterSnapshotCommandInput,
+  EnableSnapshotCopyCommandInput,
+  ModifySnapshotCopyRetentionPeriodCommandInput,
 } from '@aws-sdk/client-redshift';
-import {
-  CreateSnapshotCommand,
-  type CreateSnapshotCommandInput,
-  CreateSnapshotCopyConfigurationCommand,
-  type CreateSnapshotCopyConfigurationCommandInput,
-  DeleteSnapshotCommand,
-  ListSnapshotCopyConfigurationsCommand,
-  UpdateSnapshotCopyConfigurationCommand,
+import type {
+  CreateSnapshotCommandInput,
+  CreateSnapshotCopyConfigurationCommandInput,
 } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
+import { redshiftCommands, serverlessCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -103,7 +95,7 @@ export const createClusterSnapshot: ActionSpec = {
     const input = params as unknown as CreateClusterSnapshotCommandInput;
     return createOnce({
       create: async () => {
-        const out = await redshift.client.send(new CreateClusterSnapshotCommand(input));
+        const out = await redshift.client.send(new (await redshiftCommands()).CreateClusterSnapshotCommand(input));
         return { status: out.Snapshot?.Status, id: out.Snapshot?.SnapshotIdentifier };
       },
       alreadyExists: 'ClusterSnapshotAlreadyExists',
@@ -158,7 +150,10 @@ async function deleteClusterSnapshotChecked(
   const refusal = deletionRefusal(target, siblings);
   if (refusal !== null) throw snapshotRefusal('DeleteClusterSnapshot', refusal);
   const out = await redshift.client.send(
-    new DeleteClusterSnapshotCommand({ SnapshotIdentifier: id, SnapshotClusterIdentifier: cluster }),
+    new (await redshiftCommands()).DeleteClusterSnapshotCommand({
+      SnapshotIdentifier: id,
+      SnapshotClusterIdentifier: cluster,
+    }),
   );
   return { afterState: out.Snapshot?.Status ?? 'deleted' };
 }
@@ -209,7 +204,7 @@ async function enableOrAdjustCopy(
     if (refusal !== null) throw snapshotRefusal('EnableSnapshotCopy', refusal, 'SnapshotCopyGrantMissing');
   }
   try {
-    const out = await redshift.client.send(new EnableSnapshotCopyCommand(input));
+    const out = await redshift.client.send(new (await redshiftCommands()).EnableSnapshotCopyCommand(input));
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   } catch (error) {
     if ((error as { name?: string }).name !== 'SnapshotCopyAlreadyEnabledFault') throw error;
@@ -223,7 +218,7 @@ async function enableOrAdjustCopy(
     }
     if (input.ManualSnapshotRetentionPeriod !== undefined) {
       await redshift.client.send(
-        new ModifySnapshotCopyRetentionPeriodCommand({
+        new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand({
           ClusterIdentifier: input.ClusterIdentifier,
           RetentionPeriod: input.ManualSnapshotRetentionPeriod,
           Manual: true,
@@ -231,7 +226,7 @@ async function enableOrAdjustCopy(
       );
     }
     const out = await redshift.client.send(
-      new ModifySnapshotCopyRetentionPeriodCommand({
+      new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand({
         ClusterIdentifier: input.ClusterIdentifier,
         RetentionPeriod: input.RetentionPeriod ?? 7,
       }),
@@ -257,7 +252,9 @@ export const modifySnapshotCopyRetentionPeriod: ActionSpec = {
   effect: { changesState: false, cost: 'none', mark: '⇄' },
   async perform(params, services) {
     const out = await redshiftOf(services, 'ModifySnapshotCopyRetentionPeriod').client.send(
-      new ModifySnapshotCopyRetentionPeriodCommand(params as unknown as ModifySnapshotCopyRetentionPeriodCommandInput),
+      new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand(
+        params as unknown as ModifySnapshotCopyRetentionPeriodCommandInput,
+      ),
     );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
@@ -307,7 +304,7 @@ export const createSnapshot: ActionSpec = {
     return createOnce({
       create: async () => {
         try {
-          const out = await serverless.client.send(new CreateSnapshotCommand(input));
+          const out = await serverless.client.send(new (await serverlessCommands()).CreateSnapshotCommand(input));
           return { status: out.snapshot?.status, id: out.snapshot?.snapshotName };
         } catch (error) {
           throw namespaceAccessError(error, 'CreateSnapshot', input.namespaceName);
@@ -351,7 +348,7 @@ export const deleteSnapshot: ActionSpec = {
     const siblings = target === null ? [] : await serverless.readSnapshots({ namespaceName: target.sourceId });
     const refusal = deletionRefusal(target, siblings);
     if (refusal !== null) throw snapshotRefusal('DeleteSnapshot', refusal);
-    const out = await serverless.client.send(new DeleteSnapshotCommand({ snapshotName }));
+    const out = await serverless.client.send(new (await serverlessCommands()).DeleteSnapshotCommand({ snapshotName }));
     return { afterState: out.snapshot?.status ?? 'DELETED' };
   },
 };
@@ -381,7 +378,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     const client = serverlessOf(services, 'CreateSnapshotCopyConfiguration').client;
     const input = params as unknown as CreateSnapshotCopyConfigurationCommandInput;
     const existing = await client.send(
-      new ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
+      new (await serverlessCommands()).ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
     );
     const configurations = existing.snapshotCopyConfigurations ?? [];
     const refusal = serverlessDestinationRefusal(
@@ -394,7 +391,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     const same = configurations.find((c) => c.destinationRegion === input.destinationRegion);
     if (same?.snapshotCopyConfigurationId === undefined) {
       try {
-        await client.send(new CreateSnapshotCopyConfigurationCommand(input));
+        await client.send(new (await serverlessCommands()).CreateSnapshotCopyConfigurationCommand(input));
       } catch (error) {
         throw namespaceAccessError(error, 'CreateSnapshotCopyConfiguration', input.namespaceName);
       }
@@ -402,7 +399,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     }
     if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {
       await client.send(
-        new UpdateSnapshotCopyConfigurationCommand({
+        new (await serverlessCommands()).UpdateSnapshotCopyConfigurationCommand({
           snapshotCopyConfigurationId: same.snapshotCopyConfigurationId,
           ...(input.snapshotRetentionPeriod === undefined
             ? {}

@@ -1,11 +1,6 @@
-import {
-  CreateUsageLimitCommand,
-  type CreateUsageLimitCommandInput,
-  DeleteUsageLimitCommand,
-  ModifyUsageLimitCommand,
-  type UsageLimitBreachAction,
-} from '@aws-sdk/client-redshift';
+import type { CreateUsageLimitCommandInput, UsageLimitBreachAction } from '@aws-sdk/client-redshift';
 import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
+import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -161,7 +156,7 @@ async function createOnce(redshift: RedshiftAdapter, params: Record<string, unkn
   if (made !== undefined) return { afterState: null, createdId: made.id };
   const full = roomRefusal(existing, input.FeatureType ?? '', input.BreachAction ?? 'log', null);
   if (full !== null) throw refusal('CreateUsageLimit', full);
-  const out = await redshift.client.send(new CreateUsageLimitCommand(input));
+  const out = await redshift.client.send(new (await redshiftCommands()).CreateUsageLimitCommand(input));
   return { afterState: null, ...(out.UsageLimitId === undefined ? {} : { createdId: out.UsageLimitId }) };
 }
 
@@ -197,7 +192,7 @@ export const modifyUsageLimit: ActionSpec = {
       if (taken !== null) throw refusal('ModifyUsageLimit', taken);
     }
     await redshift.client.send(
-      new ModifyUsageLimitCommand({
+      new (await redshiftCommands()).ModifyUsageLimitCommand({
         UsageLimitId: id,
         Amount: Number(params.Amount),
         BreachAction: params.BreachAction as UsageLimitBreachAction,
@@ -229,7 +224,7 @@ export const deleteUsageLimit: ActionSpec = {
     if (limit === null) return { afterState: 'deleted' };
     const refused = ownedRefusal(limit, params);
     if (refused !== null) throw refusal('DeleteUsageLimit', refused);
-    await redshift.client.send(new DeleteUsageLimitCommand({ UsageLimitId: id }));
+    await redshift.client.send(new (await redshiftCommands()).DeleteUsageLimitCommand({ UsageLimitId: id }));
     return { afterState: 'deleted' };
   },
 };

@@ -1,10 +1,6 @@
-import {
-  PauseClusterCommand,
-  type PauseClusterCommandInput,
-  ResumeClusterCommand,
-  type ResumeClusterCommandInput,
-} from '@aws-sdk/client-redshift';
-import { UpdateWorkgroupCommand, type UpdateWorkgroupCommandInput } from '@aws-sdk/client-redshift-serverless';
+import type { PauseClusterCommandInput, ResumeClusterCommandInput } from '@aws-sdk/client-redshift';
+import type { UpdateWorkgroupCommandInput } from '@aws-sdk/client-redshift-serverless';
+import { redshiftCommands, serverlessCommands } from '../../aws/sdk-commands.ts';
 import { ConfigurationError } from '../../errors.ts';
 import type { ActionServices, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -81,7 +77,7 @@ export const pauseCluster: ActionSpec = {
   },
   async perform(params, services) {
     const out = await redshiftOf(services, 'PauseCluster').client.send(
-      new PauseClusterCommand(params as unknown as PauseClusterCommandInput),
+      new (await redshiftCommands()).PauseClusterCommand(params as unknown as PauseClusterCommandInput),
     );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
@@ -114,7 +110,7 @@ export const resumeCluster: ActionSpec = {
   },
   async perform(params, services) {
     const out = await redshiftOf(services, 'ResumeCluster').client.send(
-      new ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
+      new (await redshiftCommands()).ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
     );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
@@ -198,7 +194,7 @@ export const updateWorkgroup: ActionSpec = {
       );
     }
     const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
-      new UpdateWorkgroupCommand(input as unknown as UpdateWorkgroupCommandInput),
+      new (await serverlessCommands()).UpdateWorkgroupCommand(input as unknown as UpdateWorkgroupCommandInput),
     );
     return { afterState: out.workgroup?.status ?? null };
   },

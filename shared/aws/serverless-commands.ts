@@ -1,0 +1,16 @@
+/**
+ * The Redshift Serverless commands the capabilities' action handlers send, imported on first use
+ * (`await serverlessCommands()`), like ./redshift-commands.ts.
+ */
+export {
+  CreateSnapshotCommand,
+  CreateSnapshotCopyConfigurationCommand,
+  CreateUsageLimitCommand,
+  DeleteSnapshotCommand,
+  DeleteUsageLimitCommand,
+  GetWorkgroupCommand,
+  ListSnapshotCopyConfigurationsCommand,
+  UpdateSnapshotCopyConfigurationCommand,
+  UpdateUsageLimitCommand,
+  UpdateWorkgroupCommand,
+} from '@aws-sdk/client-redshift-serverless';
