@@ -1,7 +1,7 @@
 /**
  * Before/after, alternately in one run: `tsx bench/compare.ts [--revert <commit>…] [--base <ref>] [--rounds N]`.
  * Two git worktrees in the temp directory — "after" at HEAD, "before" at `--base` (default HEAD) with the
- * `--revert` commits reverted (`--days N`: simulated days, default 1) — each given this checkout's bench/ (same fixtures and measuring code) and
+ * `--revert` commits reverted (`--days N`: simulated days, default 1; `--figures engine|day`, default both) — each given this checkout's bench/ (same fixtures and measuring code) and
  * node_modules. Round after round, one child process per side and figure, alternating which side goes
  * first, so drift on a shared machine hits both alike. Figures: decide() over the first 30,000 items of
  * the engine stream (fresh policies, one replay) and one simulated day of the 1,000-cluster fleet
@@ -23,6 +23,8 @@ const reverts = valuesOf('--revert') as string[];
 const base = valuesOf('--base')[0] ?? 'HEAD';
 const rounds = Number(valuesOf('--rounds')[0] ?? 3);
 const days = valuesOf('--days')[0] ?? '1';
+/** `--figures engine` (or `day`): only those figures, e.g. to compare decide() alone in less time. */
+const figures = (valuesOf('--figures')[0]?.split(',') ?? ['engine', 'day']) as Figure[];
 const MARK = '__COMPARE__';
 
 const git = (cwd: string, ...a: string[]) =>
@@ -59,7 +61,7 @@ const sides = { before: worktree(base, reverts), after: worktree('HEAD', []) } a
 const samples: Record<string, Record<string, number>[]> = {};
 try {
   for (let r = 0; r < rounds; r++) {
-    for (const figure of ['engine', 'day'] as const) {
+    for (const figure of figures) {
       const order = r % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
       for (const side of order) {
         process.stderr.write(`[compare] round ${r + 1}/${rounds} ${figure} ${side}\n`);
@@ -92,16 +94,42 @@ const add = (figure: string, key: Figure, field: string, higherIsBetter: boolean
     runs,
   });
 };
-add('decide() throughput, 30,000 items (items/s)', 'engine', 'throughputPerSec', true);
-add('decide() p99, all items (ms)', 'engine', 'p99Ms', false);
-add('decide() event p50 (ms)', 'engine', 'eventP50Ms', false);
-add('decide() tick p50 (ms)', 'engine', 'tickP50Ms', false);
-add(`simulated ${days} day(s), 1,000 clusters: wall (ms)`, 'day', 'wallMs', false);
-add(`simulated ${days} day(s), 1,000 clusters: per tick (ms)`, 'day', 'msPerTick', false);
+/**
+ * What each side decided must be the same: counts, and for the engine the digest of every output. A
+ * difference is printed and makes the run fail: a faster engine that decides otherwise is not faster.
+ */
+const EQUAL: Record<Figure, readonly string[]> = {
+  engine: ['decisions', 'skips', 'outputDigest'],
+  day: ['decisions', 'executed'],
+};
+const differences = figures.flatMap((figure) =>
+  EQUAL[figure].flatMap((field) => {
+    const values = new Set(
+      ['before', 'after'].flatMap((side) => (samples[`${figure}:${side}`] ?? []).map((s) => s[field])),
+    );
+    return values.size > 1 ? [`${figure} ${field}: ${[...values].join(' ≠ ')}`] : [];
+  }),
+);
+if (figures.includes('engine')) {
+  add('decide() throughput, 30,000 items (items/s)', 'engine', 'throughputPerSec', true);
+  add('decide() p99, all items (ms)', 'engine', 'p99Ms', false);
+  add('decide() event p50 (ms)', 'engine', 'eventP50Ms', false);
+  add('decide() tick p50 (ms)', 'engine', 'tickP50Ms', false);
+}
+if (figures.includes('day')) {
+  add(`simulated ${days} day(s), 1,000 clusters: wall (ms)`, 'day', 'wallMs', false);
+  add(`simulated ${days} day(s), 1,000 clusters: per tick (ms)`, 'day', 'msPerTick', false);
+}
 writeFileSync(
   join(REPO_ROOT, 'bench/compare.json'),
-  `${JSON.stringify({ generatedAt: new Date().toISOString(), base, reverts, rounds, rows, samples }, null, 2)}\n`,
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), base, reverts, rounds, figures, rows, differences, samples }, null, 2)}\n`,
 );
 process.stdout.write(
   `${rows.map((r) => `${r.figure}: before ${r.before}, after ${r.after}, ${r.ratio}× better (${r.runs})`).join('\n')}\n`,
 );
+process.stdout.write(
+  differences.length === 0
+    ? 'outputs equal on both sides in every round\n'
+    : `OUTPUTS DIFFER:\n${differences.join('\n')}\n`,
+);
+if (differences.length > 0) process.exitCode = 1;

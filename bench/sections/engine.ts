@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { decide } from '../../shared/policy/decide.ts';
 import type { FleetSnapshot, LedgerView } from '../../shared/policy/decision.ts';
 import type { PolicySet } from '../../shared/policy/policy-loader.ts';
@@ -35,6 +36,11 @@ export interface EngineResult {
   decisions: number;
   skips: number;
   runTotalsMs: number[];
+  /**
+   * sha256 of every output of the last replay (decisions, skips, ledger keys, in order), when asked
+   * (`digest`): bench/compare.ts checks that both sides decided exactly the same, not only as many.
+   */
+  outputDigest?: string;
 }
 
 export function benchEngine(
@@ -42,6 +48,7 @@ export function benchEngine(
   fleet: FleetSnapshot,
   stream: readonly StreamItem[],
   repeats: number,
+  digest = false,
 ): EngineResult {
   const ledger: LedgerView = { entries: [] };
   const runs: { total: number; all: number[]; events: number[]; ticks: number[]; decisions: number; skips: number }[] =
@@ -52,6 +59,7 @@ export function benchEngine(
     decide({ policies: warm, fleet, trigger: item.trigger, now: item.now, ledger });
   }
   let policyCount = 0;
+
   for (let r = 0; r < repeats; r++) {
     const policies = load();
     policyCount = policies.policies.length;
@@ -74,6 +82,8 @@ export function benchEngine(
     }
     runs.push({ total: since(start), all, events, ticks, decisions, skips });
   }
+  // Untimed: one more replay with fresh policies, every output hashed (decide() is deterministic).
+  const outputDigest = digest ? digestOf(load(), fleet, stream, ledger) : undefined;
   const totals = runs.map((r) => r.total);
   const mid = runs.find((r) => r.total === median(totals)) ?? (runs[0] as (typeof runs)[number]);
   const eventsMs = mid.events.reduce((a, b) => a + b, 0);
@@ -95,5 +105,21 @@ export function benchEngine(
     decisions: mid.decisions,
     skips: mid.skips,
     runTotalsMs: totals.map((t) => round(t, 0)),
+    ...(outputDigest === undefined ? {} : { outputDigest }),
   };
+}
+
+function digestOf(
+  policies: PolicySet,
+  fleet: FleetSnapshot,
+  stream: readonly StreamItem[],
+  ledger: LedgerView,
+): string {
+  const hash = createHash('sha256');
+  for (const item of stream) {
+    const snapshot = item.trigger.kind === 'tick' ? { ...fleet } : fleet;
+    const out = decide({ policies, fleet: snapshot, trigger: item.trigger, now: item.now, ledger });
+    hash.update(JSON.stringify(out)).update('\n');
+  }
+  return hash.digest('hex');
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { actionRegistry } from '../execute/action-registry.ts';
 import type { CompiledPolicy, EvaluationEnv, FleetIndex, LedgerIndex, Proposal, ProposedAction } from './capability.ts';
@@ -48,10 +48,24 @@ export interface DecideOutput {
 
 const IN_PROGRESS: ReadonlySet<LedgerEntryView['status']> = new Set(['in-progress']);
 
+/** sha256 hex of a string: one call where the runtime has crypto.hash (Node ≥ 20.12), else a Hash object. */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'hex')
+    : (text) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** Keys computed, by their input text: a sweep asks for the same slot's key on every resource, tick after tick. */
+const keyMemo = new Map<string, string>();
+
 export function idempotencyKey(policy: string, target: TargetRef, action: string, slot: string): string {
-  return createHash('sha256')
-    .update(JSON.stringify([policy, target.type, target.id, action, slot]))
-    .digest('hex');
+  const text = JSON.stringify([policy, target.type, target.id, action, slot]);
+  let key = keyMemo.get(text);
+  if (key === undefined) {
+    key = sha256Hex(text);
+    if (keyMemo.size >= 50_000) keyMemo.clear();
+    keyMemo.set(text, key);
+  }
+  return key;
 }
 
 const ledgerCache = new WeakMap<LedgerView, LedgerIndex>();
@@ -151,27 +165,37 @@ const NONE: readonly FleetResource[] = [];
  * The resources of the policy's type its selector matches, in fleet order, per fleet snapshot: the
  * sweep decides more than once on one snapshot (again with the ledger records decide() asked for), and
  * selection depends only on the snapshot and the compiled policy. Snapshots are not mutated once
- * decided on (the fleet index above is cached the same way).
+ * decided on (the fleet index above is cached the same way). The snapshot's resources are split by
+ * type once, so each policy tests only resources of its own type.
  */
-const selectionCache = new WeakMap<FleetSnapshot, WeakMap<CompiledPolicy, readonly FleetResource[]>>();
+interface Selections {
+  byType: Map<string, FleetResource[]>;
+  byPolicy: WeakMap<CompiledPolicy, readonly FleetResource[]>;
+}
+const selectionCache = new WeakMap<FleetSnapshot, Selections>();
 function selectedBy(
   snapshot: FleetSnapshot,
   resources: readonly FleetResource[],
   policy: CompiledPolicy,
 ): readonly FleetResource[] {
-  let byPolicy = selectionCache.get(snapshot);
-  if (byPolicy === undefined) {
-    byPolicy = new WeakMap();
-    selectionCache.set(snapshot, byPolicy);
+  let cached = selectionCache.get(snapshot);
+  if (cached === undefined) {
+    const byType = new Map<string, FleetResource[]>();
+    for (const resource of resources) {
+      const list = byType.get(resource.type);
+      if (list === undefined) byType.set(resource.type, [resource]);
+      else list.push(resource);
+    }
+    cached = { byType, byPolicy: new WeakMap() };
+    selectionCache.set(snapshot, cached);
   }
-  let selected = byPolicy.get(policy);
+  let selected = cached.byPolicy.get(policy);
   if (selected === undefined) {
     const list: FleetResource[] = [];
-    for (const resource of resources) {
-      if (resource.type === policy.resource && policy.selector.matches(resource)) list.push(resource);
-    }
+    const matches = policy.selector.matches;
+    for (const resource of cached.byType.get(policy.resource) ?? NONE) if (matches(resource)) list.push(resource);
     selected = list;
-    byPolicy.set(policy, selected);
+    cached.byPolicy.set(policy, selected);
   }
   return selected;
 }
@@ -199,6 +223,8 @@ interface DecideCall {
   ledger: LedgerIndex;
   memo: Map<string, unknown>;
   policies: readonly CompiledPolicy[];
+  /** Each policy's evaluation env, made when first needed (explaining the event, then proposing). */
+  envs: (EvaluationEnv | undefined)[];
   event: NormalizedEvent | null;
   /** For an event: the resource it is about, when the fleet has it. */
   eventResource: FleetResource | undefined;
@@ -206,64 +232,90 @@ interface DecideCall {
   explained: string | null;
 }
 
+function envOf(call: DecideCall, i: number): EvaluationEnv {
+  let env = call.envs[i];
+  if (env === undefined) {
+    env = {
+      now: call.now,
+      fleet: call.fleet,
+      ledger: call.ledger,
+      policy: call.policies[i] as CompiledPolicy,
+      memo: call.memo,
+      policies: call.policies,
+    };
+    call.envs[i] = env;
+  }
+  return env;
+}
+
+/** `new Date(ms).toISOString()` of the last call: a burst of events and the sweep's second pass share one. */
+let lastIso: { ms: number; iso: string } = { ms: Number.NaN, iso: '' };
+function isoOf(ms: number): string {
+  if (lastIso.ms !== ms) lastIso = { ms, iso: new Date(ms).toISOString() };
+  return lastIso.iso;
+}
+
 export function decide(input: DecideInput): DecideOutput {
   const policies = Array.isArray(input.policies) ? input.policies : (input.policies as PolicySet).policies;
   const now = Date.parse(input.now);
   const fleet = fleetIndexOf(input.fleet);
   const asked = new Set<string>();
-  const ledger = askingLedger(indexLedger(input.ledger), asked);
-  const memo = new Map<string, unknown>();
   const trigger = input.trigger;
   const event = isSweep(trigger) ? null : (trigger as NormalizedEvent);
   const call: DecideCall = {
     input,
     now,
-    nowIso: new Date(now).toISOString(),
+    nowIso: isoOf(now),
     fleet,
-    ledger,
-    memo,
+    ledger: askingLedger(indexLedger(input.ledger), asked),
+    memo: new Map(),
     policies,
+    envs: new Array(policies.length),
     event,
     eventResource: event === null ? undefined : resourceOfEvent(event, fleet),
-    explained: event === null ? null : explainedBy(event, policies, { now, fleet, ledger, memo }),
+    explained: null,
   };
+  if (event !== null) call.explained = explainedBy(event, call);
   const decisions: Decision[] = [];
   const skips: Skip[] = [];
-  for (const policy of policies) {
+  for (let i = 0; i < policies.length; i++) {
+    const policy = policies[i] as CompiledPolicy;
     const unread = unreadSkip(policy, call);
     if (unread !== null) {
       skips.push(unread);
       continue;
     }
-    const { proposals, selected } = proposalsOf(policy, call);
+    const { proposals, selected } = proposalsOf(policy, i, call);
     // Nothing proposed: nothing to count, limit, freeze or report (most policies for most events).
     if (proposals.length === 0) continue;
     settle(
       policy,
-      proposals.map((p) => unknownZeroEtl(p, fleet)),
+      fleet.zeroEtlUnknown === undefined ? proposals : proposals.map((p) => unknownZeroEtl(p, fleet)),
       selected,
       call,
       decisions,
       skips,
     );
   }
-  decisions.sort(
-    (a, b) =>
-      cmp(a.at, b.at) ||
-      cmp(a.policy, b.policy) ||
-      cmp(a.target.type, b.target.type) ||
-      cmp(a.target.id, b.target.id) ||
-      cmp(a.action, b.action) ||
-      cmp(a.idempotencyKey, b.idempotencyKey),
-  );
-  skips.sort(
-    (a, b) =>
-      cmp(a.policy, b.policy) ||
-      cmp(a.target.type, b.target.type) ||
-      cmp(a.target.id, b.target.id) ||
-      cmp(a.reason, b.reason),
-  );
-  return { decisions, skips, ledgerKeys: [...asked].sort() };
+  if (decisions.length > 1)
+    decisions.sort(
+      (a, b) =>
+        cmp(a.at, b.at) ||
+        cmp(a.policy, b.policy) ||
+        cmp(a.target.type, b.target.type) ||
+        cmp(a.target.id, b.target.id) ||
+        cmp(a.action, b.action) ||
+        cmp(a.idempotencyKey, b.idempotencyKey),
+    );
+  if (skips.length > 1)
+    skips.sort(
+      (a, b) =>
+        cmp(a.policy, b.policy) ||
+        cmp(a.target.type, b.target.type) ||
+        cmp(a.target.id, b.target.id) ||
+        cmp(a.reason, b.reason),
+    );
+  return { decisions, skips, ledgerKeys: asked.size === 0 ? [] : [...asked].sort() };
 }
 
 /** The ledger index, noting every key looked up and not found (DecideOutput.ledgerKeys). */
@@ -284,48 +336,46 @@ function resourceOfEvent(event: NormalizedEvent, fleet: FleetIndex): FleetResour
 }
 
 // An event one policy caused on purpose is not something other policies react to.
-function explainedBy(
-  event: NormalizedEvent,
-  policies: readonly CompiledPolicy[],
-  shared: Omit<EvaluationEnv, 'policy'>,
-): string | null {
-  for (const policy of policies) {
-    const env: EvaluationEnv = {
-      now: shared.now,
-      fleet: shared.fleet,
-      ledger: shared.ledger,
-      policy,
-      memo: shared.memo,
-    };
-    const why = policy.capability.explainsEvent?.(event, env) ?? null;
+function explainedBy(event: NormalizedEvent, call: DecideCall): string | null {
+  for (let i = 0; i < call.policies.length; i++) {
+    const policy = call.policies[i] as CompiledPolicy;
+    const explains = policy.capability.explainsEvent;
+    if (explains === undefined) continue;
+    const why = explains(event, envOf(call, i));
     if (why !== null) return `${policy.name}: ${why}`;
   }
   return null;
 }
 
+const NO_PROPOSALS: { proposals: Proposal[]; selected: number } = Object.freeze({
+  proposals: [] as Proposal[],
+  selected: 0,
+});
+
 /** The policy's proposals for this trigger, and how many resources it selected (for maxResources %). */
-function proposalsOf(policy: CompiledPolicy, call: DecideCall): { proposals: Proposal[]; selected: number } {
+function proposalsOf(
+  policy: CompiledPolicy,
+  index: number,
+  call: DecideCall,
+): { proposals: Proposal[]; selected: number } {
   const capability = policy.capability;
   const { event, eventResource, explained, now } = call;
-  const env: EvaluationEnv = {
-    now,
-    fleet: call.fleet,
-    ledger: call.ledger,
-    policy,
-    memo: call.memo,
-    policies: call.policies,
-  };
-  const proposals: Proposal[] = [];
-  let selected = 0;
-  if (capability.reconcile !== undefined) {
-    const candidates =
-      event === null
+  const candidates =
+    capability.reconcile === undefined
+      ? NONE
+      : event === null
         ? selectedBy(call.input.fleet, call.fleet.resources, policy)
         : eventResource === undefined ||
             eventResource.type !== policy.resource ||
             !policy.selector.matches(eventResource)
           ? NONE
           : [eventResource];
+  const reacts = event !== null && capability.react !== undefined;
+  if (candidates.length === 0 && !reacts) return NO_PROPOSALS;
+  const env = envOf(call, index);
+  const proposals: Proposal[] = [];
+  let selected = 0;
+  if (capability.reconcile !== undefined) {
     for (const resource of candidates) {
       if (!isOptedIn(resource, policy.optInTag)) {
         proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
@@ -337,10 +387,10 @@ function proposalsOf(policy: CompiledPolicy, call: DecideCall): { proposals: Pro
         proposals.push({ kind: 'skip', target: refOf(resource), reason: override.reason });
         continue;
       }
-      proposals.push(...capability.reconcile(resource, override, env));
+      for (const p of capability.reconcile(resource, override, env)) proposals.push(p);
     }
   }
-  if (event !== null && capability.react !== undefined) {
+  if (reacts && event !== null && capability.react !== undefined) {
     const reactions = capability.react(event, env);
     selected += reactions.length > 0 ? 1 : 0;
     for (const reaction of reactions) {

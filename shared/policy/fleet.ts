@@ -11,6 +11,7 @@ import type {
   WorkgroupResource,
 } from './decision.ts';
 import { readSubnetZones, withSubnetZones } from './fleet-subnets.ts';
+import { isUsageFile, withUsage } from './fleet-usage.ts';
 
 /**
  * Fleet input, pure: JSON documents in, one FleetSnapshot out. Accepted documents are what the AWS
@@ -385,7 +386,7 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
       }
       return out;
     };
-    let recognised = readSubnetZones(doc, subnetZones);
+    let recognised = readSubnetZones(doc, subnetZones) || isUsageFile(doc);
     if ('Clusters' in doc) {
       recognised = true;
       const items = read('Clusters', (item, where) => {
@@ -416,13 +417,13 @@ export function parseFleet(documents: readonly FleetDocument[], readAt: string):
     }
     if (!recognised && problems.length === before) {
       problems.push(
-        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, describe-cluster-subnet-groups, aws redshift-serverless list-workgroups, list-namespaces, list-snapshots or aws secretsmanager list-secrets`,
+        `${name}: not a recognised fleet file; expected the output of aws redshift describe-clusters, describe-cluster-snapshots, describe-integrations, describe-cluster-subnet-groups, aws redshift-serverless list-workgroups, list-namespaces, list-snapshots, list-usage-limits, aws redshift describe-usage-limits, aws cloudwatch get-metric-data or aws secretsmanager list-secrets`,
       );
     }
     for (let i = first; i < resources.length; i++)
       resources[i] = inLocation(resources[i] as FleetResource, document, problems);
   }
-  problems.push(...nameClashes(resources));
+  problems.push(...nameClashes(resources), ...withUsage(resources, documents, readAt));
   if (problems.length > 0) throw new ConfigurationError(problems.join('\n'));
   withSubnetZones(resources, subnetZones);
   // Later files win for the same resource, so a refreshed describe-clusters can be appended.
@@ -456,19 +457,25 @@ export function resourceOfRef(
 }
 
 export function indexFleet(fleet: FleetSnapshot): FleetIndex {
-  const byKey = new Map<string, FleetResource>();
+  // By type, then id: no `type:id` string built per lookup (decide() looks resources up on every event).
+  const byType = new Map<string, Map<string, FleetResource>>();
   const byArn = new Map<string, FleetResource>();
   const byNamespace = new Map<string, FleetResource>();
   const zeroEtlTargets = new Set<string>();
   for (const r of fleet.resources) {
-    byKey.set(`${r.type}:${r.id}`, r);
+    let ofType = byType.get(r.type);
+    if (ofType === undefined) {
+      ofType = new Map();
+      byType.set(r.type, ofType);
+    }
+    ofType.set(r.id, r);
     if (r.arn !== null) byArn.set(r.arn, r);
     if (r.type === 'cluster' && r.namespaceArn !== null) byNamespace.set(r.namespaceArn, r);
     if (r.type === 'integration') zeroEtlTargets.add(r.targetArn);
   }
   return {
     resources: fleet.resources,
-    byTypeAndId: (type, id) => byKey.get(`${type}:${id}`),
+    byTypeAndId: (type, id) => byType.get(type)?.get(id),
     byArn: (arn) => byArn.get(arn),
     isZeroEtlTarget: (r) => r.type === 'cluster' && r.namespaceArn !== null && zeroEtlTargets.has(r.namespaceArn),
     clusterByNamespaceArn: (arn) => byNamespace.get(arn),

@@ -85,20 +85,56 @@ export function tagConditionHolds(condition: TagCondition, value: string | undef
   }
 }
 
+/** One tag condition as a test of the resource's tags, specialised once per policy (decide() runs it per event). */
+function tagTest(key: string, condition: TagCondition): (tags: Record<string, string>) => boolean {
+  switch (condition.kind) {
+    case 'equals': {
+      const [only] = condition.values;
+      if (condition.values.length === 1) return (tags) => tags[key] === only;
+      const values = new Set(condition.values);
+      return (tags) => {
+        const value = tags[key];
+        return value !== undefined && values.has(value);
+      };
+    }
+    case 'present':
+      return (tags) => tags[key] !== undefined;
+    case 'absent':
+      return (tags) => tags[key] === undefined;
+    case 'not-equals':
+      return (tags) => tags[key] !== condition.value;
+  }
+}
+
+/**
+ * The selector as one test, compiled once when the policy loads: only the parts the policy writes are
+ * checked, each specialised (tagConditionHolds is the same rule, read per call).
+ */
 export function compileSelector(def: SelectorDefinition): CompiledSelector {
-  const tagEntries = Object.entries(def.tags);
+  const tests: ((resource: FleetResource) => boolean)[] = [];
+  for (const [key, condition] of Object.entries(def.tags)) {
+    const test = tagTest(key, condition);
+    tests.push((resource) => test(resource.tags));
+  }
   const idPatterns = def.identifiers?.map(globToRegExp) ?? null;
-  return {
-    ...def,
-    matches: (resource) => {
-      for (const [key, condition] of tagEntries) if (!tagConditionHolds(condition, resource.tags[key])) return false;
-      if (idPatterns !== null && !idPatterns.some((re) => re.test(resource.id))) return false;
-      if (def.accounts !== null && (resource.account === null || !def.accounts.includes(resource.account)))
-        return false;
-      if (def.regions !== null && (resource.region === null || !def.regions.includes(resource.region))) return false;
-      return true;
-    },
-  };
+  if (idPatterns !== null) tests.push((resource) => idPatterns.some((re) => re.test(resource.id)));
+  const accounts = def.accounts === null ? null : new Set(def.accounts);
+  if (accounts !== null) tests.push((resource) => resource.account !== null && accounts.has(resource.account));
+  const regions = def.regions === null ? null : new Set(def.regions);
+  if (regions !== null) tests.push((resource) => resource.region !== null && regions.has(resource.region));
+  const [first, second] = tests;
+  const matches: (resource: FleetResource) => boolean =
+    first === undefined
+      ? () => true
+      : second === undefined
+        ? first
+        : tests.length === 2
+          ? (resource) => first(resource) && second(resource)
+          : (resource) => {
+              for (const test of tests) if (!test(resource)) return false;
+              return true;
+            };
+  return { ...def, matches };
 }
 
 export interface OptInTag {
@@ -125,18 +161,34 @@ export type Override =
   | { kind: 'expired'; text: string }
   | { kind: 'invalid'; text: string; reason: string };
 
-export function readOverride(resource: FleetResource, now: number): Override {
-  const text = resource.tags[OVERRIDE_TAG];
-  if (text === undefined || text === '') return { kind: 'none' };
+const NO_OVERRIDE: Override = Object.freeze({ kind: 'none' });
+
+type ParsedOverride = { kind: 'running' | 'paused'; until: number } | { kind: 'invalid'; reason: string };
+/** Override texts read, by text: a fleet carries a few distinct ones, read per resource and policy on every sweep. */
+const overrideTexts = new Map<string, ParsedOverride>();
+
+function parseOverride(text: string): ParsedOverride {
+  let parsed = overrideTexts.get(text);
+  if (parsed !== undefined) return parsed;
   const m = /^(running|paused)-until=(.+)$/.exec(text);
   const until = m?.[2] === undefined ? null : parseInstant(m[2]);
-  if (m === null || until === null) {
-    return {
-      kind: 'invalid',
-      text,
-      reason: `override tag ${OVERRIDE_TAG}="${text}" is not valid; expected running-until=<ISO time with zone> or paused-until=<ISO time with zone>, e.g. running-until=2026-12-01T18:00Z`,
-    };
-  }
-  if (until <= now) return { kind: 'expired', text };
-  return { kind: m[1] === 'running' ? 'running' : 'paused', until, text };
+  parsed =
+    m === null || until === null
+      ? {
+          kind: 'invalid',
+          reason: `override tag ${OVERRIDE_TAG}="${text}" is not valid; expected running-until=<ISO time with zone> or paused-until=<ISO time with zone>, e.g. running-until=2026-12-01T18:00Z`,
+        }
+      : { kind: m[1] === 'running' ? 'running' : 'paused', until };
+  if (overrideTexts.size >= 10_000) overrideTexts.clear();
+  overrideTexts.set(text, parsed);
+  return parsed;
+}
+
+export function readOverride(resource: FleetResource, now: number): Override {
+  const text = resource.tags[OVERRIDE_TAG];
+  if (text === undefined || text === '') return NO_OVERRIDE;
+  const parsed = parseOverride(text);
+  if (parsed.kind === 'invalid') return { kind: 'invalid', text, reason: parsed.reason };
+  if (parsed.until <= now) return { kind: 'expired', text };
+  return { kind: parsed.kind, until: parsed.until, text };
 }
