@@ -105,6 +105,8 @@ export interface WorkgroupResource {
   limits?: readonly UsageLimitResource[];
   /** When the limits' consumption was read (ISO), if this read included it. */
   usageReadAt?: string;
+  /** RPU-hours per UTC day (`2026-11-30`) of this period, when a fleet file carried ComputeSeconds (plan's grades). */
+  rpuHoursByDay?: Readonly<Record<string, number>>;
 }
 
 export interface NamespaceResource {

@@ -24,6 +24,8 @@ const OWN_PLACES = ['shared/domains/', 'shared/simulator/'];
 const AWS_FIELDS: Record<string, readonly string[]> = {
   'shared/aws/redshift-serverless.adapter.ts': ['key snapshots'],
   'shared/policy/fleet.ts': ['key snapshots'],
+  // ListUsageLimits answers `{ usageLimits: [...] }` (Redshift Serverless): the fleet file `plan` reads.
+  'shared/policy/fleet-usage.ts': ['key usageLimits'],
 };
 
 function sourceFiles(dir: string): string[] {
