@@ -80,7 +80,7 @@ export function plan(input: PlanInput): PlanResult {
   let fleet = input.fleet;
   let ledger = { entries: [] as LedgerEntryView[] };
   const seenKeys = new Set<string>();
-  const lastSkip = new Map<string, string>();
+  const lastSkip = new Map<string, Set<string>>();
   const decisions: Decision[] = [];
   const skips: Skip[] = [];
   const savings = new SavingsMeter();
@@ -95,12 +95,15 @@ export function plan(input: PlanInput): PlanResult {
       now,
       ledger,
     });
+    // A skip is reported when the resource's last skips (it may have several) did not give its reason.
+    const reasons = new Map<string, Set<string>>();
     for (const skip of out.skips) {
       const key = `${skip.policy}\u0000${skip.target.type}:${skip.target.id}`;
-      if (lastSkip.get(key) === skip.reason) continue;
-      lastSkip.set(key, skip.reason);
+      reasons.set(key, (reasons.get(key) ?? new Set()).add(skip.reason));
+      if (lastSkip.get(key)?.has(skip.reason) === true) continue;
       skips.push(skip);
     }
+    for (const [key, set] of reasons) lastSkip.set(key, set);
     let changed = false;
     const resources = [...fleet.resources];
     const newEntries: LedgerEntryView[] = [];
