@@ -5,6 +5,7 @@ import { LIMIT_TAGS, limitTags } from './usage-limit-tags.ts';
 import { escalateCluster, escalatedDeclared, resumeAfterPeriod } from './usage-limits.escalate.ts';
 import { compileEscalation, type Escalation } from './usage-limits.grades.ts';
 import { orphanDeletes } from './usage-limits.orphans.ts';
+import { usageOutlook } from './usage-limits.outlook.ts';
 import {
   type DeclaredLimit,
   declaredLimits,
@@ -62,6 +63,8 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
         ...resumeAfterPeriod(resource, escalation, policy, env),
       ];
     },
+    // plan: usage against each escalated limit and the grades it reaches (fleet files with usage).
+    outlook: (self, fleet, from) => usageOutlook(self, fleet, from, escalation),
     permitsParam: (action, key, value, decision) =>
       decision.target.type === 'workgroup'
         ? permitsWorkgroup(declared, escalation, policy, { action, key, value, params: decision.params })
