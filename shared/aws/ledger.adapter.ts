@@ -4,15 +4,25 @@ import {
   BatchGetItemCommand,
   type BatchGetItemCommandOutput,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
+  type CreateTableCommandInput,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  type PutItemCommandInput,
   paginateQuery,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { claimOutcome, expiresAt, LEDGER_TTL } from '../execute/ledger-rules.ts';
-import type { ClaimResult, LedgerPort, LedgerRecord } from '../execute/ports.ts';
+import type {
+  BatchWritingLedger,
+  ClaimResult,
+  LedgerPort,
+  LedgerRecord,
+  LedgerWrite,
+  LedgerWriteResult,
+} from '../execute/ports.ts';
 import type { TargetRef } from '../policy/decision.ts';
 
 /**
@@ -22,8 +32,11 @@ import type { TargetRef } from '../policy/decision.ts';
  * - `pk = action#<idempotencyKey>`, `sk = record`: one per decision. The attributes the conditions
  *   read (`status`, `retryable`, `leaseUntil`, `claimToken`) are top-level; the whole record is in
  *   `body` (JSON) so the schema can grow without migrations.
- * - `pk = inflight`, `sk = <type>#<id>#<key>`: an index of long-running operations, so a reconcile
- *   tick finds them with one Query instead of a Scan. Small by nature (only what is running now).
+ * - In-flight operations: a record `in-progress` carries `inflightPk = inflight` and `inflightSk =
+ *   <type>#<id>#<key>`, the keys of the sparse global secondary index `inflight` (LEDGER_TABLE), so a
+ *   reconcile tick finds them with one Query and the record's own write puts it in and takes it out of
+ *   the index (issue 19: no second item to write and delete per action). Items `pk = inflight` written
+ *   by earlier versions are still read until their TTL passes.
  * - `pk = budget#<policy>`, `sk = <run>`: the `maxResources` counter of one policy run.
  * - `pk = latest#<type>#<id>`, `sk = <stateKey>`: the due time of the newest decision that set
  *   that property of the resource, so a late, older decision cannot undo a newer one.
@@ -38,7 +51,40 @@ export const LEDGER_KEYS = {
   budget: (policy: string, runKey: string) => ({ pk: `budget#${policy}`, sk: runKey }),
   latest: (target: TargetRef, stateKey: string) => ({ pk: `latest#${target.type}#${target.id}`, sk: stateKey }),
   notice: (topic: string) => ({ pk: `notice#${topic}`, sk: 'notice' }),
+  inflightIndex: 'inflight',
 } as const;
+
+/**
+ * The table as infra/acting.yml declares it (the template test compares them; tests and the bench
+ * create it in moto from here).
+ */
+export const LEDGER_TABLE: Required<
+  Pick<CreateTableCommandInput, 'AttributeDefinitions' | 'KeySchema' | 'GlobalSecondaryIndexes'>
+> = {
+  AttributeDefinitions: [
+    { AttributeName: 'pk', AttributeType: 'S' },
+    { AttributeName: 'sk', AttributeType: 'S' },
+    { AttributeName: 'inflightPk', AttributeType: 'S' },
+    { AttributeName: 'inflightSk', AttributeType: 'S' },
+  ],
+  KeySchema: [
+    { AttributeName: 'pk', KeyType: 'HASH' },
+    { AttributeName: 'sk', KeyType: 'RANGE' },
+  ],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'inflight',
+      KeySchema: [
+        { AttributeName: 'inflightPk', KeyType: 'HASH' },
+        { AttributeName: 'inflightSk', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+  ],
+};
+
+/** TransactWriteItems takes at most 100 actions. */
+const TRANSACT_MAX = 100;
 
 /** BatchGetItem takes at most 100 keys per request. */
 const BATCH_GET_MAX = 100;
@@ -62,6 +108,9 @@ function toItem(record: LedgerRecord, now: Date): Record<string, AttributeValue>
     updatedAt: S(record.updatedAt),
     body: S(JSON.stringify(record)),
     expiresAt: { N: String(expiresAt(now, LEDGER_TTL.recordDays)) },
+    ...(record.status === 'in-progress'
+      ? { inflightPk: S(LEDGER_KEYS.inflightPk), inflightSk: S(LEDGER_KEYS.inflight(record).sk) }
+      : {}),
   };
 }
 
@@ -70,7 +119,7 @@ function fromItem(item: Record<string, AttributeValue> | undefined): LedgerRecor
   return body === undefined ? null : (JSON.parse(body) as LedgerRecord);
 }
 
-export class DynamoLedger implements LedgerPort {
+export class DynamoLedger implements LedgerPort, BatchWritingLedger {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #now: () => Date;
@@ -113,47 +162,95 @@ export class DynamoLedger implements LedgerPort {
     }
   }
 
-  /**
-   * The outcome, only for the holder of the claim token. The in-flight index is written before a record
-   * goes in progress and cleaned after it ends, and a failed clean-up is left to `listInFlight` (which
-   * reads the records, the truth) and the TTL: once the record is written, `save` does not throw because
-   * of the index — a throw there made the executor redeliver an outcome it had written, and nobody
-   * reported it.
-   */
+  /** The outcome, only for the holder of the claim token; the in-flight index follows the record's status. */
   async save(record: LedgerRecord): Promise<boolean> {
-    if (record.status === 'in-progress') {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: {
-            ...key(LEDGER_KEYS.inflight(record)),
-            idempotencyKey: S(record.idempotencyKey),
-            body: S(JSON.stringify(record)),
-            expiresAt: { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
-          },
-        }),
-      );
-    }
     try {
-      await this.#client.send(
-        new PutItemCommand({
-          TableName: this.#table,
-          Item: toItem(record, this.#now()),
-          ConditionExpression: 'claimToken = :token',
-          ExpressionAttributeValues: { ':token': S(record.claimToken) },
-        }),
-      );
+      await this.#client.send(new PutItemCommand(this.#saveInput(record)));
+      return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
-    if (record.status !== 'in-progress' && record.expectedState !== null) {
-      // A long-running operation reached an end: drop it from the in-flight index (best effort, see above).
-      await this.#client
-        .send(new DeleteItemCommand({ TableName: this.#table, Key: key(LEDGER_KEYS.inflight(record)) }))
-        .catch(() => undefined);
+  }
+
+  #saveInput(record: LedgerRecord): PutItemCommandInput {
+    return {
+      TableName: this.#table,
+      Item: toItem(record, this.#now()),
+      ConditionExpression: 'claimToken = :token',
+      ExpressionAttributeValues: { ':token': S(record.claimToken) },
+    };
+  }
+
+  /**
+   * Several outcomes and latest marks in one TransactWriteItems (issue 19). A transaction is all or
+   * nothing: when some conditions fail, those writes are answered as their single form (false, or the
+   * newer decision's time from the item the failure returns) and the rest go again. Any other refusal
+   * (a conflict with another transaction, throttling) sends the remaining writes one by one. The SDK
+   * fills ClientRequestToken, so its retry of a request whose answer was lost is not applied twice.
+   */
+  async writeMany(writes: readonly LedgerWrite[]): Promise<LedgerWriteResult[]> {
+    const results: (LedgerWriteResult | undefined)[] = writes.map(() => undefined);
+    let remaining = writes.map((_, i) => i);
+    for (let round = 0; remaining.length > 1 && remaining.length <= TRANSACT_MAX && round < 3; round += 1) {
+      const sent = remaining;
+      const reasons = await this.#transact(sent.map((i) => writes[i] as LedgerWrite));
+      if (reasons === 'done') {
+        for (const i of sent)
+          results[i] = { ok: true, value: (writes[i] as LedgerWrite).kind === 'save' ? true : null };
+        remaining = [];
+      } else if (reasons === null) break;
+      else {
+        remaining = [];
+        sent.forEach((i, j) => {
+          const reason = reasons[j];
+          const write = writes[i] as LedgerWrite;
+          if (reason?.Code !== 'ConditionalCheckFailed') remaining.push(i);
+          else
+            results[i] = { ok: true, value: write.kind === 'save' ? false : (reason.Item?.decisionAt?.S ?? 'unknown') };
+        });
+      }
     }
-    return true;
+    await Promise.all(
+      remaining.map(async (i) => {
+        const write = writes[i] as LedgerWrite;
+        try {
+          const value =
+            write.kind === 'save'
+              ? await this.save(write.record)
+              : await this.markLatest(write.target, write.stateKey, write.at, write.idempotencyKey);
+          results[i] = { ok: true, value };
+        } catch (error) {
+          results[i] = { ok: false, error };
+        }
+      }),
+    );
+    return results as LedgerWriteResult[];
+  }
+
+  /** 'done', the per-write reasons of a cancellation that includes a failed condition, or null (go one by one). */
+  async #transact(
+    writes: readonly LedgerWrite[],
+  ): Promise<'done' | { Code?: string; Item?: Record<string, AttributeValue> }[] | null> {
+    const items = writes.map((w) =>
+      w.kind === 'save'
+        ? { Put: { ...this.#saveInput(w.record), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const } }
+        : {
+            Update: {
+              ...this.#latestInput(w.target, w.stateKey, w.at, w.idempotencyKey),
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+            },
+          },
+    );
+    try {
+      await this.#client.send(new TransactWriteItemsCommand({ TransactItems: items as never }));
+      return 'done';
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] })
+        .CancellationReasons;
+      const conditional = reasons?.some((r) => r.Code === 'ConditionalCheckFailed') === true;
+      return conditional && reasons?.length === writes.length ? reasons : null;
+    }
   }
 
   async get(idempotencyKey: string): Promise<LedgerRecord | null> {
@@ -190,23 +287,37 @@ export class DynamoLedger implements LedgerPort {
   }
 
   async listInFlight(): Promise<LedgerRecord[]> {
-    const found: LedgerRecord[] = [];
-    const pages = paginateQuery(
+    const keys = new Set<string>();
+    const index = paginateQuery(
+      { client: this.#client },
+      {
+        TableName: this.#table,
+        IndexName: LEDGER_KEYS.inflightIndex,
+        KeyConditionExpression: 'inflightPk = :pk',
+        ExpressionAttributeValues: { ':pk': S(LEDGER_KEYS.inflightPk) },
+      },
+    );
+    for await (const page of index) {
+      for (const item of page.Items ?? []) {
+        const pk = item.pk?.S;
+        if (pk?.startsWith('action#') === true) keys.add(pk.slice('action#'.length));
+      }
+    }
+    // Index items of earlier versions (pk = inflight), until their TTL passes.
+    const legacy = paginateQuery(
       { client: this.#client },
       {
         TableName: this.#table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': S(LEDGER_KEYS.inflightPk) },
+        ProjectionExpression: 'idempotencyKey',
       },
     );
-    for await (const page of pages) {
-      for (const item of page.Items ?? []) {
-        const record = fromItem(item);
-        if (record !== null) found.push(record);
-      }
+    for await (const page of legacy) {
+      for (const item of page.Items ?? []) if (item.idempotencyKey?.S !== undefined) keys.add(item.idempotencyKey.S);
     }
-    // The index entry is written after the record; the record is the truth.
-    const current = await this.getMany(found.map((r) => r.idempotencyKey));
+    // The index is eventually consistent; the record (read consistently) is the truth.
+    const current = await this.getMany([...keys]);
     return current.filter((r) => r.status === 'in-progress');
   }
 
@@ -234,27 +345,31 @@ export class DynamoLedger implements LedgerPort {
   }
 
   async markLatest(target: TargetRef, stateKey: string, at: string, idempotencyKey: string): Promise<string | null> {
-    const k = key(LEDGER_KEYS.latest(target, stateKey));
+    const input = this.#latestInput(target, stateKey, at, idempotencyKey);
     try {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: k,
-          UpdateExpression: 'SET decisionAt = :at, idempotencyKey = :key, expiresAt = :ttl',
-          ConditionExpression: 'attribute_not_exists(decisionAt) OR decisionAt <= :at',
-          ExpressionAttributeValues: {
-            ':at': S(at),
-            ':key': S(idempotencyKey),
-            ':ttl': { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
-          },
-        }),
-      );
+      await this.#client.send(new UpdateItemCommand(input));
       return null;
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
-      const out = await this.#client.send(new GetItemCommand({ TableName: this.#table, Key: k, ConsistentRead: true }));
+      const out = await this.#client.send(
+        new GetItemCommand({ TableName: this.#table, Key: input.Key, ConsistentRead: true }),
+      );
       return out.Item?.decisionAt?.S ?? 'unknown';
     }
+  }
+
+  #latestInput(target: TargetRef, stateKey: string, at: string, idempotencyKey: string) {
+    return {
+      TableName: this.#table,
+      Key: key(LEDGER_KEYS.latest(target, stateKey)),
+      UpdateExpression: 'SET decisionAt = :at, idempotencyKey = :key, expiresAt = :ttl',
+      ConditionExpression: 'attribute_not_exists(decisionAt) OR decisionAt <= :at',
+      ExpressionAttributeValues: {
+        ':at': S(at),
+        ':key': S(idempotencyKey),
+        ':ttl': { N: String(expiresAt(this.#now(), LEDGER_TTL.recordDays)) },
+      },
+    } satisfies UpdateItemCommandInput;
   }
 
   /**

@@ -162,14 +162,7 @@ export const EXECUTOR_BASE_STATEMENTS: readonly Statement[] = [
   {
     Sid: 'Ledger',
     Effect: 'Allow',
-    Action: [
-      'dynamodb:PutItem',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:BatchGetItem',
-      'dynamodb:Query',
-    ],
+    Action: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
     Resource: LEDGER_ARN,
   },
   { Sid: 'Report', Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertTopic' } },

@@ -8,7 +8,7 @@ import {
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { type AwsClients, createClients } from '../../shared/aws/client-factory.ts';
-import { DynamoLedger } from '../../shared/aws/ledger.adapter.ts';
+import { DynamoLedger, LEDGER_TABLE } from '../../shared/aws/ledger.adapter.ts';
 import { Notifier } from '../../shared/aws/notifier.adapter.ts';
 import { DecisionQueue } from '../../shared/aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../../shared/aws/redshift.adapter.ts';
@@ -94,14 +94,7 @@ export async function createActingEnv(options: { maxAttempts?: number; suffix?: 
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
+      ...structuredClone(LEDGER_TABLE),
     }),
   );
   await clients.dynamodb.send(

@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
 import { createClients } from '../../shared/aws/client-factory.ts';
+import { LEDGER_TABLE } from '../../shared/aws/ledger.adapter.ts';
 import { EXECUTOR_TIMEOUT_SECONDS } from '../../shared/execute/executor.ts';
 import { registry } from '../../shared/policy/registry.ts';
 import { motoClientConfig, motoEndpoint } from '../helpers/moto.ts';
@@ -912,6 +913,9 @@ describe('resources', () => {
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
     });
+    // The adapter's table (tests and the bench create it from LEDGER_TABLE): the sparse in-flight index too.
+    expect(table.AttributeDefinitions).toEqual(LEDGER_TABLE.AttributeDefinitions);
+    expect(table.GlobalSecondaryIndexes).toEqual(LEDGER_TABLE.GlobalSecondaryIndexes);
     // A customer-managed key: CloudWatch alarms cannot publish to a topic under alias/aws/sns.
     expect(template.Resources.AlertTopic?.Properties).toMatchObject({ KmsMasterKeyId: { Ref: 'AlertTopicKey' } });
     for (const output of [

@@ -6,6 +6,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
 import { type AwsClients, clientConfig } from '../../../shared/aws/client-factory.ts';
+import { LEDGER_TABLE } from '../../../shared/aws/ledger.adapter.ts';
 
 /**
  * The moto side of the fault suite: SDK clients (straight to moto for setup and read-back; through the
@@ -56,14 +57,7 @@ export async function createLedgerTable(direct: AwsClients, tableName: string): 
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
+      ...structuredClone(LEDGER_TABLE),
     }),
   );
 }

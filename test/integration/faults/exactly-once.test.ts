@@ -35,7 +35,7 @@ const SEEDS = [
   { seed: 2103, consumers: 2 },
 ] as const;
 
-const LEDGER_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem'];
+const LEDGER_WRITES = ['PutItem', 'UpdateItem', 'TransactWriteItems'];
 /** A guard against a hung run, not a timing assertion: a run takes 10–50 s on a loaded 2-core machine. */
 const RUN_TIMEOUT_MS = 240_000;
 /** Resets before forwarding on reads: nothing committed, the SDK retries. */

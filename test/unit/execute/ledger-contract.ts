@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { LedgerPort, LedgerRecord } from '../../../shared/execute/ports.ts';
+import type { BatchWritingLedger, LedgerPort, LedgerRecord } from '../../../shared/execute/ports.ts';
 
 /**
  * The conditional semantics every ledger must have, run against the in-memory ledger (unit) and the
@@ -118,6 +118,32 @@ export function ledgerContract(name: string, make: () => LedgerPort | Promise<Le
     expect((await ledger.listInFlight()).map((r) => r.idempotencyKey)).toContain(k);
     await ledger.save(record(k, { status: 'succeeded', expectedState: 'paused', afterState: 'paused' }));
     expect((await ledger.listInFlight()).map((r) => r.idempotencyKey)).not.toContain(k);
+  });
+
+  it('writes outcomes and latest marks together, each answered as its single form', async () => {
+    const ledger = await make();
+    if (!('writeMany' in ledger)) return;
+    const batch = ledger as LedgerPort & BatchWritingLedger;
+    const [a, b, c] = [key('many-a'), key('many-b'), key('many-c')];
+    for (const k of [a, b, c]) await ledger.claim(record(k), NOW);
+    const target = { type: 'cluster' as const, id: key('tx-cluster') };
+    await ledger.markLatest(target, 'running', '2026-12-07T18:00:00.000Z', 'newer');
+    const results = await batch.writeMany([
+      { kind: 'save', record: record(a, { status: 'in-progress', expectedState: 'paused', afterState: 'pausing' }) },
+      { kind: 'save', record: record(b, { status: 'succeeded', claimToken: 'not-mine' }) },
+      { kind: 'latest', target, stateKey: 'running', at: '2026-12-07T06:00:00.000Z', idempotencyKey: 'older' },
+      { kind: 'save', record: record(c, { status: 'succeeded' }) },
+    ]);
+    expect(results).toEqual([
+      { ok: true, value: true },
+      { ok: true, value: false },
+      { ok: true, value: '2026-12-07T18:00:00.000Z' },
+      { ok: true, value: true },
+    ]);
+    expect((await ledger.get(a))?.status).toBe('in-progress');
+    expect((await ledger.get(b))?.status).toBe('pending');
+    expect((await ledger.get(c))?.status).toBe('succeeded');
+    expect((await ledger.listInFlight()).map((r) => r.idempotencyKey)).toContain(a);
   });
 
   it('gets many records by key, ignoring unknown keys', async () => {
