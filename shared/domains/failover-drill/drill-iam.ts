@@ -46,15 +46,16 @@ export const WATCHER_BASE_STATEMENTS: readonly IamStatement[] = [
     Sid: 'LedgerRead',
     Effect: 'Allow',
     Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
-    Resource: LEDGER_ARN,
+    // The table and its sparse in-flight index (shared/aws/ledger.adapter.ts).
+    Resource: [LEDGER_ARN, { 'Fn::Join': ['', [LEDGER_ARN, '/index/inflight']] }],
   },
   {
     Sid: 'LedgerDrillRecords',
     Effect: 'Allow',
-    // The drill's progress, its failover record's close and the report's claim: action records and the in-flight index only.
-    Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+    // The drill's progress, its failover record's close and the report's claim: action records only (the in-flight index follows them).
+    Action: ['dynamodb:PutItem'],
     Resource: LEDGER_ARN,
-    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['action#*', 'inflight'] } },
+    Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['action#*'] } },
   },
   { Sid: 'ReportDrill', Effect: 'Allow', Action: ['sns:Publish'], Resource: { Ref: 'AlertTopic' } },
   {
