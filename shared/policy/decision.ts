@@ -246,6 +246,12 @@ export interface Decision {
    * decision's age by this (shared/policy/authorize.ts); absent (an older message): by `at`.
    */
   decidedAt?: string;
+  /**
+   * Set by the sweep when its run has several decisions of this policy (issue 19): the executor leaves
+   * their INFO outcomes to one digest alert per policy and run (shared/execute/digest.ts); warnings and
+   * failures are still alerted one by one.
+   */
+  digest?: string;
 }
 
 export interface Skip {
