@@ -5,6 +5,8 @@
  *
  *   npm run bench                 full run (~5 minutes on 2 shared cores)
  *   npm run bench -- --quick      fewer repeats, one simulated day for the large fleet (a smoke run)
+ *   npm run bench -- --only acting [--quick] [--acting-rounds N]
+ *                                 only the acting path (moto_server), merged into bench/results.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, release } from 'node:os';
@@ -15,6 +17,7 @@ import { EXAMPLE_FLEET_FILES, examplePolicies } from './lib/example.ts';
 import { readBudgets } from './lib/functions.ts';
 import { quietly, round } from './lib/stats.ts';
 import { buildWorld, loadPolicies, WORLD_START } from './lib/world.ts';
+import { type ActingResult, actingReport, benchActing } from './sections/acting.ts';
 import { benchBundles } from './sections/bundles.ts';
 import { benchCli } from './sections/cli.ts';
 import { benchEngine } from './sections/engine.ts';
@@ -32,10 +35,65 @@ export const TARGETS = {
   weekMs: 60_000,
   validateRatio: 10,
   cliValidateMs: 200,
+  actingCallsPerAction: 3,
+  actingWallRatio: 1.5,
 } as const;
 
 const quick = process.argv.includes('--quick');
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+const flagValue = (flag: string) => {
+  const i = process.argv.indexOf(flag);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const only = flagValue('--only');
+if (only !== undefined && only !== 'acting')
+  throw new Error(`--only ${only}: the only section that runs alone is acting`);
+
+/** The acting path against moto (issue 19): 1,000 clusters, 300 due, deployed functions vs a bare SDK loop. */
+async function actingSection(): Promise<{ acting: ActingResult; checks: Check[] }> {
+  const rounds = Number(flagValue('--acting-rounds') ?? (quick ? 1 : 5));
+  const acting = await benchActing({
+    rounds,
+    clusters: 1_000,
+    due: 300,
+    probeDepths: quick ? [300] : [300, 1_000],
+    log,
+  });
+  const checks: Check[] = [
+    {
+      figure: `acting: calls per action besides the sweep's reads and SQS (median of ${rounds})`,
+      value: String(acting.deployed.callsPerAction),
+      target: `≤ ${TARGETS.actingCallsPerAction}`,
+      met: acting.deployed.callsPerAction <= TARGETS.actingCallsPerAction,
+    },
+    {
+      figure: `acting: wall ÷ bare SDK loop (${acting.deployed.wallMs} ms ÷ ${acting.bare.wallMs} ms, median ratio of ${rounds})`,
+      value: `${acting.ratio}×`,
+      target: `≤ ${TARGETS.actingWallRatio}×`,
+      met: acting.ratio <= TARGETS.actingWallRatio,
+    },
+  ];
+  return { acting, checks };
+}
+
+if (only === 'acting') {
+  const { acting, checks: actingChecks } = await actingSection();
+  const path = join(REPO_ROOT, 'bench/results.json');
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as { checks?: Check[] } & Record<string, unknown>;
+  const kept = (previous.checks ?? []).filter((c) => !c.figure.startsWith('acting:'));
+  const merged = {
+    ...previous,
+    checks: [...kept, ...actingChecks],
+    acting,
+    actingGeneratedAt: new Date().toISOString(),
+  };
+  writeFileSync(path, `${JSON.stringify(merged, null, 2)}\n`);
+  for (const c of actingChecks)
+    process.stdout.write(`${c.figure}: ${c.value} (target ${c.target}) ${c.met ? 'met' : 'NOT MET'}\n`);
+  process.stdout.write(`\n### Acting path\n\n${actingReport(acting)}\n`);
+  log('wrote bench/results.json (acting section; the other sections kept as they were)');
+  process.exit(0);
+}
 
 const machine = {
   node: process.version,
@@ -108,6 +166,9 @@ const weekDirect = await quietly(() =>
   benchWeek('1,000 clusters + 200 workgroups (direct)', buildWorld(largeSpec), policies, largeDays),
 );
 
+log('acting: the deployed functions against a bare SDK loop in moto_server, alternately…');
+const actingRun = await actingSection();
+
 // ------------------------------------------------------------------------------------------ targets
 
 interface Check {
@@ -178,6 +239,8 @@ checks.push({
   met: cli.bundleMs <= TARGETS.cliValidateMs,
 });
 
+checks.push(...actingRun.checks);
+
 // ------------------------------------------------------------------------------------------ output
 
 const results = {
@@ -193,6 +256,7 @@ const results = {
   validate,
   cli,
   simulation: [weekExample, weekLarge, weekDirect],
+  acting: actingRun.acting,
 };
 writeFileSync(join(REPO_ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -332,5 +396,6 @@ out.push(
   ]),
 );
 out.push('', `drivers: ${weekLarge.driver}; (direct) ${weekDirect.driver}`);
+out.push('', '### Acting path', '', actingReport(actingRun.acting));
 process.stdout.write(`${out.join('\n')}\n`);
 log('wrote bench/results.json');
