@@ -108,6 +108,11 @@ export interface SimulatorDurations {
   /** CancelResize of a classic resize: "takes a variable time" (guide L3581–3584). */
   cancelResize: readonly [number, number];
   reboot: readonly [number, number];
+  /**
+   * A change being applied (`modifying`) of a cluster seeded in that state: the guide gives no duration
+   * (L2956 "changes are being applied"); minutes, like a reboot.
+   */
+  modify: readonly [number, number];
   /** Failover: until the secondary compute is promoted (REDSHIFT-EVENT-3667); see failover-model.ts. */
   failover: readonly [number, number];
   /** Failover: until the new secondary compute in a third AZ is up (REDSHIFT-EVENT-3669). */
@@ -143,6 +148,7 @@ export const DEFAULT_DURATIONS: SimulatorDurations = {
   classicResize: [2 * 60 * MIN, 6 * 60 * MIN],
   cancelResize: [10 * MIN, 60 * MIN],
   reboot: [2 * MIN, 5 * MIN],
+  modify: [2 * MIN, 10 * MIN],
   failover: [1 * MIN, 5 * MIN],
   failoverSecondary: [5 * MIN, 12 * MIN],
   failoverConnectionBlip: [5_000, 45_000],

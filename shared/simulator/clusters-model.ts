@@ -26,6 +26,7 @@ import { subnetZonesProblem } from './multi-az-rules.ts';
 import { paginate } from './pagination.ts';
 import type { Handler, ProvisionedContext } from './provisioned-context.ts';
 import { ResizeModel } from './resize-model.ts';
+import { SeededTransitions } from './seeded-transitions.ts';
 import type { SimulatorEvents } from './simulator-events.ts';
 import type { SnapshotsModel } from './snapshots-model.ts';
 import type { SubnetGroupsModel } from './subnet-groups-model.ts';
@@ -53,6 +54,7 @@ export class ClustersModel {
   private readonly integrations: IntegrationsModel;
   private readonly endpointSuffix: string;
   private readonly subnets: SubnetGroupsModel;
+  private readonly seeded: SeededTransitions;
 
   constructor(
     private readonly ctx: ProvisionedContext,
@@ -65,6 +67,7 @@ export class ClustersModel {
     this.integrations = deps.integrations;
     this.endpointSuffix = deps.endpointSuffix;
     this.subnets = deps.subnets;
+    this.seeded = new SeededTransitions(ctx, deps);
     this.handlers = {
       DescribeClusters: (i: DescribeClustersMessage) => this.describeClusters(i),
       PauseCluster: (i: PauseClusterMessage) => this.pauseCluster(i),
@@ -92,7 +95,8 @@ export class ClustersModel {
 
   /**
    * Add a cluster exactly as given (a recorded response, or `aws redshift describe-clusters`
-   * output with dates already revived). Missing status-derived fields are filled in.
+   * output with dates already revived). Missing status-derived fields are filled in; a cluster
+   * caught mid-transition (`modifying`, `rebooting`, `resizing`, `pausing`, `resuming`) finishes it.
    */
   seedCluster(cluster: Cluster, options: { dataSizeMB?: number } = {}): Cluster {
     const view: Cluster = { ...structuredClone(cluster) };
@@ -108,7 +112,9 @@ export class ClustersModel {
         ClusterNodes: view.ClusterStatus === 'paused' ? [] : clusterNodes(view.NumberOfNodes ?? 1, this.ctx.attrRng),
       };
     }
-    return this.track(this.clusters.insert(view, options.dataSizeMB));
+    const rec = this.clusters.insert(view, options.dataSizeMB);
+    this.seeded.settle(rec);
+    return this.track(rec);
   }
 
   /**
