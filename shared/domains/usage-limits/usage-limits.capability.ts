@@ -13,7 +13,7 @@ import {
   reconcileLimits,
   type SlotOf,
 } from './usage-limits.reconcile.ts';
-import { checkUsageLimits, notBuiltYet } from './usage-limits.rules.ts';
+import { checkUsageLimits } from './usage-limits.rules.ts';
 import type { UsageLimitsBlock } from './usage-limits.schema.ts';
 import { permitsWorkgroup, reconcileWorkgroup } from './workgroup-limits.capability.ts';
 
@@ -29,7 +29,7 @@ export interface CompiledUsageLimits extends CompiledCapability {
 
 export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileContext): CompiledUsageLimits | null {
   const block = raw.usageLimits as UsageLimitsBlock;
-  ctx.problems.push(...checkUsageLimits(block, ctx.resource), ...notBuiltYet(block, ctx.resource));
+  ctx.problems.push(...checkUsageLimits(block, ctx.resource));
   if (ctx.problems.some((p) => p.severity !== 'warning')) return null;
   const declared = declaredLimits(block.limits);
   const escalation = compileEscalation(block, declared);

@@ -115,21 +115,6 @@ function checkGrades(block: UsageLimitsBlock, resource: 'cluster' | 'workgroup')
   return problems;
 }
 
-/**
- * What the language accepts and this build does not do yet: validate says so instead of accepting and
- * ignoring it. A shared budget over workgroups is not built (each workgroup escalates on its own).
- */
-export function notBuiltYet(block: UsageLimitsBlock, resource: PolicyResource): CompileProblem[] {
-  if (resource !== 'workgroup' || block.budget !== 'shared') return [];
-  return [
-    {
-      path: [KEY, 'budget'],
-      message:
-        'budget shared is not supported yet for workgroups (each workgroup escalates on its own limit); expected per-resource',
-    },
-  ];
-}
-
 function ordinal(n: number): string {
   return ['zeroth', 'first', 'second', 'third', 'fourth', 'fifth'][n] ?? `${n}th`;
 }

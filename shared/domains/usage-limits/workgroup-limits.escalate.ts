@@ -13,6 +13,7 @@ import {
 } from './usage-limits.grades.ts';
 import type { DeclaredLimit } from './usage-limits.reconcile.ts';
 import { SERVERLESS_UPDATE } from './workgroup-limits.actions.ts';
+import { workgroupView } from './workgroup-limits.budget.ts';
 import { type Owned, ownWorkgroupLimit } from './workgroup-limits.reconcile.ts';
 
 /**
@@ -21,7 +22,8 @@ import { type Owned, ownWorkgroupLimit } from './workgroup-limits.reconcile.ts';
  * UpdateWorkgroup; the value it replaced is recorded with the decision), `deactivate` switches the
  * escalated limit's breach action to `deactivate` (Serverless turns user queries off when the amount is
  * reached). At the period's UTC boundary the max capacity goes back to what the cap replaced and the
- * limit to its declared breach action, each reported. Grades fire once per period, in order.
+ * limit to its declared breach action, each reported. Grades fire once per period, in order — per
+ * workgroup, or once for a shared budget (every member takes the grade's steps; workgroup-limits.budget.ts).
  */
 export const UPDATE_WORKGROUP = 'UpdateWorkgroup';
 
@@ -106,18 +108,18 @@ export function escalateWorkgroup(
   const out: Proposal[] = [];
   for (const d of esc.limits) {
     const start = periodStart(d.period, env.now);
-    const usage = used(wg, owned, d, start);
-    if (typeof usage === 'string') {
-      out.push({ kind: 'skip', target, reason: `${usage}; no grade of ${d.feature} is decided` });
+    // Its own budget, or (budget: shared) the sum over the policy's workgroups: workgroup-limits.budget.ts.
+    const view = workgroupView(wg, esc, d, policy, start, env);
+    if ('unknown' in view) {
+      out.push({ kind: 'skip', target, reason: `${view.unknown}; no grade of ${d.feature} is decided` });
       continue;
     }
-    const slot = (g: Grade) => gradeSlot('per-resource', d.feature, start, g.percent);
-    const fired = (g: Grade) => workgroupGradeFired(env.ledger, policy, target, slot(g));
-    const grade = nextGrade(esc.grades, (usage / d.amount) * 100, fired);
+    const slot = (g: Grade) => gradeSlot(esc.budget, d.feature, start, g.percent);
+    const grade = nextGrade(esc.grades, (view.used / d.amount) * 100, view.fired);
     const limit = ownWorkgroupLimit(wg, owned, d.key);
     if (grade === null || limit === undefined) continue;
     const { acts, notes } = stepsOf(grade, wg, limit.id, d, limit.breachAction);
-    const text = { policy, d, start, used: usage, amount: d.amount, whose: `workgroup ${wg.id}` };
+    const text = { policy, d, start, used: view.used, amount: d.amount, whose: view.whose };
     for (const act of acts) {
       out.push({
         kind: 'act',
@@ -145,7 +147,7 @@ function stepRecord(
   const action = step === 'capMaxCapacity' ? UPDATE_WORKGROUP : SERVERLESS_UPDATE;
   for (const g of esc.grades.filter((x) => x.steps.includes(step))) {
     const entry = env.ledger.byKey(
-      env.ledger.keyFor(policy, target, action, stepSlot(gradeSlot('per-resource', d.feature, start, g.percent), step)),
+      env.ledger.keyFor(policy, target, action, stepSlot(gradeSlot(esc.budget, d.feature, start, g.percent), step)),
     );
     if (entry !== undefined) return { grade: g, entry };
   }
@@ -186,7 +188,7 @@ export function workgroupUndo(
         target,
         params: { workgroupName: wg.id, maxCapacity: replaced },
         reason: `period ${utcMinute(start)} began: grade ${cap.grade.percent}% had capped ${wg.id}'s max capacity at ${cap.grade.cap ?? '?'} RPU for ${d.feature} (${d.period} budget); restored to ${back}`,
-        slot: stepSlot(gradeSlot('per-resource', d.feature, previous, cap.grade.percent), 'restore'),
+        slot: stepSlot(gradeSlot(esc.budget, d.feature, previous, cap.grade.percent), 'restore'),
       });
     }
     const now = stepRecord(env, policy, target, esc, d, start, 'deactivate');

@@ -4,9 +4,11 @@ import { idempotencyKey } from '../../policy/decide.ts';
 import type { FleetResource, LedgerEntryView, TargetRef, WorkgroupResource } from '../../policy/decision.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
 import type { CompiledUsageLimits } from './usage-limits.capability.ts';
+import { budgetTarget } from './usage-limits.escalate.ts';
 import { type GradeAlert, gradeAlertOf } from './usage-limits.grade-alerts.ts';
 import { type Escalation, gradeSlot, nextGrade, periodStart } from './usage-limits.grades.ts';
-import { stepsOf, used, workgroupGradeFired } from './workgroup-limits.escalate.ts';
+import { ownWorkgroupView, sharedWorkgroupView } from './workgroup-limits.budget.ts';
+import { stepsOf } from './workgroup-limits.escalate.ts';
 import { ownedByLedger, ownWorkgroupLimit } from './workgroup-limits.reconcile.ts';
 
 /**
@@ -17,35 +19,52 @@ import { ownedByLedger, ownWorkgroupLimit } from './workgroup-limits.reconcile.t
  */
 type LedgerLike = Pick<LedgerIndex, 'byKey' | 'keyFor'>;
 
-/** The alert-only grade due on one workgroup's budget for `d`, if any. */
+/**
+ * The alert-only grades due on a workgroup budget: one workgroup's own (`members` is that one), or a
+ * policy's shared budget over its members — reached, not fired, and no member has a step to take.
+ */
 export function dueWorkgroupGradeAlert(
   policy: string,
-  wg: WorkgroupResource,
+  members: readonly WorkgroupResource[],
   esc: Escalation,
   ledger: LedgerLike,
   now: number,
   region: string,
 ): GradeAlert[] {
-  const target: TargetRef = { type: 'workgroup', id: wg.id };
-  const owned = ownedByLedger(ledger, policy, target);
+  const first = members[0];
+  if (first === undefined) return [];
+  const shared = esc.budget === 'shared';
   const out: GradeAlert[] = [];
   for (const d of esc.limits) {
     const start = periodStart(d.period, now);
-    const usage = used(wg, owned, d, start);
-    const limit = ownWorkgroupLimit(wg, owned, d.key);
-    if (typeof usage === 'string' || limit === undefined) continue;
-    const slot = (g: { percent: number }) => gradeSlot('per-resource', d.feature, start, g.percent);
-    const grade = nextGrade(esc.grades, (usage / d.amount) * 100, (g) =>
-      workgroupGradeFired(ledger, policy, target, slot(g)),
-    );
+    const view = shared
+      ? sharedWorkgroupView(members, d, policy, start, ledger)
+      : ownWorkgroupView(first, d, policy, start, ledger);
+    if ('unknown' in view) continue;
+    const grade = nextGrade(esc.grades, (view.used / d.amount) * 100, view.fired);
     if (grade === null) continue;
-    const { acts, notes } = stepsOf(grade, wg, limit.id, d, limit.breachAction);
-    if (acts.length > 0) continue;
-    const link = `https://${region}.console.aws.amazon.com/serverless-redshift/home?region=${region}#workgroup?workgroupName=${encodeURIComponent(wg.id)}`;
+    const notes: string[] = [];
+    let stepped = false;
+    let limited = false;
+    for (const m of members) {
+      const limit = ownWorkgroupLimit(m, ownedByLedger(ledger, policy, { type: 'workgroup', id: m.id }), d.key);
+      if (limit === undefined) continue;
+      limited = true;
+      const plan = stepsOf(grade, m, limit.id, d, limit.breachAction);
+      if (plan.acts.length > 0) stepped = true;
+      notes.push(...plan.notes.map((n) => (shared ? `${m.id}: ${n}` : n)));
+    }
+    if (stepped || !limited) continue;
+    const target: TargetRef = shared ? budgetTarget(policy, d.feature) : { type: 'workgroup', id: first.id };
+    const console = `https://${region}.console.aws.amazon.com/serverless-redshift/home?region=${region}`;
+    const link = shared
+      ? `${console}#workgroups`
+      : `${console}#workgroup?workgroupName=${encodeURIComponent(first.id)}`;
+    const slot = gradeSlot(esc.budget, d.feature, start, grade.percent);
     out.push(
-      gradeAlertOf({ policy, target, slot: slot(grade), grade, esc, d, start, used: usage }, `workgroup ${wg.id}`, {
+      gradeAlertOf({ policy, target, slot, grade, esc, d, start, used: view.used }, view.whose, {
         notes,
-        where: `${wg.id} (${policy})`,
+        where: shared ? `budget ${policy}` : `${first.id} (${policy})`,
         link,
       }),
     );
@@ -105,10 +124,11 @@ export async function workgroupGradeAlerts(
   );
   if (read.length === 0) return [];
   return withLedger(deps.ledger, (ledger) =>
-    escalations.flatMap(({ policy, esc }) =>
-      read
-        .filter((wg) => policy.selector.matches(wg) && isOptedIn(wg, policy.optInTag))
-        .flatMap((wg) => dueWorkgroupGradeAlert(policy.name, wg, esc, ledger, now, deps.region)),
-    ),
+    escalations.flatMap(({ policy, esc }) => {
+      const members = read.filter((wg) => policy.selector.matches(wg) && isOptedIn(wg, policy.optInTag));
+      // A shared budget is one budget over every member; per-resource, one per workgroup.
+      const budgets = esc.budget === 'shared' ? [members] : members.map((m) => [m]);
+      return budgets.flatMap((b) => dueWorkgroupGradeAlert(policy.name, b, esc, ledger, now, deps.region));
+    }),
   );
 }

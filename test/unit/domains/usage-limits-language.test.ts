@@ -44,14 +44,12 @@ describe('usageLimits: the issue example', () => {
     );
   });
 
-  it('refuses a shared budget over workgroups at budget (each workgroup escalates on its own)', () => {
+  it('accepts a shared budget over workgroups (one budget summed over every matched workgroup)', () => {
     const text = ISSUE_EXAMPLE.replace(
       '        - { at: 110%, do: [alert, deactivate] }',
       '        - { at: 110%, do: [alert, deactivate] }\n      budget: shared',
     );
-    expect(problems(text)).toEqual([
-      expect.stringMatching(/^p\.yml:\d+:\d+: budget shared is not supported yet for workgroups/),
-    ]);
+    expect(problems(text)).toEqual([]);
   });
 
   it('its cluster limits alone validate and compile', () => {
