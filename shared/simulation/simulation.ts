@@ -20,6 +20,7 @@ import type { MemoryLedger } from '../execute/memory-ledger.ts';
 import { parseFleet } from '../policy/fleet.ts';
 import type { PolicySet } from '../policy/policy-loader.ts';
 import { SavingsMeter } from '../policy/savings.ts';
+import { UsageRecorder, type UsageSample } from '../report/usage-series.ts';
 import type { DeliveryOptions } from '../simulator/event-delivery.ts';
 import type { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 import type { FiredTimer } from '../simulator/virtual-clock.ts';
@@ -82,6 +83,8 @@ export interface SimulationResult {
   apiCalls: Record<string, number>;
   ledger: MemoryLedger;
   simulator: RedshiftSimulator;
+  /** Usage limits' consumption as each sweep read it (the report draws it against the amounts). */
+  usage: UsageSample[];
 }
 
 export class Simulation {
@@ -95,6 +98,8 @@ export class Simulation {
   private readonly skips: SkipObserver;
   private readonly events: EventObserver;
   private readonly savings = new SavingsMeter();
+  /** What usage limits consumed, per sweep that read it: the report's usage charts. */
+  private readonly usage = new UsageRecorder();
 
   constructor(options: SimulationOptions) {
     if (!(options.to > options.from)) throw new RangeError('Simulation: `to` must be after `from`');
@@ -123,6 +128,7 @@ export class Simulation {
         },
         afterTick: async () => {
           const read = this.account.lastFleet;
+          if (read !== null) this.usage.observe(read.resources);
           if (this.options.observeSkips !== false && read !== null)
             await this.skips.observe(read, this.sim.clock.nowMs());
         },
@@ -249,6 +255,7 @@ export class Simulation {
       apiCalls: this.sim.callCounts(),
       ledger: this.account.ledger,
       simulator: this.sim,
+      usage: this.usage.samples,
     };
   }
 }
