@@ -170,6 +170,25 @@ export interface CompiledCapability {
    * next slots with their pre-check results, however far they are).
    */
   outlook?(self: CompiledPolicy, fleet: FleetSnapshot, from: number): string[];
+  /**
+   * The usage budgets the policy holds `resource` to (usage limits): the HTML report draws the resource's
+   * consumption against each amount, its grades marked.
+   */
+  usageBudgets?(resource: FleetResource): readonly UsageBudget[];
+}
+
+/** A usage budget as the report draws it: what is measured, the amount, the grades. */
+export interface UsageBudget {
+  policy: string;
+  feature: string;
+  /** `TB scanned`, `minutes`, `RPU-hours`. */
+  unit: string;
+  amount: number;
+  period: string;
+  /** Grades in increasing order: the percentage of the amount and what the grade does. */
+  grades: readonly { percent: number; does: string }[];
+  /** One budget summed over every resource the policy selects (the report draws the sum too). */
+  shared: boolean;
 }
 
 export interface PolicyCore {
