@@ -1,8 +1,8 @@
 /**
- * The Amazon Redshift commands the capabilities' action handlers send, in one module the handlers
- * import on first use (`await redshiftCommands()`, ./sdk-commands.ts): loading the action declarations (validate, plan,
- * explain-actions, the registry in every function) then does not load the SDK client. Only the names
- * listed here are bundled from the client package.
+ * The Amazon Redshift commands the capabilities' action handlers send. The handlers reach them through
+ * the adapter they are given (`RedshiftAdapter.commands`), never by importing the client: loading the
+ * action declarations (validate, plan, explain-actions, the registry) then loads no SDK client, and
+ * only the names listed here are bundled from the client package.
  */
 export {
   CreateClusterSnapshotCommand,

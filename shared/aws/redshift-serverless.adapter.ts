@@ -23,6 +23,7 @@ import type {
 import { parseFleet } from '../policy/fleet.ts';
 import { mapWorkgroups } from './fleet-mapping.ts';
 import { performDeclared } from './perform-declared.ts';
+import * as serverlessCommands from './serverless-commands.ts';
 
 /** Serverless snapshots (SDK shape, with their tags) → engine resources, through the engine's parser. */
 export function mapServerlessSnapshots(
@@ -85,6 +86,11 @@ export function mapServerlessUsageLimit(
 export const WORKGROUP_PAGE_SIZE = 100;
 
 export class RedshiftServerlessAdapter implements ResourcePort {
+  /**
+   * The Redshift Serverless commands the capabilities' action handlers send (`new adapter.commands.X(…)`): they
+   * reach the SDK through the adapter, so loading an action declaration loads no SDK client.
+   */
+  readonly commands = serverlessCommands;
   readonly #client: RedshiftServerlessClient;
   readonly #map: WorkgroupMapper;
 

@@ -24,6 +24,7 @@ import type {
 import { parseFleet } from '../policy/fleet.ts';
 import { mapClusters, mapIntegrations, mapUsageLimits } from './fleet-mapping.ts';
 import { performDeclared } from './perform-declared.ts';
+import * as redshiftCommands from './redshift-commands.ts';
 
 /** Cluster snapshots (SDK shape) → engine resources, through the policy engine's own parser. */
 export function mapClusterSnapshots(snapshots: readonly Snapshot[]): SnapshotResource[] {
@@ -47,6 +48,11 @@ export const FLEET_PAGE_SIZE = 100;
 const INACTIVE_INTEGRATION = ['deleting', 'failed'];
 
 export class RedshiftAdapter implements ResourcePort {
+  /**
+   * The Redshift commands the capabilities' action handlers send (`new adapter.commands.X(…)`): they
+   * reach the SDK through the adapter, so loading an action declaration loads no SDK client.
+   */
+  readonly commands = redshiftCommands;
   readonly #client: RedshiftClient;
   readonly #map: ClusterMapper;
 

@@ -1,6 +1,6 @@
 /**
- * The Redshift Serverless commands the capabilities' action handlers send, imported on first use
- * (`await serverlessCommands()`), like ./redshift-commands.ts.
+ * The Redshift Serverless commands the capabilities' action handlers send, reached through
+ * `RedshiftServerlessAdapter.commands` like ./redshift-commands.ts.
  */
 export {
   CreateSnapshotCommand,

@@ -1,5 +1,4 @@
 import type { FailoverPrimaryComputeCommandInput } from '@aws-sdk/client-redshift';
-import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionServices, ActionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -47,12 +46,12 @@ async function subnetGroupZones(
 ): Promise<{ name: string; zones: string[] } | null> {
   const redshift = redshiftOf(services, ACTION);
   const cluster = (
-    await redshift.client.send(new (await redshiftCommands()).DescribeClustersCommand({ ClusterIdentifier: clusterId }))
+    await redshift.client.send(new redshift.commands.DescribeClustersCommand({ ClusterIdentifier: clusterId }))
   ).Clusters?.[0];
   const name = cluster?.ClusterSubnetGroupName;
   if (name === undefined) return null;
   const out = await redshift.client.send(
-    new (await redshiftCommands()).DescribeClusterSubnetGroupsCommand({ ClusterSubnetGroupName: name }),
+    new redshift.commands.DescribeClusterSubnetGroupsCommand({ ClusterSubnetGroupName: name }),
   );
   const zones = new Set<string>();
   for (const subnet of out.ClusterSubnetGroups?.[0]?.Subnets ?? []) {
@@ -123,9 +122,8 @@ export const failoverPrimaryCompute: ActionSpec = {
     }
     // Built explicitly: only the cluster reaches AWS (AvailabilityZone is the drill's note, not an input).
     const input: FailoverPrimaryComputeCommandInput = { ClusterIdentifier: id };
-    const out = await redshiftOf(services, ACTION).client.send(
-      new (await redshiftCommands()).FailoverPrimaryComputeCommand(input),
-    );
+    const redshift = redshiftOf(services, ACTION);
+    const out = await redshift.client.send(new redshift.commands.FailoverPrimaryComputeCommand(input));
     // An answer that still says `available` is the cluster before the failover began: the tracker reads what follows.
     const status = out.Cluster?.ClusterStatus ?? null;
     return { afterState: status === 'available' ? null : status };

@@ -1,5 +1,4 @@
 import type { ResizeClusterCommandInput } from '@aws-sdk/client-redshift';
-import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import type { ActionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -136,9 +135,8 @@ export const resizeCluster: ActionSpec = {
     };
     if (typeof params.NodeType === 'string') input.NodeType = params.NodeType;
     if (params.Classic === true) input.Classic = true;
-    const out = await redshiftOf(services, 'ResizeCluster').client.send(
-      new (await redshiftCommands()).ResizeClusterCommand(input),
-    );
+    const redshift = redshiftOf(services, 'ResizeCluster');
+    const out = await redshift.client.send(new redshift.commands.ResizeClusterCommand(input));
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
 };

@@ -8,7 +8,6 @@ import type {
   CreateSnapshotCopyConfigurationCommandInput,
 } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
-import { redshiftCommands, serverlessCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -95,7 +94,7 @@ export const createClusterSnapshot: ActionSpec = {
     const input = params as unknown as CreateClusterSnapshotCommandInput;
     return createOnce({
       create: async () => {
-        const out = await redshift.client.send(new (await redshiftCommands()).CreateClusterSnapshotCommand(input));
+        const out = await redshift.client.send(new redshift.commands.CreateClusterSnapshotCommand(input));
         return { status: out.Snapshot?.Status, id: out.Snapshot?.SnapshotIdentifier };
       },
       alreadyExists: 'ClusterSnapshotAlreadyExists',
@@ -150,7 +149,7 @@ async function deleteClusterSnapshotChecked(
   const refusal = deletionRefusal(target, siblings);
   if (refusal !== null) throw snapshotRefusal('DeleteClusterSnapshot', refusal);
   const out = await redshift.client.send(
-    new (await redshiftCommands()).DeleteClusterSnapshotCommand({
+    new redshift.commands.DeleteClusterSnapshotCommand({
       SnapshotIdentifier: id,
       SnapshotClusterIdentifier: cluster,
     }),
@@ -204,7 +203,7 @@ async function enableOrAdjustCopy(
     if (refusal !== null) throw snapshotRefusal('EnableSnapshotCopy', refusal, 'SnapshotCopyGrantMissing');
   }
   try {
-    const out = await redshift.client.send(new (await redshiftCommands()).EnableSnapshotCopyCommand(input));
+    const out = await redshift.client.send(new redshift.commands.EnableSnapshotCopyCommand(input));
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   } catch (error) {
     if ((error as { name?: string }).name !== 'SnapshotCopyAlreadyEnabledFault') throw error;
@@ -218,7 +217,7 @@ async function enableOrAdjustCopy(
     }
     if (input.ManualSnapshotRetentionPeriod !== undefined) {
       await redshift.client.send(
-        new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand({
+        new redshift.commands.ModifySnapshotCopyRetentionPeriodCommand({
           ClusterIdentifier: input.ClusterIdentifier,
           RetentionPeriod: input.ManualSnapshotRetentionPeriod,
           Manual: true,
@@ -226,7 +225,7 @@ async function enableOrAdjustCopy(
       );
     }
     const out = await redshift.client.send(
-      new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand({
+      new redshift.commands.ModifySnapshotCopyRetentionPeriodCommand({
         ClusterIdentifier: input.ClusterIdentifier,
         RetentionPeriod: input.RetentionPeriod ?? 7,
       }),
@@ -251,8 +250,9 @@ export const modifySnapshotCopyRetentionPeriod: ActionSpec = {
   permissions: [CHANGE_OPTED_IN_CLUSTERS('ModifySnapshotCopyRetentionPeriod')],
   effect: { changesState: false, cost: 'none', mark: '⇄' },
   async perform(params, services) {
-    const out = await redshiftOf(services, 'ModifySnapshotCopyRetentionPeriod').client.send(
-      new (await redshiftCommands()).ModifySnapshotCopyRetentionPeriodCommand(
+    const redshift = redshiftOf(services, 'ModifySnapshotCopyRetentionPeriod');
+    const out = await redshift.client.send(
+      new redshift.commands.ModifySnapshotCopyRetentionPeriodCommand(
         params as unknown as ModifySnapshotCopyRetentionPeriodCommandInput,
       ),
     );
@@ -304,7 +304,7 @@ export const createSnapshot: ActionSpec = {
     return createOnce({
       create: async () => {
         try {
-          const out = await serverless.client.send(new (await serverlessCommands()).CreateSnapshotCommand(input));
+          const out = await serverless.client.send(new serverless.commands.CreateSnapshotCommand(input));
           return { status: out.snapshot?.status, id: out.snapshot?.snapshotName };
         } catch (error) {
           throw namespaceAccessError(error, 'CreateSnapshot', input.namespaceName);
@@ -348,7 +348,7 @@ export const deleteSnapshot: ActionSpec = {
     const siblings = target === null ? [] : await serverless.readSnapshots({ namespaceName: target.sourceId });
     const refusal = deletionRefusal(target, siblings);
     if (refusal !== null) throw snapshotRefusal('DeleteSnapshot', refusal);
-    const out = await serverless.client.send(new (await serverlessCommands()).DeleteSnapshotCommand({ snapshotName }));
+    const out = await serverless.client.send(new serverless.commands.DeleteSnapshotCommand({ snapshotName }));
     return { afterState: out.snapshot?.status ?? 'DELETED' };
   },
 };
@@ -375,10 +375,10 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
   permissions: [CHANGE_OPTED_IN_NAMESPACES('CreateSnapshotCopyConfiguration'), SERVERLESS_COPY_RETENTION],
   effect: { changesState: false, cost: 'up', mark: '⇄' },
   async perform(params, services) {
-    const client = serverlessOf(services, 'CreateSnapshotCopyConfiguration').client;
+    const { client, commands } = serverlessOf(services, 'CreateSnapshotCopyConfiguration');
     const input = params as unknown as CreateSnapshotCopyConfigurationCommandInput;
     const existing = await client.send(
-      new (await serverlessCommands()).ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
+      new commands.ListSnapshotCopyConfigurationsCommand({ namespaceName: input.namespaceName }),
     );
     const configurations = existing.snapshotCopyConfigurations ?? [];
     const refusal = serverlessDestinationRefusal(
@@ -391,7 +391,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     const same = configurations.find((c) => c.destinationRegion === input.destinationRegion);
     if (same?.snapshotCopyConfigurationId === undefined) {
       try {
-        await client.send(new (await serverlessCommands()).CreateSnapshotCopyConfigurationCommand(input));
+        await client.send(new commands.CreateSnapshotCopyConfigurationCommand(input));
       } catch (error) {
         throw namespaceAccessError(error, 'CreateSnapshotCopyConfiguration', input.namespaceName);
       }
@@ -399,7 +399,7 @@ export const createSnapshotCopyConfiguration: ActionSpec = {
     }
     if (same.snapshotRetentionPeriod !== input.snapshotRetentionPeriod) {
       await client.send(
-        new (await serverlessCommands()).UpdateSnapshotCopyConfigurationCommand({
+        new commands.UpdateSnapshotCopyConfigurationCommand({
           snapshotCopyConfigurationId: same.snapshotCopyConfigurationId,
           ...(input.snapshotRetentionPeriod === undefined
             ? {}

@@ -1,6 +1,5 @@
 import type { CreateUsageLimitCommandInput, UsageLimitBreachAction } from '@aws-sdk/client-redshift';
 import type { RedshiftAdapter } from '../../aws/redshift.adapter.ts';
-import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -156,7 +155,7 @@ async function createOnce(redshift: RedshiftAdapter, params: Record<string, unkn
   if (made !== undefined) return { afterState: null, createdId: made.id };
   const full = roomRefusal(existing, input.FeatureType ?? '', input.BreachAction ?? 'log', null);
   if (full !== null) throw refusal('CreateUsageLimit', full);
-  const out = await redshift.client.send(new (await redshiftCommands()).CreateUsageLimitCommand(input));
+  const out = await redshift.client.send(new redshift.commands.CreateUsageLimitCommand(input));
   return { afterState: null, ...(out.UsageLimitId === undefined ? {} : { createdId: out.UsageLimitId }) };
 }
 
@@ -192,7 +191,7 @@ export const modifyUsageLimit: ActionSpec = {
       if (taken !== null) throw refusal('ModifyUsageLimit', taken);
     }
     await redshift.client.send(
-      new (await redshiftCommands()).ModifyUsageLimitCommand({
+      new redshift.commands.ModifyUsageLimitCommand({
         UsageLimitId: id,
         Amount: Number(params.Amount),
         BreachAction: params.BreachAction as UsageLimitBreachAction,
@@ -224,7 +223,7 @@ export const deleteUsageLimit: ActionSpec = {
     if (limit === null) return { afterState: 'deleted' };
     const refused = ownedRefusal(limit, params);
     if (refused !== null) throw refusal('DeleteUsageLimit', refused);
-    await redshift.client.send(new (await redshiftCommands()).DeleteUsageLimitCommand({ UsageLimitId: id }));
+    await redshift.client.send(new redshift.commands.DeleteUsageLimitCommand({ UsageLimitId: id }));
     return { afterState: 'deleted' };
   },
 };

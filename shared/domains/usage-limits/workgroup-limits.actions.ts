@@ -4,7 +4,6 @@ import type {
   UsageLimitUsageType,
 } from '@aws-sdk/client-redshift-serverless';
 import type { RedshiftServerlessAdapter } from '../../aws/redshift-serverless.adapter.ts';
-import { serverlessCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionResult, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -80,9 +79,7 @@ async function readWorkgroup(
   serverless: RedshiftServerlessAdapter,
   name: string,
 ): Promise<{ arn: string; limits: UsageLimitResource[] }> {
-  const out = await serverless.client.send(
-    new (await serverlessCommands()).GetWorkgroupCommand({ workgroupName: name }),
-  );
+  const out = await serverless.client.send(new serverless.commands.GetWorkgroupCommand({ workgroupName: name }));
   const arn = out.workgroup?.workgroupArn ?? '';
   return { arn, limits: await serverless.readUsageLimits({ resourceArn: arn, workgroupName: name }) };
 }
@@ -153,7 +150,7 @@ async function createWorkgroupLimitOnce(
   const full = workgroupRoom(limits);
   if (full !== null) throw refusal(SERVERLESS_CREATE, full);
   const out = await serverless.client.send(
-    new (await serverlessCommands()).CreateUsageLimitCommand({
+    new serverless.commands.CreateUsageLimitCommand({
       resourceArn: arn,
       usageType: params.usageType as UsageLimitUsageType,
       amount: Number(params.amount),
@@ -208,7 +205,7 @@ export const updateWorkgroupLimit: ActionSpec = {
     const limit = await ownedLimit(serverless, params, SERVERLESS_UPDATE);
     if (limit === null) throw refusal(SERVERLESS_UPDATE, `usage limit ${String(params.usageLimitId)} no longer exists`);
     await serverless.client.send(
-      new (await serverlessCommands()).UpdateUsageLimitCommand({
+      new serverless.commands.UpdateUsageLimitCommand({
         usageLimitId: limit.id,
         amount: Number(params.amount),
         breachAction: params.breachAction as UsageLimitBreachAction,
@@ -237,7 +234,7 @@ export const deleteWorkgroupLimit: ActionSpec = {
     const serverless = serverlessOf(services, SERVERLESS_DELETE);
     const limit = await ownedLimit(serverless, params, SERVERLESS_DELETE);
     if (limit === null) return { afterState: 'deleted' };
-    await serverless.client.send(new (await serverlessCommands()).DeleteUsageLimitCommand({ usageLimitId: limit.id }));
+    await serverless.client.send(new serverless.commands.DeleteUsageLimitCommand({ usageLimitId: limit.id }));
     return { afterState: 'deleted' };
   },
 };

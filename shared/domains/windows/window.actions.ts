@@ -1,6 +1,5 @@
 import type { PauseClusterCommandInput, ResumeClusterCommandInput } from '@aws-sdk/client-redshift';
 import type { UpdateWorkgroupCommandInput } from '@aws-sdk/client-redshift-serverless';
-import { redshiftCommands, serverlessCommands } from '../../aws/sdk-commands.ts';
 import { ConfigurationError } from '../../errors.ts';
 import type { ActionServices, ActionSpec, PermissionSpec } from '../../execute/action-spec.ts';
 import { CLUSTER_BROKEN } from '../../execute/cluster-states.ts';
@@ -76,8 +75,9 @@ export const pauseCluster: ActionSpec = {
     mark: '⏸',
   },
   async perform(params, services) {
-    const out = await redshiftOf(services, 'PauseCluster').client.send(
-      new (await redshiftCommands()).PauseClusterCommand(params as unknown as PauseClusterCommandInput),
+    const redshift = redshiftOf(services, 'PauseCluster');
+    const out = await redshift.client.send(
+      new redshift.commands.PauseClusterCommand(params as unknown as PauseClusterCommandInput),
     );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
@@ -109,8 +109,9 @@ export const resumeCluster: ActionSpec = {
     mark: '▶',
   },
   async perform(params, services) {
-    const out = await redshiftOf(services, 'ResumeCluster').client.send(
-      new (await redshiftCommands()).ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
+    const redshift = redshiftOf(services, 'ResumeCluster');
+    const out = await redshift.client.send(
+      new redshift.commands.ResumeClusterCommand(params as unknown as ResumeClusterCommandInput),
     );
     return { afterState: out.Cluster?.ClusterStatus ?? null };
   },
@@ -193,8 +194,9 @@ export const updateWorkgroup: ActionSpec = {
         `UpdateWorkgroup changes one attribute per call (AWS refuses more); got ${set.join(', ') || 'none'}`,
       );
     }
-    const out = await serverlessOf(services, 'UpdateWorkgroup').client.send(
-      new (await serverlessCommands()).UpdateWorkgroupCommand(input as unknown as UpdateWorkgroupCommandInput),
+    const serverless = serverlessOf(services, 'UpdateWorkgroup');
+    const out = await serverless.client.send(
+      new serverless.commands.UpdateWorkgroupCommand(input as unknown as UpdateWorkgroupCommandInput),
     );
     return { afterState: out.workgroup?.status ?? null };
   },

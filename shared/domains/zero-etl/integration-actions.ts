@@ -1,4 +1,3 @@
-import { redshiftCommands } from '../../aws/sdk-commands.ts';
 import { ResourceStateConflictError } from '../../errors.ts';
 import type { ActionSpec } from '../../execute/action-spec.ts';
 import { BASE_GUARDRAILS } from '../../execute/guardrail-names.ts';
@@ -59,7 +58,7 @@ export const modifyClusterParameterGroup: ActionSpec = {
     const refusal = cluster === null ? 'the cluster no longer exists' : defaultGroupRefusal(group);
     if (refusal !== null) throw new ResourceStateConflictError(refusal);
     await redshift.client.send(
-      new (await redshiftCommands()).ModifyClusterParameterGroupCommand({
+      new redshift.commands.ModifyClusterParameterGroupCommand({
         ParameterGroupName: group,
         Parameters: [{ ParameterName: String(params.ParameterName), ParameterValue: String(params.ParameterValue) }],
       }),
