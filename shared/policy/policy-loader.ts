@@ -6,6 +6,7 @@ import type { CapabilityRegistration, CompiledPolicy } from './capability.ts';
 import { collectCalendars } from './loader/calendars.ts';
 import { compilePolicies } from './loader/compile-policy.ts';
 import { type ParsedFile, type PolicySource, parsePolicyFile } from './loader/structure.ts';
+import { type PackagedPolicies, packParsedFiles } from './packaged-policies.ts';
 import { buildPolicySchema } from './policy.schema.ts';
 import { registry } from './registry.ts';
 
@@ -49,6 +50,31 @@ export function catalogEventIds(): ReadonlySet<string> {
 }
 
 export function loadPolicySources(sources: readonly PolicySource[], options: LoadOptions = {}): LoadResult {
+  const { policies, problems } = runStages(sources, options);
+  return { policySet: { policies, files: sources.map((s) => s.file) }, problems };
+}
+
+/**
+ * Package time: the same stages, and the parsed set as the JSON Lambda reads (./packaged-policies.ts).
+ * Pack only a set without errors: a policy with a problem is left out of `packed`.
+ */
+export function packPolicySources(
+  source: string,
+  sources: readonly PolicySource[],
+  options: LoadOptions = {},
+): { packed: PackagedPolicies; problems: PolicyProblem[] } {
+  const { parsed, problems } = runStages(sources, options);
+  return {
+    packed: packParsedFiles(
+      source,
+      sources.map((s) => s.file),
+      parsed,
+    ),
+    problems,
+  };
+}
+
+function runStages(sources: readonly PolicySource[], options: LoadOptions) {
   // Read at each load: capabilities registered after import (a deployment's own, a test's toy) count.
   const registrations = options.registrations ?? registry.capabilities;
   const knownEventIds = options.knownEventIds === undefined ? catalogEventIds() : options.knownEventIds;
@@ -62,7 +88,7 @@ export function loadPolicySources(sources: readonly PolicySource[], options: Loa
   }
   const calendar = collectCalendars(parsed, problems);
   const policies = compilePolicies(parsed, { registrations, knownEventIds, calendar, now: options.now }, problems);
-  return { policySet: { policies, files: sources.map((s) => s.file) }, problems: inFileOrder(problems) };
+  return { parsed, policies, problems: inFileOrder(problems) };
 }
 
 /** By file, line, column; stable, so problems at one position keep the order the stages found them in. */

@@ -1,7 +1,7 @@
 import type { PolicyProblem } from '../../errors.ts';
 import { type CalendarDefinition, type CompiledCalendar, compileCalendar } from '../calendar.ts';
+import { problemAt } from './positions.ts';
 import type { ParsedFile } from './structure.ts';
-import { problemAt } from './yaml-positions.ts';
 
 /** Calendars by name, compiled in a zone on first use; undefined for a name no file defines. */
 export type CalendarLookup = (name: string, zoneName: string) => CompiledCalendar | undefined;

@@ -11,8 +11,8 @@ import {
   type TagCondition,
 } from '../targeting.ts';
 import type { CalendarLookup } from './calendars.ts';
+import { type Path, problemAt } from './positions.ts';
 import type { ParsedFile, ParsedPolicy } from './structure.ts';
-import { type Path, problemAt } from './yaml-positions.ts';
 
 /**
  * Policy blocks that passed their schema → CompiledPolicy: the checks that need the whole set

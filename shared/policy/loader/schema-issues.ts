@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { PolicyProblem } from '../../errors.ts';
-import { type FileContext, type Path, problemAt } from './yaml-positions.ts';
+import { type FileContext, type Path, problemAt } from './positions.ts';
 
 /**
  * zod issues → `what; expected` messages at the node they are about. Our own schema checks (custom

@@ -10,7 +10,7 @@ import {
 } from '../policy.schema.ts';
 import { decodePolicyBytes } from './encoding.ts';
 import { type Issue, problemsFromIssues } from './schema-issues.ts';
-import { type FileContext, problemAt } from './yaml-positions.ts';
+import { type FileContext, problemAt, yamlFileContext } from './yaml-positions.ts';
 import { readYaml, toData } from './yaml-syntax.ts';
 
 /**
@@ -77,7 +77,7 @@ export function parsePolicyFile(
     if (yaml.doc === null) problems.push(emptyFile(source.file));
     return null;
   }
-  const ctx: FileContext = { file: source.file, lineCounter, root: yaml.doc.contents as Node | null };
+  const ctx: FileContext = yamlFileContext(source.file, lineCounter, yaml.doc.contents as Node | null);
   const read = toData(source.file, yaml.doc, lineCounter);
   if ('problem' in read) {
     problems.push(read.problem);

@@ -1,18 +1,12 @@
 import { isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
-import type { PolicyProblem } from '../../errors.ts';
+import type { FileContext, Path } from './positions.ts';
 
 /**
- * Positions in a policy file: every problem points at `file:line:col` (1-based) of the YAML node it
- * is about, so the loader keeps each file's parsed node tree next to its data.
+ * Positions in a parsed policy file: the YAML node a problem is about, so the loader keeps each
+ * file's parsed node tree next to its data (./positions.ts for the context the stages use).
  */
 
-export type Path = readonly (string | number)[];
-
-export interface FileContext {
-  file: string;
-  lineCounter: LineCounter;
-  root: Node | null;
-}
+export { type FileContext, type Path, problemAt } from './positions.ts';
 
 /** The YAML node at a path: the value, or its key when `atKey` (or when the value is missing). */
 function nodeAt(root: Node | null, at: Path, atKey: boolean): Node | null {
@@ -34,14 +28,13 @@ function nodeAt(root: Node | null, at: Path, atKey: boolean): Node | null {
   return node;
 }
 
-export function problemAt(
-  ctx: FileContext,
-  at: Path,
-  message: string,
-  options: { atKey?: boolean; severity?: 'error' | 'warning' } = {},
-): PolicyProblem {
-  const node = nodeAt(ctx.root, at, options.atKey ?? false);
-  const offset = node?.range?.[0] ?? 0;
-  const { line, col } = ctx.lineCounter.linePos(offset);
-  return { file: ctx.file, line, col, message, severity: options.severity ?? 'error' };
+/** The context of one parsed file: positions from its node tree. */
+export function yamlFileContext(file: string, lineCounter: LineCounter, root: Node | null): FileContext {
+  return {
+    file,
+    positionOf(at, atKey) {
+      const node = nodeAt(root, at, atKey);
+      return lineCounter.linePos(node?.range?.[0] ?? 0);
+    },
+  };
 }
