@@ -12,6 +12,8 @@ import type { EventRecord, SummaryRecord, TimelineRecord } from '../simulation/t
 import { chart, lanes } from './report-chart.ts';
 import { laneCounts, notes } from './report-notes.ts';
 import { escapeHtml, fmt, plural } from './report-text.ts';
+import { USAGE_CSS, type UsageChart, usageChartHtml, usageCharts } from './report-usage.ts';
+import type { UsageSample } from './usage-series.ts';
 
 export { escapeHtml } from './report-text.ts';
 
@@ -37,6 +39,10 @@ export interface ReportInput {
    * why. Without it, such a resource says only that nothing was done.
    */
   selectedBy?: ReadonlyMap<string, readonly string[]>;
+  /** Usage against the amount per resource (usage limits), drawn under its timeline. */
+  usage?: ReadonlyMap<string, readonly UsageChart[]>;
+  /** `account/Region` of each resource: with more than one, the resources are grouped by them (issue 18). */
+  locations?: ReadonlyMap<string, string>;
 }
 
 /** The running intervals of every windowed policy that selects `resource`, clipped to [from, to). */
@@ -69,11 +75,15 @@ export function reportContext(
   resources: readonly FleetResource[],
   from: number,
   to: number,
-): { windows: Map<string, { start: number; end: number; policy: string }[]>; selectedBy: Map<string, string[]> } {
+  /** The run's usage samples (SimulationResult.usage): the usage charts. */
+  samples: readonly UsageSample[] = [],
+): Required<Pick<ReportInput, 'windows' | 'selectedBy' | 'usage' | 'locations'>> {
   const windows = new Map<string, { start: number; end: number; policy: string }[]>();
   const selectedBy = new Map<string, string[]>();
+  const locations = new Map<string, string>();
   for (const resource of resources) {
     const name = `${resource.type}/${resource.id}`;
+    locations.set(name, `${resource.account ?? '?'}/${resource.region ?? '?'}`);
     const list = runningWindows(policies, resource, from, to);
     if (list.length > 0) windows.set(name, list);
     selectedBy.set(
@@ -81,7 +91,7 @@ export function reportContext(
       policies.filter((p) => p.resource === resource.type && p.selector.matches(resource)).map((p) => p.name),
     );
   }
-  return { windows, selectedBy };
+  return { windows, selectedBy, usage: usageCharts(policies, resources, samples), locations };
 }
 
 const CSS = `
@@ -113,6 +123,7 @@ ul.notes{margin:4px 0 2px;padding-left:18px;font-size:12px}
 ul.notes li{margin:1px 0}ul.notes time{color:#5b6575}
 .skip-item b{color:#8a5300;font-weight:600}.action-failed b{color:#b02a2a}.event-item b{color:#6a3fb0}
 .alert{fill:#f0b429}.event{fill:#8e5bd4}td.reason{text-align:left}.sev-ERROR{fill:#d9534f}.sev-WARNING{fill:#f08c00}.sev-INFO{fill:#4a7fd4}
+.location{font-size:14px;margin:18px 0 4px;border-bottom:1px solid #c9ced6}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:12px;height:12px;margin-right:4px;vertical-align:-2px;border-radius:2px}
 #filter{font-size:13px;padding:3px 6px;margin-top:6px}
@@ -139,20 +150,21 @@ export function renderReport(input: ReportInput): string {
     .join('\n');
   const t = s.totals;
   const total = `<tr class="total"><td>total</td><td>${t.actions}</td><td>${t.dryRuns}</td><td>${t.skips}</td><td>${t.failures}</td><td>${t.alerts}</td><td>${fmt(t.nodeHoursSaved)}</td></tr>`;
-  const sections = input.resources
+  const sections = grouped(input.resources, input.locations)
     .map((r) => {
+      if ('location' in r) return r.location;
       const lane = by.get(r.name);
       const detail = [`times in ${r.zone}`, r.nodes === null ? null : plural(r.nodes, 'node'), ...laneCounts(lane)]
         .filter((d) => d !== null)
         .join(' · ');
       const windows = input.windows.get(r.name) ?? [];
-      return `<section class="resource" data-resource="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}<small>${escapeHtml(detail)}</small></h3>${chart(r.name, r.zone, lane, { from: input.from, to: input.to, windows })}${notes(lane, r.zone, input.selectedBy?.get(r.name))}</section>`;
+      return `<section class="resource" data-resource="${escapeHtml(r.name)}"><h3>${escapeHtml(r.name)}<small>${escapeHtml(detail)}</small></h3>${chart(r.name, r.zone, lane, { from: input.from, to: input.to, windows })}${(input.usage?.get(r.name) ?? []).map((u) => usageChartHtml(r.name, u, input)).join('')}${notes(lane, r.zone, input.selectedBy?.get(r.name))}</section>`;
     })
     .join('\n');
   const d = s.deliveries;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(input.title)}</title><style>${CSS}</style></head>
+<title>${escapeHtml(input.title)}</title><style>${CSS}${USAGE_CSS}</style></head>
 <body>
 <h1>${escapeHtml(input.title)}</h1>
 <p class="meta">${escapeHtml(`${s.from} .. ${s.to} · seed ${s.seed} · ${input.sources.join(', ')}`)}</p>
@@ -165,12 +177,33 @@ ${total}
 <p class="meta">${escapeHtml(`events delivered ${d.events} · reconcile ticks ${d.ticks} · executor batches ${d.batches} · duplicates dropped by SQS ${d.duplicatesDropped} · failed invocations ${s.invocationErrors} · dead letters ${s.deadLetters}`)}</p>
 ${unmatchedTable(input.records)}
 <h2>Timeline</h2>
-<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#2b7bd6;height:5px;vertical-align:2px"></i>running window (strip above the states)</span><span>▲ action</span><span>✕ skipped (reason written under it)</span><span>● alert</span><span>■ event that decided nothing</span></div>
+<div class="legend"><span><i class="st-available" style="background:#3fa66b"></i>available</span><span><i style="background:#a3abb8"></i>paused</span><span><i style="background:#f0b429"></i>pausing / resuming</span><span><i style="background:#4a7fd4"></i>modifying</span><span><i style="background:#2b7bd6;height:5px;vertical-align:2px"></i>running window (strip above the states)</span><span>▲ action</span><span>✕ skipped (reason written under it)</span><span>● alert</span><span>■ event that decided nothing</span><span><i style="background:#2b7bd6;height:3px;vertical-align:3px"></i>usage (under a resource with usage limits) against <i style="background:#d9534f;height:2px;vertical-align:3px"></i>the amount, grades dashed</span></div>
 <input id="filter" type="search" placeholder="filter resources">
 ${sections}
 <script>${JS}</script>
 </body></html>
 `;
+}
+
+/**
+ * The resources in report order; when they span several accounts or Regions (issue 18), grouped by
+ * `account/Region` with a heading before each group (a resource of an unknown location is `?/?`).
+ */
+function grouped(
+  resources: readonly ReportResource[],
+  locations: ReadonlyMap<string, string> | undefined,
+): (ReportResource | { location: string })[] {
+  const at = (r: ReportResource) => locations?.get(r.name) ?? '?/?';
+  if (new Set(resources.map(at)).size <= 1) return [...resources];
+  const groups = new Map<string, ReportResource[]>();
+  for (const r of resources) groups.set(at(r), [...(groups.get(at(r)) ?? []), r]);
+  return [...groups]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([where, list]) => {
+      const [account, region] = where.split('/');
+      const heading = `<h3 class="location" data-location="${escapeHtml(where)}">account ${escapeHtml(account ?? '?')} · ${escapeHtml(region ?? '?')} <small>${plural(list.length, 'resource')}</small></h3>`;
+      return [{ location: heading }, ...list];
+    });
 }
 
 /** Every delivered event that decided nothing, with why (also drawn on its resource's lane when it names one). */

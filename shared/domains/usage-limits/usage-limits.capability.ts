@@ -5,7 +5,7 @@ import { LIMIT_TAGS, limitTags } from './usage-limit-tags.ts';
 import { escalateCluster, escalatedDeclared, resumeAfterPeriod } from './usage-limits.escalate.ts';
 import { compileEscalation, type Escalation } from './usage-limits.grades.ts';
 import { orphanDeletes } from './usage-limits.orphans.ts';
-import { usageOutlook } from './usage-limits.outlook.ts';
+import { usageBudgets, usageOutlook } from './usage-limits.outlook.ts';
 import {
   type DeclaredLimit,
   declaredLimits,
@@ -65,6 +65,8 @@ export function compileUsageLimits(raw: Record<string, unknown>, ctx: CompileCon
     },
     // plan: usage against each escalated limit and the grades it reaches (fleet files with usage).
     outlook: (self, fleet, from) => usageOutlook(self, fleet, from, escalation),
+    // The report: each escalated limit's consumption against its amount, grades marked.
+    usageBudgets: () => usageBudgets(policy, escalation),
     permitsParam: (action, key, value, decision) =>
       decision.target.type === 'workgroup'
         ? permitsWorkgroup(declared, escalation, policy, { action, key, value, params: decision.params })

@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from '../../policy/capability.ts';
+import type { CompiledPolicy, UsageBudget } from '../../policy/capability.ts';
 import type { ClusterResource, FleetSnapshot, UsageLimitResource, WorkgroupResource } from '../../policy/decision.ts';
 import { isOptedIn } from '../../policy/targeting.ts';
 import { LIMIT_TAGS, ownership } from './usage-limit-tags.ts';
@@ -131,4 +131,23 @@ export function usageOutlook(self: CompiledPolicy, fleet: FleetSnapshot, at: num
     else for (const m of members) lines.push(...budgetLine(esc, [m], d, self.name, at));
   }
   return lines;
+}
+
+/** The budgets the HTML report draws for a resource the policy selects: each escalated limit, its grades. */
+export function usageBudgets(policy: string, esc: Escalation | null): UsageBudget[] {
+  return (esc?.limits ?? []).map((d) => ({
+    policy,
+    feature: d.feature,
+    unit: unitOf(d.feature),
+    amount: d.amount,
+    period: d.period,
+    grades:
+      esc?.grades.map((g) => ({
+        percent: g.percent,
+        does: g.steps
+          .map((s) => (s === 'capMaxCapacity' && g.cap !== undefined ? `capMaxCapacity ${g.cap}` : s))
+          .join(', '),
+      })) ?? [],
+    shared: esc?.budget === 'shared',
+  }));
 }
