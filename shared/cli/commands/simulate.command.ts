@@ -153,7 +153,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   }
 
   if (reportPath !== null) {
-    const context = reportContext(policySet.policies, startFleet.resources as FleetResource[], from, to);
+    const context = reportContext(policySet.policies, startFleet.resources as FleetResource[], from, to, result.usage);
     const html = renderReport({
       title: 'redshift-autopilot simulation',
       from,
