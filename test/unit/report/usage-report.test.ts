@@ -126,39 +126,39 @@ describe('report: usage against the amount, from a simulated shared Serverless b
   });
 });
 
-describe('report: usage charts and grouping, from given samples', () => {
-  const cluster = (id: string, account: string, region: string): FleetResource => ({
-    type: 'cluster',
-    id,
-    arn: `arn:aws:redshift:${region}:${account}:cluster:${id}`,
-    region,
-    account,
-    status: 'available',
-    availabilityStatus: 'Available',
-    tags: { 'autopilot:managed': 'true', team: 'analytics' },
-    nodeType: 'ra3.xlplus',
-    numberOfNodes: 2,
-    multiAz: false,
-    automatedSnapshotRetentionPeriod: 1,
-    namespaceArn: null,
-  });
-  const clusterPolicy = loadPolicySources([
-    {
-      file: 'p.yml',
-      text: `version: 1
+const cluster = (id: string, account: string, region: string): FleetResource => ({
+  type: 'cluster',
+  id,
+  arn: `arn:aws:redshift:${region}:${account}:cluster:${id}`,
+  region,
+  account,
+  status: 'available',
+  availabilityStatus: 'Available',
+  tags: { 'autopilot:managed': 'true', team: 'analytics' },
+  nodeType: 'ra3.xlplus',
+  numberOfNodes: 2,
+  multiAz: false,
+  automatedSnapshotRetentionPeriod: 1,
+  namespaceArn: null,
+});
+const clusterPolicy = loadPolicySources([
+  {
+    file: 'p.yml',
+    text: `version: 1
 policies:
-  - name: analytics-spectrum-budget
-    resource: cluster
-    match: { tags: { team: analytics } }
-    usageLimits:
-      limits: [{ feature: spectrum, amount: 5, period: daily, breachAction: emit-metric }]
-      escalate:
-        - { at: 80%, do: [alert] }
-        - { at: 100%, do: [alert, disable-feature] }
+- name: analytics-spectrum-budget
+  resource: cluster
+  match: { tags: { team: analytics } }
+  usageLimits:
+    limits: [{ feature: spectrum, amount: 5, period: daily, breachAction: emit-metric }]
+    escalate:
+      - { at: 80%, do: [alert] }
+      - { at: 100%, do: [alert, disable-feature] }
 `,
-    },
-  ]).policySet.policies;
+  },
+]).policySet.policies;
 
+describe('report: usage charts and grouping, from given samples', () => {
   it('a cluster chart per escalated limit, from the sweeps’ reads of its limits', () => {
     const recorder = new UsageRecorder();
     for (const [at, amount] of [
