@@ -55,6 +55,8 @@ interface Reply {
 }
 
 export class Container {
+  /** The handler's last ERROR/WARN log lines (Powertools JSON), at most 20. */
+  readonly problems: string[] = [];
   readonly #child: ChildProcess;
   readonly #pending = new Map<number, (reply: Reply) => void>();
   #next = 0;
@@ -64,6 +66,16 @@ export class Container {
     this.#child = child;
     child.stderr?.on('data', (chunk: Buffer) => {
       this.#stderr = (this.#stderr + chunk.toString()).slice(-4000);
+    });
+    let partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        if (!/"level":"(ERROR|WARN)"/.test(line)) continue;
+        this.problems.push(line.slice(0, 600));
+        if (this.problems.length > 20) this.problems.shift();
+      }
     });
     child.on('message', (message: Reply) => {
       this.#pending.get(message.id)?.(message);
@@ -82,8 +94,8 @@ export class Container {
     const child = spawn(
       process.execPath,
       ['--input-type=module', '-e', CHILD, pathToFileURL(join(taskRoot, fn.module)).href, fn.exportName, fn.name],
-      // Logs (stdout) go nowhere, as cheaply as Lambda's log shipping allows; stderr is kept for errors.
-      { cwd: taskRoot, env: { ...env, LAMBDA_TASK_ROOT: taskRoot }, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] },
+      // Logs (stdout) are read as Lambda ships them; only ERROR/WARN lines are kept (the last 20).
+      { cwd: taskRoot, env: { ...env, LAMBDA_TASK_ROOT: taskRoot }, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
     );
     const container = new Container(child);
     await new Promise<void>((resolve, reject) => {

@@ -51,7 +51,10 @@ export interface SideRun {
 export interface DeployedRun extends SideRun {
   sweepMs: number;
   sweep: Record<string, unknown>;
-  drain: Omit<DrainStats, 'receiveLatency'> & { receiveMsFirstTenth: number; receiveMsLastTenth: number };
+  drain: Omit<DrainStats, 'receiveLatency' | 'lastDeleteAt'> & {
+    receiveMsFirstTenth: number;
+    receiveMsLastTenth: number;
+  };
   dlqMessages: number;
 }
 
@@ -203,13 +206,18 @@ export async function runDeployed(setup: ActingSetup, fns: Functions): Promise<D
       containers: executors,
       sweepDone: sweep.then((r) => (r.ok ? r : Promise.reject(new Error(r.error)))),
     });
-    const wallMs = performance.now() - start;
     const swept = await sweep;
+    // From the tick to the last batch deleted (or the sweep's end if it sent nothing): the polls that
+    // find the queue empty afterwards are the harness's, not the job's.
+    const wallMs = Math.max(stats.lastDeleteAt, start + swept.ms) - start;
     const t = tally(setup, CALLERS.reconcile, []);
     const verified = await verify(setup);
     const notes = [...rec.notes, ...exe.notes];
     if (!swept.ok) notes.push(`reconcile threw: ${swept.error ?? '?'}`);
-    const { receiveLatency, ...drainStats } = stats;
+    if (stats.redeliveries > 0 || stats.handlerErrors.length > 0) {
+      stats.failureLogs = [...reconcile.problems, ...executors.flatMap((e) => e.problems)].slice(-10);
+    }
+    const { receiveLatency, lastDeleteAt: _end, ...drainStats } = stats;
     const latencies = receiveLatency.map(([, ms]) => ms);
     return {
       wallMs,
