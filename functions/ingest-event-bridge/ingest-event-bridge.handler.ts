@@ -2,7 +2,7 @@ import type { EventBridgeEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { type IngestResult, ingestPayload } from '../../shared/app/ingest.use-case.ts';
-import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
+import { loadPackagedPoliciesSync } from '../../shared/app/packaged-policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -17,5 +17,5 @@ export function createIngestEventBridgeHandler(deps: AppDeps) {
 }
 
 export const handler = createIngestEventBridgeHandler(
-  depsFromEnv({ service: 'ingest-event-bridge', loadPolicies: loadPolicyFileSync }),
+  depsFromEnv({ service: 'ingest-event-bridge', loadPolicies: loadPackagedPoliciesSync }),
 );

@@ -2,7 +2,7 @@ import type { SNSEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { type IngestResult, ingestPayload } from '../../shared/app/ingest.use-case.ts';
-import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
+import { loadPackagedPoliciesSync } from '../../shared/app/packaged-policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -15,5 +15,5 @@ export function createIngestRedshiftEventHandler(deps: AppDeps) {
 }
 
 export const handler = createIngestRedshiftEventHandler(
-  depsFromEnv({ service: 'ingest-redshift-event', loadPolicies: loadPolicyFileSync }),
+  depsFromEnv({ service: 'ingest-redshift-event', loadPolicies: loadPackagedPoliciesSync }),
 );

@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
-import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
+import { loadPackagedPoliciesSync } from '../../shared/app/packaged-policy-file.ts';
 import { type ReconcileResult, reconcilePayload } from '../../shared/app/reconcile.use-case.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
@@ -13,4 +13,6 @@ export function createReconcileHandler(deps: AppDeps) {
   return observe<unknown, ReconcileResult>(deps.observability, (event, tools) => reconcilePayload(event, deps, tools));
 }
 
-export const handler = createReconcileHandler(depsFromEnv({ service: 'reconcile', loadPolicies: loadPolicyFileSync }));
+export const handler = createReconcileHandler(
+  depsFromEnv({ service: 'reconcile', loadPolicies: loadPackagedPoliciesSync }),
+);

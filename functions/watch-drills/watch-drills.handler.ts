@@ -1,6 +1,6 @@
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
-import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
+import { loadPackagedPoliciesSync } from '../../shared/app/packaged-policy-file.ts';
 import { createDataApi } from '../../shared/aws/data-api.adapter.ts';
 import { runDrillWatcher, type WatchResult } from '../../shared/domains/failover-drill/drill-watcher.ts';
 import { observe } from '../../shared/lambda/observability.ts';
@@ -32,7 +32,7 @@ export function createWatchDrillsHandler(deps: AppDeps) {
 export const handler = createWatchDrillsHandler(
   depsFromEnv({
     service: 'watch-drills',
-    loadPolicies: loadPolicyFileSync,
+    loadPolicies: loadPackagedPoliciesSync,
     dataApi: ({ region }) => createDataApi({ region }),
   }),
 );

@@ -78,11 +78,14 @@ const FUNCTIONS = {
   executeDecision: 'functions/execute-decision/execute-decision.handler.mjs',
   watchDrills: 'functions/watch-drills/watch-drills.handler.mjs',
 } as const;
-/** Copied into every zip (serverless.yml package.patterns) and read at init from POLICY_PATH. */
-/** The packaged policy folder (the tests package the examples): every *.yml in it ships in every zip. */
+/**
+ * The packaged policy folder (the tests package the examples), validated and compiled at package time
+ * (scripts/packaged-policies.cjs) into one JSON file that ships in every zip and is read at init from POLICY_PATH.
+ */
 const BUNDLED_POLICIES = readdirSync(join(REPO_ROOT, 'examples/policies'))
   .filter((f) => f.endsWith('.yml'))
   .map((f) => `examples/policies/${f}`);
+const PACKED_POLICIES = 'dist/policies/examples_policies.json';
 
 let service: PackagedService;
 let template: CfnTemplate;
@@ -397,7 +400,7 @@ describe('executor IAM generated from the capability registry and the packaged p
           Environment: { Variables: Record<string, string> };
         }
       ).Environment.Variables;
-      expect(variables.POLICY_PATH).toBe('test/fixtures/policies/custom-opt-in');
+      expect(variables.POLICY_PATH).toBe('dist/policies/test_fixtures_policies_custom-opt-in.json');
     },
     PACKAGING_TIMEOUT_MS,
   );
@@ -733,9 +736,11 @@ describe('function packages', () => {
     expect(Object.keys(service.zips).sort()).toEqual(Object.keys(FUNCTIONS).sort());
     for (const [name, handlerPath] of Object.entries(FUNCTIONS)) {
       const entries = readZip(service.zips[name] ?? '');
-      expect([...entries.keys()].sort()).toEqual([handlerPath, ...BUNDLED_POLICIES].sort());
-      for (const policy of BUNDLED_POLICIES)
-        expect(entries.get(policy)?.toString('utf8')).toBe(readFileSync(join(REPO_ROOT, policy), 'utf8'));
+      // The compiled policies, not the YAML: no YAML parser or policy schema is needed at run time.
+      expect([...entries.keys()].sort()).toEqual([handlerPath, PACKED_POLICIES].sort());
+      const packed = JSON.parse(entries.get(PACKED_POLICIES)?.toString('utf8') ?? '{}');
+      expect(packed).toMatchObject({ format: 'redshift-autopilot/compiled-policies', source: 'examples/policies' });
+      expect(packed.files).toEqual(BUNDLED_POLICIES);
       const bundle = entries.get(handlerPath)?.toString('utf8') ?? '';
       expect(bundle).toMatch(/export\s*\{[^}]*\bas handler\b/);
       // Only Node builtins may be imported at run time: the SDK and every dependency are inside.
@@ -752,7 +757,7 @@ describe('function packages', () => {
         mkdirSync(dirname(join(root, name, entry)), { recursive: true });
         writeFileSync(join(root, name, entry), data);
       }
-      vi.stubEnv('POLICY_PATH', join(root, name, 'examples/policies'));
+      vi.stubEnv('POLICY_PATH', join(root, name, PACKED_POLICIES));
       const module = join(root, name, FUNCTIONS[name]);
       return (await import(pathToFileURL(module).href)) as { handler: (event: unknown, context: unknown) => unknown };
     };
