@@ -36,9 +36,10 @@ export async function buildCli() {
   const { build } = await import('esbuild');
   rmSync(CLI_OUT, { recursive: true, force: true });
   mkdirSync(CLI_OUT, { recursive: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: { main: join(ROOT, 'shared/cli/main.ts') },
     outdir: CLI_OUT,
+    absWorkingDir: ROOT,
     bundle: true,
     splitting: true,
     minify: true,
@@ -46,11 +47,15 @@ export async function buildCli() {
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
+    // What each chunk holds and imports (dist/cli/meta.json): test/integration/cli-bundle.test.ts checks
+    // from it that `--help` loads no command and `validate` loads no AWS SDK client.
+    metafile: true,
     // The SDK's CommonJS modules call require(); an ESM bundle gets one from createRequire.
     banner: {
       js: "import{createRequire as __autopilotRequire}from'node:module';const require=__autopilotRequire(import.meta.url);",
     },
   });
+  writeFileSync(join(CLI_OUT, 'meta.json'), JSON.stringify(metafile));
   writeFileSync(join(CLI_OUT, 'built'), `${new Date().toISOString()}\n`);
 }
 

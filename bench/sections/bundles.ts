@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +60,33 @@ export interface BundlesResult {
   baselineNodeMs: number;
   functions: FunctionResult[];
   pieces: PieceResult[];
+  /**
+   * With BENCH_ZIPS_BEFORE=<a packaged service folder> (`serverless package --package <dir>` of another
+   * checkout): its zips cold-imported in the same rounds, alternately with these — a before/after.
+   */
+  before?: { name: string; zipBytes: number; coldImportMs: number; coldProcessOverheadMs: number }[];
+}
+
+/** A folder `serverless package --package` wrote: its template and zips. */
+function packagedFolder(dir: string): PackagedService {
+  const templatePath = join(dir, 'cloudformation-template-update-stack.json');
+  const zips: Record<string, string> = {};
+  for (const name of readdirSync(dir)) if (name.endsWith('.zip')) zips[name.slice(0, -'.zip'.length)] = join(dir, name);
+  return { dir, templatePath, template: JSON.parse(readFileSync(templatePath, 'utf8')), zips };
+}
+
+/** The other package's functions, extracted under `dir/before/`, as targets keyed `before:<name>`. */
+function beforeTargets(beforeDir: string, dir: string): { targets: ImportTarget[]; functions: PackagedFunction[] } {
+  const functions = packagedFunctions(packagedFolder(beforeDir));
+  const targets = functions.map((fn) => {
+    const root = join(dir, 'before', fn.name);
+    for (const [path, data] of readZip(fn.zipPath)) {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), data);
+    }
+    return { key: `before:${fn.name}`, file: join(root, fn.module), fn, env: lambdaEnv(fn, root) };
+  });
+  return { targets, functions };
 }
 
 function payloadFor(trigger: TriggerKind): { payload: unknown; note: string } {
@@ -258,10 +285,21 @@ interface Prepared {
   notes: Map<string, string>;
 }
 
-/** The environment a function sees in Lambda, pointed at no AWS endpoint. */
-function lambdaEnv(fn: PackagedFunction): Record<string, string> {
+/**
+ * The environment a function sees in Lambda, pointed at no AWS endpoint. LAMBDA_TASK_ROOT (the extracted
+ * zip) makes the handler module do its Lambda init at import — configuration and the packaged policies
+ * read and compiled (shared/app/env-deps.ts `warm`) — so the cold import is what Lambda's init phase
+ * runs; the template's references get well-formed stand-ins, which that init checks.
+ */
+function lambdaEnv(fn: PackagedFunction, taskRoot: string): Record<string, string> {
   return {
     ...fn.environment,
+    AUTOPILOT_ACCOUNT_ID: '123456789012',
+    ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench-alerts',
+    DECISION_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/bench-decisions.fifo',
+    LEDGER_TABLE_NAME: 'bench-ledger',
+    AUTOPILOT_EXECUTOR_ROLE_ARN: 'arn:aws:iam::123456789012:role/bench-executor',
+    LAMBDA_TASK_ROOT: taskRoot,
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
@@ -287,7 +325,7 @@ async function prepareTargets(service: PackagedService, functions: PackagedFunct
     bundleBytes.set(fn.name, files.get(fn.module)?.length ?? 0);
     notes.set(fn.name, payloadFor(fn.trigger).note);
     analysis.set(fn.name, (await buildPiece(service, { file: fn.sourceEntry })).bytesByPackage);
-    targets.push({ key: fn.name, file: join(dir, fn.name, fn.module), fn, env: lambdaEnv(fn) });
+    targets.push({ key: fn.name, file: join(dir, fn.name, fn.module), fn, env: lambdaEnv(fn, join(dir, fn.name)) });
   }
   for (const piece of PIECES) {
     const { code } = await buildPiece(service, piece.entry);
@@ -374,7 +412,9 @@ export async function benchBundles(
   const dir = mkdtempSync(join(tmpdir(), 'autopilot-bench-bundles-'));
   try {
     const prepared = await prepareTargets(service, functions, dir);
-    const { samples, baseline } = await measureColdImports(prepared.targets, rounds);
+    const beforeDir = process.env.BENCH_ZIPS_BEFORE;
+    const before = beforeDir === undefined ? null : beforeTargets(beforeDir, dir);
+    const { samples, baseline } = await measureColdImports([...prepared.targets, ...(before?.targets ?? [])], rounds);
     const invokes = await measureFirstInvokes(functions, invokeRounds);
     const fnResults: FunctionResult[] = functions.map((fn) =>
       functionResult(fn, budgets, prepared, samples.get(fn.name) ?? [], invokes.get(fn.name) ?? [], baseline),
@@ -385,7 +425,22 @@ export async function benchBundles(
       bundleBytes: prepared.bundleBytes.get(p.piece) ?? 0,
       coldImportMs: round(median((samples.get(p.piece) ?? []).map((x) => x.imp))),
     }));
-    return { rounds, baselineNodeMs: round(baseline), functions: fnResults, pieces };
+    const beforeResults = before?.functions.map((fn) => {
+      const runs = samples.get(`before:${fn.name}`) ?? [];
+      return {
+        name: fn.name,
+        zipBytes: fn.zipBytes,
+        coldImportMs: round(median(runs.map((x) => x.imp))),
+        coldProcessOverheadMs: round(median(runs.map((x) => x.wallMs)) - baseline),
+      };
+    });
+    return {
+      rounds,
+      baselineNodeMs: round(baseline),
+      functions: fnResults,
+      pieces,
+      ...(beforeResults === undefined ? {} : { before: beforeResults }),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

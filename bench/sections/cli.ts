@@ -15,7 +15,13 @@ export interface CliResult {
   tsxMs: number;
   /** bundle − empty node: what the command itself costs. */
   overEmptyMs: number;
-  runs: { emptyNode: number[]; bundle: number[]; tsx: number[] };
+  runs: { emptyNode: number[]; bundle: number[]; tsx: number[]; before?: number[] };
+  /**
+   * With BENCH_CLI_BEFORE=<checkout> (another checkout of the project, e.g. `git archive <commit> | tar -x`,
+   * its node_modules linked and its dist/cli built): the same command through that checkout's bin, in
+   * the same rotation — a before/after measured alternately.
+   */
+  beforeMs?: number;
 }
 
 function wallMs(root: string, args: readonly string[]): number {
@@ -34,11 +40,18 @@ export async function benchCli(root: string, repeats: number): Promise<CliResult
     bundle: [join(root, 'bin/autopilot.mjs'), ...command],
     tsx: ['--import', 'tsx', join(root, 'bench/lib/cli-through-tsx.ts'), ...command],
   };
-  const runs = { emptyNode: [] as number[], bundle: [] as number[], tsx: [] as number[] };
+  const before = process.env.BENCH_CLI_BEFORE;
+  if (before !== undefined) Object.assign(variants, { before: [join(before, 'bin/autopilot.mjs'), ...command] });
+  const runs: CliResult['runs'] = {
+    emptyNode: [],
+    bundle: [],
+    tsx: [],
+    ...(before === undefined ? {} : { before: [] }),
+  };
   for (const args of Object.values(variants)) wallMs(root, args); // warm the file cache
   for (let r = 0; r < repeats; r++) {
     for (const [name, args] of Object.entries(variants))
-      runs[name as keyof typeof runs].push(round(wallMs(root, args), 1));
+      runs[name as keyof typeof runs]?.push(round(wallMs(root, args), 1));
   }
   const emptyNodeMs = round(median(runs.emptyNode), 1);
   const bundleMs = round(median(runs.bundle), 1);
@@ -49,5 +62,6 @@ export async function benchCli(root: string, repeats: number): Promise<CliResult
     tsxMs: round(median(runs.tsx), 1),
     overEmptyMs: round(bundleMs - emptyNodeMs, 1),
     runs,
+    ...(runs.before === undefined ? {} : { beforeMs: round(median(runs.before), 1) }),
   };
 }
