@@ -6,6 +6,7 @@ import { withWorkgroupLimits } from '../aws/workgroup-limits-reader.ts';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import type { DeadLetterPort } from '../execute/batch-processor.ts';
 import type { BreakerOptions } from '../execute/circuit-breaker.ts';
+import type { DigestMessage } from '../execute/digest.ts';
 import type { IntegrationPort } from '../execute/integration-port.ts';
 import type { Clock, LedgerPort, NotifierPort, ResourcePort } from '../execute/ports.ts';
 import type { Observability } from '../lambda/observability.ts';
@@ -48,7 +49,8 @@ export interface FleetReader {
 
 /** Sends decisions to the FIFO decision queue (group = resource, dedup id = idempotency key). */
 export interface DecisionSender {
-  send(decisions: readonly Decision[]): Promise<{ sent: number }>;
+  /** Decisions, then the run's digest messages (shared/execute/digest.ts), when the sweep made any. */
+  send(decisions: readonly Decision[], digests?: readonly DigestMessage[]): Promise<{ sent: number }>;
 }
 
 export interface AppConfig {

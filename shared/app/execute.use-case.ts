@@ -1,6 +1,7 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../execute/batch-processor.ts';
 import { CoalescingLedger } from '../execute/coalescing-ledger.ts';
+import { type DigestMessage, reportDigest } from '../execute/digest.ts';
 import type { ExecutorDeps } from '../execute/executor.ts';
 import { authorizeDecision } from '../policy/authorize.ts';
 import { registry } from '../policy/registry.ts';
@@ -53,19 +54,47 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
     });
     return { executor, metrics: emf, ledger };
   };
+  const digest = (message: DigestMessage, finalAttempt: boolean) => {
+    if (!deps.policies.policies.some((p) => p.name === message.policy)) {
+      // Not from a deployed policy: nothing of ours to report (its records would carry its id).
+      deps.observability.logger.warn('digest of a policy not deployed here, dropped', { policy: message.policy });
+      return Promise.resolve('nothing' as const);
+    }
+    const { logger } = deps.observability;
+    const metrics = built?.metrics ?? { count() {} };
+    return reportDigest(
+      message,
+      {
+        ledger: deps.ledger,
+        notifier: deps.notifier,
+        region: deps.config.region,
+        logger,
+        metrics,
+        now: () => deps.clock.now(),
+      },
+      finalAttempt,
+    );
+  };
   return {
     async run(records) {
       built ??= build();
+      // The batch's `Autopilot Action` events go out together at its end (PutEvents takes 10 entries).
+      const release = deps.notifier.hold?.();
       try {
         const report = await processDecisionBatch(records, built.executor, {
           maxReceiveCount: deps.config.maxReceiveCount,
           breaker: deps.config.breaker,
           logger: deps.observability.logger,
           session: built.ledger,
+          digest,
           ...(deps.deadLetters === undefined ? {} : { deadLetter: deps.deadLetters }),
         });
         return { batchItemFailures: report.batchItemFailures };
       } finally {
+        await release?.().catch((error: unknown) => {
+          built?.metrics.count('failures', 'event-publish');
+          deps.observability.logger.error('event publish failed', { error: String(error) });
+        });
         built.metrics.flush();
       }
     },

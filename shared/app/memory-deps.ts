@@ -11,6 +11,7 @@ import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import type { QueueRecord } from '../execute/batch-processor.ts';
 import { BREAKER_DEFAULTS } from '../execute/circuit-breaker.ts';
+import { type DigestMessage, digestQueueIds } from '../execute/digest.ts';
 import { MemoryLedger } from '../execute/memory-ledger.ts';
 import type { ActionEventDetail, Alert, Clock, LedgerPort, NotifierPort } from '../execute/ports.ts';
 import { METRICS_NAMESPACE, type Observability } from '../lambda/observability.ts';
@@ -35,14 +36,14 @@ export class MemoryDecisionQueue implements DecisionSender {
   readonly accepted: Decision[] = [];
   readonly #clock: Clock;
   readonly #dedup = new Map<string, number>();
-  readonly #pending: { record: QueueRecord; decision: Decision }[] = [];
+  readonly #pending: { record: QueueRecord; decision: Decision | null }[] = [];
   #nextId = 1;
 
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
-  async send(decisions: readonly Decision[]): Promise<{ sent: number }> {
+  async send(decisions: readonly Decision[], digests: readonly DigestMessage[] = []): Promise<{ sent: number }> {
     const now = this.#clock.now().getTime();
     for (const decision of decisions) {
       const dedupId = sqsSafeId(decision.idempotencyKey);
@@ -52,6 +53,17 @@ export class MemoryDecisionQueue implements DecisionSender {
       this.#dedup.set(dedupId, now);
       this.accepted.push(decision);
       this.#pending.push({ decision, record: this.#record(decision, 1) });
+    }
+    for (const digest of digests) {
+      const ids = digestQueueIds(digest);
+      if (this.#dedup.has(ids.dedupId)) continue;
+      this.#dedup.set(ids.dedupId, now);
+      const record = {
+        messageId: `m-${this.#nextId++}`,
+        body: JSON.stringify(digest),
+        attributes: { MessageGroupId: ids.groupId, ApproximateReceiveCount: '1' },
+      };
+      this.#pending.push({ decision: null, record });
     }
     return { sent: decisions.length };
   }
@@ -69,9 +81,8 @@ export class MemoryDecisionQueue implements DecisionSender {
   redeliver(records: readonly QueueRecord[]): void {
     for (const record of records) {
       const count = Number(record.attributes.ApproximateReceiveCount ?? '1') + 1;
-      const decision = JSON.parse(record.body) as Decision;
       this.#pending.push({
-        decision,
+        decision: null,
         record: { ...record, attributes: { ...record.attributes, ApproximateReceiveCount: String(count) } },
       });
     }

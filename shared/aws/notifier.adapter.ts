@@ -63,34 +63,50 @@ export class Notifier implements NotifierPort {
     );
   }
 
+  #held: ActionEventDetail[] | null = null;
+
+  /** Holds events (the executor's batch) and returns the flush: PutEvents of up to 10 entries each. */
+  hold(): () => Promise<void> {
+    this.#held ??= [];
+    return async () => {
+      const held = this.#held ?? [];
+      this.#held = null;
+      await this.#put(held);
+    };
+  }
+
   async event(detail: ActionEventDetail): Promise<void> {
-    let json = JSON.stringify(detail);
-    if (Buffer.byteLength(json, 'utf8') > EVENT_DETAIL_BUDGET) {
-      // Only free text can be long; cut it rather than drop the event.
-      json = JSON.stringify({
-        ...detail,
-        reason: truncateUtf8(detail.reason, 4_096),
-        outcomeReason: detail.outcomeReason === null ? null : truncateUtf8(detail.outcomeReason, 4_096),
-        error: detail.error === null ? null : { ...detail.error, message: truncateUtf8(detail.error.message, 4_096) },
-      });
+    if (this.#held !== null) {
+      this.#held.push(detail);
+      return;
     }
-    const out = await this.#eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: EVENT.source,
-            DetailType: EVENT.detailType,
-            EventBusName: EVENT.bus,
-            Resources: detail.target.arn === undefined ? [] : [detail.target.arn],
-            Detail: json,
-          },
-        ],
-      }),
-    );
-    if ((out.FailedEntryCount ?? 0) > 0) {
-      const entry = out.Entries?.find((e) => e.ErrorCode !== undefined);
-      throw new TransientAwsError(`PutEvents failed: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`);
+    await this.#put([detail]);
+  }
+
+  /** Every detail, 10 entries and at most 256 KiB per request; throws after all were tried when some failed. */
+  async #put(details: readonly ActionEventDetail[]): Promise<void> {
+    const entries = details.map((detail) => ({
+      Source: EVENT.source,
+      DetailType: EVENT.detailType,
+      EventBusName: EVENT.bus,
+      Resources: detail.target.arn === undefined ? [] : [detail.target.arn],
+      Detail: detailJson(detail),
+    }));
+    const failures: string[] = [];
+    for (const chunk of chunkEvents(entries)) {
+      try {
+        const out = await this.#eventBridge.send(new PutEventsCommand({ Entries: chunk }));
+        if ((out.FailedEntryCount ?? 0) > 0) {
+          const entry = out.Entries?.find((e) => e.ErrorCode !== undefined);
+          failures.push(
+            `${out.FailedEntryCount} of ${chunk.length}: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`,
+          );
+        }
+      } catch (error) {
+        failures.push(`${chunk.length}: ${String(error)}`);
+      }
     }
+    if (failures.length > 0) throw new TransientAwsError(`PutEvents failed: ${failures.join('; ')}`);
   }
 
   /** A capability's own report event (`Autopilot Drill Report`), same source and bus as `Autopilot Action`. */
@@ -114,4 +130,38 @@ export class Notifier implements NotifierPort {
       throw new TransientAwsError(`PutEvents failed: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`);
     }
   }
+}
+
+/** Only free text can be long: cut it rather than drop the event. */
+function detailJson(detail: ActionEventDetail): string {
+  const json = JSON.stringify(detail);
+  if (Buffer.byteLength(json, 'utf8') <= EVENT_DETAIL_BUDGET) return json;
+  return JSON.stringify({
+    ...detail,
+    reason: truncateUtf8(detail.reason, 4_096),
+    outcomeReason: detail.outcomeReason === null ? null : truncateUtf8(detail.outcomeReason, 4_096),
+    error: detail.error === null ? null : { ...detail.error, message: truncateUtf8(detail.error.message, 4_096) },
+  });
+}
+
+/** PutEvents: at most 10 entries and 256 KiB per request. */
+const PUT_EVENTS_MAX = 10;
+const PUT_EVENTS_BYTES = 262_144;
+
+function chunkEvents<T extends { Detail: string }>(entries: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const entry of entries) {
+    const size = Buffer.byteLength(entry.Detail, 'utf8') + 256;
+    if (current.length > 0 && (current.length >= PUT_EVENTS_MAX || bytes + size > PUT_EVENTS_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(entry);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }

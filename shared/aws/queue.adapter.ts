@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { TransientAwsError } from '../errors.ts';
+import { type DigestMessage, digestQueueIds } from '../execute/digest.ts';
 import type { Decision } from '../policy/decision.ts';
 
 /**
@@ -41,6 +42,19 @@ export function toEntry(decision: Decision, index: number): SendMessageBatchRequ
   };
 }
 
+/** SendMessageBatch requests in flight at once: enough to hide latency, few enough not to be throttled. */
+export const SEND_CONCURRENCY = 8;
+
+export function digestEntry(digest: DigestMessage, index: number): SendMessageBatchRequestEntry {
+  const ids = digestQueueIds(digest);
+  return {
+    Id: `g${index}`,
+    MessageBody: JSON.stringify(digest),
+    MessageGroupId: ids.groupId,
+    MessageDeduplicationId: ids.dedupId,
+  };
+}
+
 /** Splits into SendMessageBatch calls of ≤ 10 entries and ≤ 256 KiB. */
 export function chunkEntries(entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
   const chunks: SendMessageBatchRequestEntry[][] = [];
@@ -69,11 +83,34 @@ export class DecisionQueue {
     this.#queueUrl = queueUrl;
   }
 
-  /** Sends every decision or throws TransientAwsError naming the ones that could not be sent. */
-  async send(decisions: readonly Decision[]): Promise<{ sent: number }> {
-    const entries = decisions.map((d, i) => toEntry(d, i));
+  /**
+   * Sends every decision, then the run's digests, or throws TransientAwsError naming the ones that could
+   * not be sent. Batches go out a few at a time (issue 19: 30 batches one after another took 322 ms);
+   * order within a message group is kept because a group's decisions never span two batches in flight —
+   * each resource has at most one decision per sweep, and digests are sent after every decision.
+   */
+  async send(decisions: readonly Decision[], digests: readonly DigestMessage[] = []): Promise<{ sent: number }> {
+    const sent = await this.#sendAll(decisions.map((d, i) => toEntry(d, i)));
+    if (digests.length > 0) await this.#sendAll(digests.map((d, i) => digestEntry(d, i)));
+    return { sent };
+  }
+
+  async #sendAll(entries: SendMessageBatchRequestEntry[]): Promise<number> {
+    const chunks = chunkEntries(entries);
+    const ordered = new Set(entries.map((e) => e.MessageGroupId)).size < entries.length;
     let sent = 0;
-    for (const chunk of chunkEntries(entries)) {
+    // Entries sharing a group must keep their order: then one batch after another.
+    const width = ordered ? 1 : SEND_CONCURRENCY;
+    for (let i = 0; i < chunks.length; i += width) {
+      const counts = await Promise.all(chunks.slice(i, i + width).map((chunk) => this.#sendChunk(chunk)));
+      for (const n of counts) sent += n;
+    }
+    return sent;
+  }
+
+  async #sendChunk(chunk: SendMessageBatchRequestEntry[]): Promise<number> {
+    let sent = 0;
+    {
       let pending = chunk;
       for (let round = 0; round < FAILED_ENTRY_ROUNDS && pending.length > 0; round += 1) {
         const out = await this.#client.send(
@@ -96,7 +133,7 @@ export class DecisionQueue {
         );
       }
     }
-    return { sent };
+    return sent;
   }
 }
 

@@ -1,6 +1,7 @@
 import { TransientAwsError } from '../errors.ts';
 import type { BreakerOptions } from './circuit-breaker.ts';
 import { parseDecisionMessage } from './decision-message.schema.ts';
+import { type DigestMessage, parseDigestMessage } from './digest.ts';
 import type { ExecutionResult, Executor, Run } from './executor.ts';
 import { type LoggerPort, silentLogger } from './ports.ts';
 
@@ -41,6 +42,8 @@ export interface BatchOptions {
   logger?: LoggerPort;
   /** Message groups processed at once (default: all of the batch's); 1 = one message after another. */
   concurrency?: number;
+  /** Reports a run digest message (digest.ts); absent: a digest message is malformed input. */
+  digest?: (message: DigestMessage, finalAttempt: boolean) => Promise<'sent' | 'nothing' | 'retry'>;
   /** Told when each execution begins and ends (the coalescing ledger's barrier). */
   session?: { enter(): void; leave(): void };
 }
@@ -48,7 +51,11 @@ export interface BatchOptions {
 export interface BatchReport extends BatchResponse {
   results: {
     messageId: string;
-    result: ExecutionResult | { kind: 'invalid'; reason: string } | { kind: 'blocked-by-group' };
+    result:
+      | ExecutionResult
+      | { kind: 'invalid'; reason: string }
+      | { kind: 'blocked-by-group' }
+      | { kind: 'digest'; answer: 'sent' | 'nothing' | 'retry' };
   }[];
 }
 
@@ -71,8 +78,11 @@ export async function processDecisionBatch(
     lanes.set(lane, [...(lanes.get(lane) ?? []), index]);
   });
   const outcomes: { result: ItemResult; failed: boolean }[] = new Array(records.length);
-  const queue = [...lanes.values()];
-  const worker = async () => {
+  // Digests last: they report the outcomes of the actions delivered with them.
+  const isDigest = (indexes: number[]) => parseDigestSafe((records[indexes[0] ?? 0] as QueueRecord).body) !== null;
+  const actionLanes = [...lanes.values()].filter((l) => !isDigest(l));
+  const digestLanes = [...lanes.values()].filter(isDigest);
+  const worker = async (queue: number[][]) => {
     for (let indexes = queue.shift(); indexes !== undefined; indexes = queue.shift()) {
       let blocked = false;
       for (const index of indexes) {
@@ -86,8 +96,10 @@ export async function processDecisionBatch(
       }
     }
   };
-  const width = Math.max(1, Math.min(options.concurrency ?? records.length, queue.length));
-  await Promise.all(Array.from({ length: width }, worker));
+  for (const queue of [actionLanes, digestLanes]) {
+    const width = Math.max(1, Math.min(options.concurrency ?? records.length, queue.length));
+    await Promise.all(Array.from({ length: width }, () => worker(queue)));
+  }
   return {
     batchItemFailures: records.filter((_, i) => outcomes[i]?.failed).map((r) => ({ itemIdentifier: r.messageId })),
     results: records.map((r, i) => ({
@@ -106,6 +118,16 @@ async function processOne(
   options: BatchOptions,
 ): Promise<{ result: ItemResult; failed: boolean }> {
   const logger = options.logger ?? silentLogger;
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
+  const finalAttempt = options.maxReceiveCount !== undefined && receiveCount >= options.maxReceiveCount;
+  const digest = parseDigestSafe(record.body);
+  if (digest !== null && options.digest !== undefined) {
+    const answer = await options.digest(digest, finalAttempt).catch((error: unknown) => {
+      logger.error('digest failed; it comes back', { messageId: record.messageId, error: String(error) });
+      return 'retry' as const;
+    });
+    return { result: { kind: 'digest', answer }, failed: answer === 'retry' };
+  }
   let decision: ReturnType<typeof parseDecisionMessage>;
   try {
     decision = parseDecisionMessage(record.body);
@@ -115,8 +137,6 @@ async function processOne(
     logger.error('invalid decision message', { messageId: record.messageId, error: reason });
     return { result: { kind: 'invalid', reason }, failed: !(await deadLettered(record, reason, options, logger)) };
   }
-  const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
-  const finalAttempt = options.maxReceiveCount !== undefined && receiveCount >= options.maxReceiveCount;
   let result: ExecutionResult;
   options.session?.enter();
   try {
@@ -167,5 +187,14 @@ async function deadLettered(
       error: String(error),
     });
     return false;
+  }
+}
+
+/** A digest message, or null for anything else (a malformed digest is left to the decision parser's error). */
+function parseDigestSafe(body: string): DigestMessage | null {
+  try {
+    return parseDigestMessage(body);
+  } catch {
+    return null;
   }
 }

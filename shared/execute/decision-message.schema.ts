@@ -23,15 +23,17 @@ export const DecisionMessageSchema = z.object({
     maxResources: z.number().int().nonnegative().nullable(),
   }),
   decidedAt: z.string().min(1).optional(),
+  digest: z.string().min(1).optional(),
 });
 
 export function parseDecisionMessage(body: string): Decision {
   const parsed = DecisionMessageSchema.parse(JSON.parse(body));
   const { arn, region, ...target } = parsed.target;
-  const { decidedAt, ...rest } = parsed;
+  const { decidedAt, digest, ...rest } = parsed;
   return {
     ...rest,
     ...(decidedAt === undefined ? {} : { decidedAt }),
+    ...(digest === undefined ? {} : { digest }),
     target: { ...target, ...(arn === undefined ? {} : { arn }), ...(region === undefined ? {} : { region }) },
   };
 }

@@ -33,7 +33,7 @@ import {
   systemClock,
 } from './ports.ts';
 import { RefusalReporter } from './refusal.ts';
-import { actionEvent, breakerAlert, outcomeAlert } from './report.ts';
+import { actionEvent, breakerAlert, outcomeAlert, severityOf } from './report.ts';
 
 export {
   EXECUTOR_DEFAULTS,
@@ -448,6 +448,8 @@ export class Executor {
       return { kind: 'duplicate' };
     }
     const repeat = outcome === 'skipped' && quiet !== null && quiet === record.outcomeReason;
+    // INFO outcomes of a run with a digest are alerted together by it (digest.ts).
+    const digested = record.digest !== undefined && severityOf(outcome) === 'INFO';
     this.#deps.logger.info(repeat ? 'action outcome (unchanged, not re-alerted)' : 'action outcome', {
       outcome,
       idempotencyKey: record.idempotencyKey,
@@ -459,7 +461,7 @@ export class Executor {
       outcomeReason: record.outcomeReason,
     });
     if (repeat) return { kind: 'done', outcome, record };
-    await this.#safeAlert(outcomeAlert(record, outcome, this.#deps.region));
+    if (!digested) await this.#safeAlert(outcomeAlert(record, outcome, this.#deps.region));
     await this.#deps.notifier
       .event(actionEvent(record, outcome))
       .catch((e: unknown) => this.#deps.logger.error('event publish failed', { error: String(e) }));

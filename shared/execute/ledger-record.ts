@@ -51,7 +51,7 @@ export function pendingRecord(
   now: Date,
   lease: { newToken: () => string; leaseMs: number },
 ): LedgerRecord {
-  return newLedgerRecord(
+  const record = newLedgerRecord(
     {
       idempotencyKey: decision.idempotencyKey,
       policy: decision.policy,
@@ -67,4 +67,5 @@ export function pendingRecord(
     now,
     1,
   );
+  return decision.digest === undefined ? record : { ...record, digest: decision.digest };
 }

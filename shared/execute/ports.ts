@@ -73,6 +73,8 @@ export interface LedgerRecord {
   claimedAt: string;
   updatedAt: string;
   completedAt: string | null;
+  /** The run digest that reports this record's INFO outcome (`Decision.digest`); absent: alerted alone. */
+  digest?: string;
 }
 
 export type ClaimResult =
@@ -184,6 +186,11 @@ export interface NotifierPort {
    * report (`Autopilot Drill Report`); absent: the notifier puts only `Autopilot Action` events.
    */
   report?(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void>;
+  /**
+   * Holds `event` calls until the returned function is called, which puts them in as few PutEvents
+   * requests as the API allows (10 entries each); absent: every event is put at once.
+   */
+  hold?(): () => Promise<void>;
 }
 
 /** Structurally compatible with Powertools Logger. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { idempotencyKey } from '../policy/decide.ts';
 import type { Decision, FleetResource, FleetSnapshot, LedgerEntryView, LedgerView, Skip } from '../policy/decision.ts';
 import { advance } from './advance.ts';
+import { type DigestMessage, planDigests } from './digest.ts';
 import { claimable } from './ledger-rules.ts';
 import { operationSpec } from './operations.ts';
 import {
@@ -41,7 +42,8 @@ export interface ReconcileDeps {
   readFleet: () => Promise<FleetResource[]>;
   decide: DecideFn;
   ledger: LedgerPort;
-  queue: { send(decisions: readonly Decision[]): Promise<{ sent: number }> };
+  /** `digests` follow the decisions (their own FIFO groups): one alert per policy and run (digest.ts). */
+  queue: { send(decisions: readonly Decision[], digests?: readonly DigestMessage[]): Promise<{ sent: number }> };
   /** Reports operations that ended badly while nobody was watching. */
   notifier?: NotifierPort;
   region?: string;
@@ -145,8 +147,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   for (const d of decisions) {
     if (claimable(existing.get(d.idempotencyKey) ?? null, now)) unique.set(d.idempotencyKey, d);
   }
-  const toSend = [...unique.values()];
-  const { sent } = toSend.length > 0 ? await deps.queue.send(toSend) : { sent: 0 };
+  const planned = planDigests([...unique.values()], now.toISOString());
+  const toSend = planned.decisions;
+  const { sent } = toSend.length > 0 ? await deps.queue.send(toSend, planned.digests) : { sent: 0 };
 
   for (const skip of skips) metrics.count('skips', `decide: ${skip.reason.split(':')[0] ?? skip.reason}`);
   const report: ReconcileReport = {
