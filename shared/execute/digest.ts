@@ -177,7 +177,7 @@ export function digestAlert(
   );
   const lines = [
     `What:    policy ${message.policy}, run ${message.run}${part}: ${info.length} of ${message.keys.length} decisions done or started.`,
-    `Why:     each line's reason is in its Autopilot Action event and ledger record; this message lists the run in one place.`,
+    ...whyLines(info),
     '',
     ...(info.length > 0 ? ['Resources:', ...info.map((r) => line(r, region))] : []),
   ];
@@ -211,4 +211,13 @@ export function digestAlert(
       outcome: outcomes.length === 1 ? (outcomes[0] as OutcomeKind) : 'succeeded',
     },
   };
+}
+
+/** The decisions' reasons, each once (a window's reason names no resource, so 300 pauses share one or a few). */
+function whyLines(records: readonly LedgerRecord[]): string[] {
+  const counts = new Map<string, number>();
+  for (const r of records) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  const shown = [...counts].slice(0, 5).map(([reason, n]) => `${reason}${counts.size > 1 ? ` (${n})` : ''}`);
+  const more = counts.size > 5 ? [`… and ${counts.size - 5} other reasons (each in its Autopilot Action event)`] : [];
+  return [...shown, ...more].map((text, i) => `${i === 0 ? 'Why:    ' : '        '} ${text}`);
 }
