@@ -252,6 +252,17 @@ export interface Decision {
    * failures are still alerted one by one.
    */
   digest?: string;
+  /**
+   * The resource as the sweep read it, set when this is the run's only decision for it (issue 19): the
+   * executor acts on it without another Describe while it is younger than its bound
+   * (shared/execute/observed.ts). `zeroEtlTarget`: whether an active integration writes into it, when
+   * the sweep read the integrations.
+   */
+  observed?: {
+    readAt: string;
+    resource: ClusterResource | WorkgroupResource | IntegrationResource;
+    zeroEtlTarget?: boolean;
+  };
 }
 
 export interface Skip {
