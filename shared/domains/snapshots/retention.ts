@@ -39,10 +39,10 @@ const DAY_MS = 86_400_000;
 
 /** The period a snapshot stands for in a class; for `last`, every snapshot is its own period. */
 export function periodKey(cls: RetentionClass, at: number, zoneName: string, id = ''): string {
+  // `last` needs no local time (building a zoned DateTime per snapshot per sweep was most of retention's cost).
+  if (cls === 'last') return id;
   const t = DateTime.fromMillis(at, { zone: zoneName });
   switch (cls) {
-    case 'last':
-      return id;
     case 'hourly':
       return t.toFormat("yyyy-MM-dd'T'HHZZ");
     case 'daily':
