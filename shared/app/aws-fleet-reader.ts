@@ -273,9 +273,9 @@ const sameResource = (r: FleetResource) =>
  * target's part (`Redshift Serverless in 111111111111/eu-west-1`), never a fleet-wide one: a Region without
  * Serverless does not stop the workgroups of the others. Each resource carries its account and Region.
  *
- * Decisions are keyed by policy, resource type and id (decide.ts `idempotencyKey`), and the engine's
- * fleet index by type and id: one name in two targets would share keys. Until keys carry the location,
- * such a name is withheld from the sweep in every target and reported once (docs/multi-account.md).
+ * One name in two targets is read in both: decisions about a target other than the hub's own carry its
+ * account and Region in their keys (shared/policy/key-scope.ts), and the engine finds such a resource by
+ * ARN. A snapshot name in two targets is still withheld and reported once (docs/multi-account.md).
  */
 export class FanOutFleetReader implements FleetReader {
   readonly #targets: readonly TargetReader[];
@@ -297,7 +297,9 @@ export class FanOutFleetReader implements FleetReader {
       }
     const resources: FleetResource[] = [];
     for (const [name, found] of byName) {
-      if (found.length === 1) resources.push(...found.map((f) => f.resource));
+      // One name in two targets is decided in each (its keys carry the location, shared/policy/key-scope.ts);
+      // snapshots are still withheld: the trackers know a snapshot by its name.
+      if (found.length === 1 || found[0]?.resource.type !== 'snapshot') resources.push(...found.map((f) => f.resource));
       else
         unread.push(
           duplicatePart(
@@ -379,7 +381,7 @@ function duplicatePart(name: string, locations: string[]): UnreadPart {
     reader: `${type} ${id} in ${locations.length} targets`,
     operations: [],
     types: [],
-    impact: `${type} ${id} exists in ${locations.join(', ')}: decisions are keyed by policy, type and name, so none of them is decided until the names differ or each policy's match names one account and Region`,
+    impact: `${type} ${id} exists in ${locations.join(', ')}: the snapshot trackers know a snapshot by its name, so none of them is tracked until the names differ`,
     reason: `the same ${type} name in ${locations.join(' and ')}`,
     transient: false,
   };
@@ -395,9 +397,13 @@ function knownZeroEtl(reads: readonly LocatedRead[], resources: readonly FleetRe
   const known = new Set(reads.filter((r) => r.integrationsRead).map((r) => r.location));
   const targets = new Set(resources.flatMap((r) => (r.type === 'integration' ? [r.targetArn] : [])));
   const checked: Record<string, boolean> = {};
+  // A name in two targets is keyed with its location (`cluster/<id>@<account>/<region>`, decide.ts reads it first).
+  const names = new Map<string, number>();
+  for (const r of resources) if (r.type === 'cluster') names.set(r.id, (names.get(r.id) ?? 0) + 1);
   for (const r of resources) {
     if (r.type !== 'cluster' || !known.has(`${r.account}/${r.region}`)) continue;
-    checked[`cluster/${r.id}`] = r.namespaceArn !== null && targets.has(r.namespaceArn);
+    const key = (names.get(r.id) ?? 0) > 1 ? `cluster/${r.id}@${r.account}/${r.region}` : `cluster/${r.id}`;
+    checked[key] = r.namespaceArn !== null && targets.has(r.namespaceArn);
   }
   return checked;
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ConfigurationError } from '../errors.ts';
 import type { TargetRef } from '../policy/decision.ts';
 import { jsonPositions, syntaxPosition } from './json-positions.ts';
@@ -214,3 +216,37 @@ export function locationOfTarget(target: TargetRef): { account: string | null; r
 
 /** The key of one (account, Region), as logs, ledger rows and alerts print it. */
 export const locationKey = (l: { account: string; region: string }) => `${l.account}/${l.region}`;
+
+/**
+ * The hub's own (account, Region): the target it reads with its own credentials (`assumeRole: false`) in
+ * the Region the function runs in. Decisions about resources there keep the key a single-account
+ * deployment gives them (shared/policy/key-scope.ts); every other target's carry its account and Region.
+ * `account` is null when the file lists no own-account target: then every target is "other".
+ */
+export function homeOf(hub: HubTargets, region: string): { account: string | null; region: string } {
+  const own =
+    hub.locations.find((l) => l.read === null && l.region === region) ?? hub.locations.find((l) => l.read === null);
+  return { account: own?.account ?? null, region };
+}
+
+/**
+ * The targets file named by AUTOPILOT_TARGETS_PATH (relative to the function's root), parsed; null when
+ * the variable is not set (a single-account deployment). A file that cannot be read or parsed is the
+ * same configuration error the cold start reports.
+ */
+export function targetsFileOf(
+  env: Record<string, string | undefined>,
+  cwd: string = env.LAMBDA_TASK_ROOT ?? process.cwd(),
+): HubTargets | null {
+  const path = env.AUTOPILOT_TARGETS_PATH;
+  if (path === undefined || path === '') return null;
+  let text: string;
+  try {
+    text = readFileSync(resolve(cwd, path), 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `AUTOPILOT_TARGETS_PATH=${path}: cannot read it (${(error as Error).message}); expected the targets file packaged with the function`,
+    );
+  }
+  return parseTargets(text, path);
+}

@@ -71,7 +71,10 @@ export type Proposal = ProposedAction | ProposedSkip;
 
 export interface FleetIndex {
   resources: readonly FleetResource[];
+  /** Undefined too when a hub's fleet holds that name in two targets (look up by ARN, or `namesakes`). */
   byTypeAndId(type: FleetResource['type'], id: string): FleetResource | undefined;
+  /** Every resource of that type and name: more than one only in a hub whose targets share a name (#18). */
+  namesakes?(type: FleetResource['type'], id: string): readonly FleetResource[];
   byArn(arn: string): FleetResource | undefined;
   /**
    * Clusters whose namespace is the target of a zero-ETL integration in the fleet. When the

@@ -1,4 +1,3 @@
-import * as crypto from 'node:crypto';
 import type { NormalizedEvent } from '../events/normalized-event.ts';
 import { actionRegistry } from '../execute/action-registry.ts';
 import type { CompiledPolicy, EvaluationEnv, FleetIndex, LedgerIndex, Proposal, ProposedAction } from './capability.ts';
@@ -7,7 +6,6 @@ import type {
   DecisionMode,
   FleetResource,
   FleetSnapshot,
-  LedgerEntryView,
   LedgerView,
   Skip,
   TargetRef,
@@ -46,49 +44,9 @@ export interface DecideOutput {
   ledgerKeys: string[];
 }
 
-const IN_PROGRESS: ReadonlySet<LedgerEntryView['status']> = new Set(['in-progress']);
+import { idempotencyKey, indexLedger } from './decision-keys.ts';
 
-/** sha256 hex of a string: one call where the runtime has crypto.hash (Node ≥ 20.12), else a Hash object. */
-const sha256Hex: (text: string) => string =
-  typeof crypto.hash === 'function'
-    ? (text) => crypto.hash('sha256', text, 'hex')
-    : (text) => crypto.createHash('sha256').update(text).digest('hex');
-
-/** Keys computed, by their input text: a sweep asks for the same slot's key on every resource, tick after tick. */
-const keyMemo = new Map<string, string>();
-
-export function idempotencyKey(policy: string, target: TargetRef, action: string, slot: string): string {
-  const text = JSON.stringify([policy, target.type, target.id, action, slot]);
-  let key = keyMemo.get(text);
-  if (key === undefined) {
-    key = sha256Hex(text);
-    if (keyMemo.size >= 50_000) keyMemo.clear();
-    keyMemo.set(text, key);
-  }
-  return key;
-}
-
-const ledgerCache = new WeakMap<LedgerView, LedgerIndex>();
-export function indexLedger(ledger: LedgerView): LedgerIndex {
-  let index = ledgerCache.get(ledger);
-  if (index !== undefined) return index;
-  const byKey = new Map<string, LedgerEntryView>();
-  const busy = new Map<string, LedgerEntryView[]>();
-  for (const entry of ledger.entries) {
-    byKey.set(entry.idempotencyKey, entry);
-    if (IN_PROGRESS.has(entry.status)) {
-      const key = `${entry.target.type}:${entry.target.id}`;
-      busy.set(key, [...(busy.get(key) ?? []), entry]);
-    }
-  }
-  index = {
-    byKey: (key) => byKey.get(key),
-    inProgress: (target) => busy.get(`${target.type}:${target.id}`) ?? [],
-    keyFor: idempotencyKey,
-  };
-  ledgerCache.set(ledger, index);
-  return index;
-}
+export { idempotencyKey, indexLedger } from './decision-keys.ts';
 
 const fleetCache = new WeakMap<FleetSnapshot, FleetIndex>();
 function fleetIndexOf(fleet: FleetSnapshot): FleetIndex {
@@ -106,11 +64,13 @@ function withUnreadIntegrations(index: FleetIndex, unread: readonly UnreadPart[]
   if (part === undefined) return index;
   const checked = part.checked ?? {};
   const text = unreadText(part);
-  const key = (r: FleetResource) => `${r.type}/${r.id}`;
+  // `cluster/<id>@<account>/<region>` (a hub's sweep, where one name may be in two targets), else `cluster/<id>`.
+  const known = (r: FleetResource) =>
+    checked[`${r.type}/${r.id}@${r.account}/${r.region}`] ?? checked[`${r.type}/${r.id}`];
   return {
     ...index,
-    isZeroEtlTarget: (r) => index.isZeroEtlTarget(r) || checked[key(r)] === true,
-    zeroEtlUnknown: (r) => (r.type === 'cluster' && checked[key(r)] === undefined ? text : null),
+    isZeroEtlTarget: (r) => index.isZeroEtlTarget(r) || known(r) === true,
+    zeroEtlUnknown: (r) => (r.type === 'cluster' && known(r) === undefined ? text : null),
   };
 }
 
@@ -133,8 +93,8 @@ function unknownZeroEtl(proposal: Proposal, fleet: FleetIndex): Proposal {
   if (proposal.kind !== 'act' || fleet.zeroEtlUnknown === undefined || proposal.allowZeroEtlTarget === true) {
     return proposal;
   }
-  const resource =
-    proposal.actsOn ?? fleet.byTypeAndId(proposal.target.type as FleetResource['type'], proposal.target.id);
+  // By ARN first: in a hub one name may be in two targets, each with its own zero-ETL status.
+  const resource = proposal.actsOn ?? resourceOfRef(fleet, proposal.target);
   const unknown = resource === undefined ? null : fleet.zeroEtlUnknown(resource);
   if (unknown === null || !(actionRegistry.action(proposal.action)?.guardrails ?? []).includes(ZERO_ETL_GUARDRAIL)) {
     return proposal;
@@ -230,6 +190,8 @@ interface DecideCall {
   eventResource: FleetResource | undefined;
   /** For an event one policy caused on purpose: which policy, and why. */
   explained: string | null;
+  /** How many resources the policy being decided selected (proposalsOf sets it). */
+  selected: number;
 }
 
 function envOf(call: DecideCall, i: number): EvaluationEnv {
@@ -274,6 +236,7 @@ export function decide(input: DecideInput): DecideOutput {
     event,
     eventResource: event === null ? undefined : resourceOfEvent(event, fleet),
     explained: null,
+    selected: 0,
   };
   if (event !== null) call.explained = explainedBy(event, call);
   const decisions: Decision[] = [];
@@ -285,13 +248,13 @@ export function decide(input: DecideInput): DecideOutput {
       skips.push(unread);
       continue;
     }
-    const { proposals, selected } = proposalsOf(policy, i, call);
+    const proposals = proposalsOf(policy, i, call);
     // Nothing proposed: nothing to count, limit, freeze or report (most policies for most events).
     if (proposals.length === 0) continue;
     settle(
       policy,
       fleet.zeroEtlUnknown === undefined ? proposals : proposals.map((p) => unknownZeroEtl(p, fleet)),
-      selected,
+      call.selected,
       call,
       decisions,
       skips,
@@ -331,8 +294,14 @@ function askingLedger(indexed: LedgerIndex, asked: Set<string>): LedgerIndex {
 }
 
 // For an event, desired-state capabilities reconcile only the resource the event is about.
+// A name a hub holds in two targets is the one in the event's account and Region.
 function resourceOfEvent(event: NormalizedEvent, fleet: FleetIndex): FleetResource | undefined {
-  return resourceOfRef(fleet, event.resource);
+  const found = resourceOfRef(fleet, event.resource);
+  if (found !== undefined || fleet.namesakes === undefined || event.account === null) return found;
+  const type = event.resource.type as FleetResource['type'];
+  const named = fleet.namesakes(type, event.resource.id);
+  if (named.length < 2) return found;
+  return named.find((r) => r.account === event.account && (event.region === null || r.region === event.region));
 }
 
 // An event one policy caused on purpose is not something other policies react to.
@@ -347,63 +316,77 @@ function explainedBy(event: NormalizedEvent, call: DecideCall): string | null {
   return null;
 }
 
-const NO_PROPOSALS: { proposals: Proposal[]; selected: number } = Object.freeze({
-  proposals: [] as Proposal[],
-  selected: 0,
-});
+const NO_PROPOSALS: Proposal[] = [];
 
-/** The policy's proposals for this trigger, and how many resources it selected (for maxResources %). */
-function proposalsOf(
+/**
+ * The policy's proposals for this trigger; how many resources it selected (for maxResources %) goes to
+ * `call.selected`. Nothing is allocated for a policy that proposes nothing (most policies, most events):
+ * the shared empty list is returned, never changed by the caller.
+ */
+function proposalsOf(policy: CompiledPolicy, index: number, call: DecideCall): Proposal[] {
+  const capability = policy.capability;
+  const { event, eventResource } = call;
+  call.selected = 0;
+  let proposals: Proposal[] = NO_PROPOSALS;
+  if (capability.reconcile !== undefined) {
+    if (event === null) {
+      const candidates = selectedBy(call.input.fleet, call.fleet.resources, policy);
+      if (candidates.length > 0) {
+        proposals = [];
+        for (const resource of candidates) reconcileOne(policy, index, resource, call, proposals);
+      }
+    } else if (
+      eventResource !== undefined &&
+      eventResource.type === policy.resource &&
+      policy.selector.matches(eventResource)
+    ) {
+      proposals = [];
+      reconcileOne(policy, index, eventResource, call, proposals);
+    }
+  }
+  if (event === null || capability.react === undefined) return proposals;
+  const reactions = capability.react(event, envOf(call, index));
+  if (reactions.length === 0) return proposals;
+  call.selected += 1;
+  const explained = call.explained;
+  if (proposals === NO_PROPOSALS && (explained === null || capability.explainsEvent !== undefined)) return reactions;
+  if (proposals === NO_PROPOSALS) proposals = [];
+  for (const reaction of reactions) {
+    if (explained !== null && reaction.kind === 'act' && capability.explainsEvent === undefined) {
+      proposals.push({
+        kind: 'skip',
+        target: reaction.target,
+        reason: `expected event, not acted on: ${explained}`,
+      });
+    } else proposals.push(reaction);
+  }
+  return proposals;
+}
+
+/** One selected resource: not opted in, an invalid override, or what the capability proposes for it. */
+function reconcileOne(
   policy: CompiledPolicy,
   index: number,
+  resource: FleetResource,
   call: DecideCall,
-): { proposals: Proposal[]; selected: number } {
-  const capability = policy.capability;
-  const { event, eventResource, explained, now } = call;
-  const candidates =
-    capability.reconcile === undefined
-      ? NONE
-      : event === null
-        ? selectedBy(call.input.fleet, call.fleet.resources, policy)
-        : eventResource === undefined ||
-            eventResource.type !== policy.resource ||
-            !policy.selector.matches(eventResource)
-          ? NONE
-          : [eventResource];
-  const reacts = event !== null && capability.react !== undefined;
-  if (candidates.length === 0 && !reacts) return NO_PROPOSALS;
-  const env = envOf(call, index);
-  const proposals: Proposal[] = [];
-  let selected = 0;
-  if (capability.reconcile !== undefined) {
-    for (const resource of candidates) {
-      if (!isOptedIn(resource, policy.optInTag)) {
-        proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
-        continue;
-      }
-      selected++;
-      const override = readOverride(resource, now);
-      if (override.kind === 'invalid') {
-        proposals.push({ kind: 'skip', target: refOf(resource), reason: override.reason });
-        continue;
-      }
-      for (const p of capability.reconcile(resource, override, env)) proposals.push(p);
-    }
+  proposals: Proposal[],
+): void {
+  if (!isOptedIn(resource, policy.optInTag)) {
+    proposals.push({ kind: 'skip', target: refOf(resource), reason: 'not opted in' });
+    return;
   }
-  if (reacts && event !== null && capability.react !== undefined) {
-    const reactions = capability.react(event, env);
-    selected += reactions.length > 0 ? 1 : 0;
-    for (const reaction of reactions) {
-      if (explained !== null && reaction.kind === 'act' && capability.explainsEvent === undefined) {
-        proposals.push({
-          kind: 'skip',
-          target: reaction.target,
-          reason: `expected event, not acted on: ${explained}`,
-        });
-      } else proposals.push(reaction);
-    }
+  call.selected++;
+  const override = readOverride(resource, call.now);
+  if (override.kind === 'invalid') {
+    proposals.push({ kind: 'skip', target: refOf(resource), reason: override.reason });
+    return;
   }
-  return { proposals, selected };
+  for (const p of (policy.capability.reconcile as NonNullable<CompiledPolicy['capability']['reconcile']>)(
+    resource,
+    override,
+    envOf(call, index),
+  ))
+    proposals.push(p);
 }
 
 /** maxResources as a number for this call (a percentage is of the resources selected), and its text. */

@@ -462,11 +462,18 @@ export function indexFleet(fleet: FleetSnapshot): FleetIndex {
   const byArn = new Map<string, FleetResource>();
   const byNamespace = new Map<string, FleetResource>();
   const zeroEtlTargets = new Set<string>();
+  // A hub's fleet may hold one name in two targets (#18): such a name is found by ARN or location only.
+  const twins = new Map<string, FleetResource[]>();
   for (const r of fleet.resources) {
     let ofType = byType.get(r.type);
     if (ofType === undefined) {
       ofType = new Map();
       byType.set(r.type, ofType);
+    }
+    const twin = ofType.get(r.id);
+    if (twin !== undefined && r.type !== 'snapshot' && (twin.account !== r.account || twin.region !== r.region)) {
+      const key = `${r.type}:${r.id}`;
+      twins.set(key, [...(twins.get(key) ?? [twin]), r]);
     }
     ofType.set(r.id, r);
     if (r.arn !== null) byArn.set(r.arn, r);
@@ -475,7 +482,16 @@ export function indexFleet(fleet: FleetSnapshot): FleetIndex {
   }
   return {
     resources: fleet.resources,
-    byTypeAndId: (type, id) => byType.get(type)?.get(id),
+    byTypeAndId:
+      twins.size === 0
+        ? (type, id) => byType.get(type)?.get(id)
+        : (type, id) => (twins.has(`${type}:${id}`) ? undefined : byType.get(type)?.get(id)),
+    namesakes: (type, id) => {
+      const found = twins.get(`${type}:${id}`);
+      if (found !== undefined) return found;
+      const one = byType.get(type)?.get(id);
+      return one === undefined ? [] : [one];
+    },
     byArn: (arn) => byArn.get(arn),
     isZeroEtlTarget: (r) => r.type === 'cluster' && r.namespaceArn !== null && zeroEtlTargets.has(r.namespaceArn),
     clusterByNamespaceArn: (arn) => byNamespace.get(arn),

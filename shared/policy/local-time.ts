@@ -107,9 +107,20 @@ export function resolveLocal(day: DayNumber, minuteOfDay: number, zone: IANAZone
   return hi;
 }
 
-/** `2026-12-07T06:00Z`: minute precision, the form reasons use. */
+const minuteTexts = new Map<number, string>();
+
+/**
+ * `2026-12-07T06:00Z`: minute precision, the form reasons use. Memoised by instant: a sweep writes the
+ * same boundary into the reason of every resource of a policy.
+ */
 export function formatUtcMinute(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16)}Z`;
+  let text = minuteTexts.get(ms);
+  if (text === undefined) {
+    text = `${new Date(ms).toISOString().slice(0, 16)}Z`;
+    if (minuteTexts.size >= 10_000) minuteTexts.clear();
+    minuteTexts.set(ms, text);
+  }
+  return text;
 }
 
 /** `2026-12-07 Mon 07:00 CET`: for people reading a plan. */

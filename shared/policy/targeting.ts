@@ -85,56 +85,47 @@ export function tagConditionHolds(condition: TagCondition, value: string | undef
   }
 }
 
-/** One tag condition as a test of the resource's tags, specialised once per policy (decide() runs it per event). */
-function tagTest(key: string, condition: TagCondition): (tags: Record<string, string>) => boolean {
+/** One tag condition as an expression on `t` (the resource's tags); literals are JSON, sets are arguments. */
+function tagExpression(key: string, condition: TagCondition, sets: ReadonlySet<string>[]): string {
+  const value = `t[${JSON.stringify(key)}]`;
   switch (condition.kind) {
-    case 'equals': {
-      const [only] = condition.values;
-      if (condition.values.length === 1) return (tags) => tags[key] === only;
-      const values = new Set(condition.values);
-      return (tags) => {
-        const value = tags[key];
-        return value !== undefined && values.has(value);
-      };
-    }
+    case 'equals':
+      if (condition.values.length === 1) return `${value} === ${JSON.stringify(condition.values[0])}`;
+      sets.push(new Set(condition.values));
+      return `(v = ${value}) !== undefined && sets[${sets.length - 1}].has(v)`;
     case 'present':
-      return (tags) => tags[key] !== undefined;
+      return `${value} !== undefined`;
     case 'absent':
-      return (tags) => tags[key] === undefined;
+      return `${value} === undefined`;
     case 'not-equals':
-      return (tags) => tags[key] !== condition.value;
+      return `${value} !== ${JSON.stringify(condition.value)}`;
   }
 }
 
 /**
- * The selector as one test, compiled once when the policy loads: only the parts the policy writes are
- * checked, each specialised (tagConditionHolds is the same rule, read per call).
+ * The selector as one function, generated once when the policy loads (decide() runs it for every policy
+ * on every event): each tag is read by its literal name, only the parts the policy writes are tested.
+ * Keys and values enter the code only as JSON string literals. It answers what tagConditionHolds, the
+ * globs and the lists answer read one by one (test/unit/policy/engine-fast-paths.test.ts).
  */
 export function compileSelector(def: SelectorDefinition): CompiledSelector {
-  const tests: ((resource: FleetResource) => boolean)[] = [];
-  for (const [key, condition] of Object.entries(def.tags)) {
-    const test = tagTest(key, condition);
-    tests.push((resource) => test(resource.tags));
-  }
-  const idPatterns = def.identifiers?.map(globToRegExp) ?? null;
-  if (idPatterns !== null) tests.push((resource) => idPatterns.some((re) => re.test(resource.id)));
+  const sets: ReadonlySet<string>[] = [];
+  const parts = Object.entries(def.tags).map(([key, condition]) => tagExpression(key, condition, sets));
+  const ids = def.identifiers?.map(globToRegExp) ?? null;
+  if (ids !== null) parts.push('ids.some((re) => re.test(r.id))');
   const accounts = def.accounts === null ? null : new Set(def.accounts);
-  if (accounts !== null) tests.push((resource) => resource.account !== null && accounts.has(resource.account));
+  if (accounts !== null) parts.push('r.account !== null && accounts.has(r.account)');
   const regions = def.regions === null ? null : new Set(def.regions);
-  if (regions !== null) tests.push((resource) => resource.region !== null && regions.has(resource.region));
-  const [first, second] = tests;
-  const matches: (resource: FleetResource) => boolean =
-    first === undefined
-      ? () => true
-      : second === undefined
-        ? first
-        : tests.length === 2
-          ? (resource) => first(resource) && second(resource)
-          : (resource) => {
-              for (const test of tests) if (!test(resource)) return false;
-              return true;
-            };
-  return { ...def, matches };
+  if (regions !== null) parts.push('r.region !== null && regions.has(r.region)');
+  const body = parts.length === 0 ? 'true' : parts.map((p) => `(${p})`).join(' && ');
+  const make = new Function(
+    'sets',
+    'ids',
+    'accounts',
+    'regions',
+    `"use strict"; return function matches(r) { const t = r.tags; let v; return ${body}; };`,
+  ) as (...args: unknown[]) => (resource: FleetResource) => boolean;
+  return { ...def, matches: make(sets, ids, accounts, regions) };
 }
 
 export interface OptInTag {

@@ -138,16 +138,47 @@ describe("the hub sweep: what one target's gap holds back", () => {
     expect(read.unread[0]?.checked).toEqual({ 'cluster/fin-a': false });
   });
 
-  it('a name in two targets is withheld and reported, never decided under one shared key', async () => {
+  it('a cluster name in two targets is read in both, each in its own account and Region (#18)', async () => {
+    const noIntegrations = { ...SERVERLESS_DOWN, reader: 'zero-ETL integrations', types: ['integration' as const] };
     const read = await new FanOutFleetReader(
       [
         at(A, 'eu-west-1', ok({ resources: [clusterIn(A, 'eu-west-1', 'analytics')], unread: [] })),
         at(B, 'eu-west-1', ok({ resources: [clusterIn(B, 'eu-west-1', 'analytics')], unread: [] })),
+        at(B, 'us-east-1', ok({ resources: [clusterIn(B, 'us-east-1', 'solo')], unread: [noIntegrations] })),
+      ],
+      2,
+    ).readAll();
+    expect(read.resources.map((r) => `${r.id}@${r.account}/${r.region}`).sort()).toEqual([
+      `analytics@${A}/eu-west-1`,
+      `analytics@${B}/eu-west-1`,
+      `solo@${B}/us-east-1`,
+    ]);
+    // Their zero-ETL status is known per location: one `cluster/analytics` would have been both.
+    expect(read.unread.map((p) => p.checked)).toEqual([
+      { [`cluster/analytics@${A}/eu-west-1`]: false, [`cluster/analytics@${B}/eu-west-1`]: false },
+    ]);
+  });
+
+  it('a snapshot name in two targets is still withheld and reported (the trackers know a snapshot by name)', async () => {
+    const snap = (account: string) =>
+      ({
+        type: 'snapshot',
+        service: 'redshift',
+        id: 'autopilot-analytics-2026-12-07',
+        arn: `arn:aws:redshift:eu-west-1:${account}:snapshot:analytics/autopilot-analytics-2026-12-07`,
+        account,
+        region: 'eu-west-1',
+        tags: {},
+      }) as unknown as FleetResource;
+    const read = await new FanOutFleetReader(
+      [
+        at(A, 'eu-west-1', ok({ resources: [snap(A)], unread: [] })),
+        at(B, 'eu-west-1', ok({ resources: [snap(B)], unread: [] })),
       ],
       2,
     ).readAll();
     expect(read.resources).toEqual([]);
-    expect(read.unread.map((p) => p.reason)).toEqual([`the same cluster name in ${A}/eu-west-1 and ${B}/eu-west-1`]);
+    expect(read.unread.map((p) => p.reason)).toEqual([`the same snapshot name in ${A}/eu-west-1 and ${B}/eu-west-1`]);
   });
 
   it('never reads more targets at once than its concurrency', async () => {
