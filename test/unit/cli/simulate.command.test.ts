@@ -59,10 +59,16 @@ describe('autopilot simulate', () => {
     expect(out).toMatch(
       /Mon 2026-12-07 19:00 CET {2}2026-12-07 18:00Z {2}cluster\/dev-etl-1 +ACTION PauseCluster in-progress \[dev-office-hours\] outside window Mon-Fri 07:00-19:00 Europe\/Berlin/,
     );
+    // The policy's two pauses of the 18:00Z run are one digest alert (issue 19); a lone pause of
+    // another policy in its run keeps its own alert.
     expect(out).toMatch(
-      /cluster\/dev-etl-1 +ALERT INFO \[autopilot\] PauseCluster dev-etl-1: started \(dev-office-hours\)/,
+      /Mon 2026-12-07 19:00 CET {2}2026-12-07 18:00Z {2}2 clusters +ALERT INFO \[autopilot\] dev-office-hours: PauseCluster started on 2 clusters\n/,
     );
-    expect(out).toMatch(/\ndev-office-hours +2 +0 +\d+ +0 +2 +[\d.]+\n/);
+    expect(out).not.toMatch(/ALERT INFO \[autopilot\] PauseCluster dev-etl-[12]: started/);
+    expect(out).toMatch(
+      /cluster\/test-qa-2 +ALERT INFO \[autopilot\] PauseCluster test-qa-2: started \(test-nightly-batch\)/,
+    );
+    expect(out).toMatch(/\ndev-office-hours +2 +0 +\d+ +0 +1 +[\d.]+\n/);
   }, 60_000);
 
   it('injects --events payloads at their time through the function AWS would route them to', async () => {
