@@ -213,9 +213,18 @@ describe('zero-ETL reactions, simulated', () => {
       'pending-reboot',
     );
     expect(run.simulator.effectiveParameter('zetl-target', 'enable_case_sensitive_identifier')).toBe('false');
-    const [alert] = alertsAbout('REDSHIFT-INTEGRATION-EVENT-1001');
-    expect(alert?.message).toMatch(/reboot/i);
-    expect(alert?.message).toContain('zetl-target');
+    // Two alerts, published in the same instant (their order is the executor's, not the story's): the
+    // policy's own alert on the integration, and the executor's on the fix, an event-driven decision
+    // alerted alone (no run digest), which names the cluster to reboot.
+    const about = alertsAbout('REDSHIFT-INTEGRATION-EVENT-1001');
+    expect(about.map((a) => [a.attributes.action, a.attributes.resource, a.attributes.severity]).sort()).toEqual([
+      ['ModifyClusterParameterGroup', 'cluster/zetl-target', 'INFO'],
+      ['Publish', 'integration/orders', 'ERROR'],
+    ]);
+    const fix = about.find((a) => a.attributes.action === 'ModifyClusterParameterGroup');
+    expect(fix?.message).toMatch(/reboot/i);
+    expect(fix?.message).toContain('aws redshift reboot-cluster --cluster-identifier zetl-target');
+    expect(about.find((a) => a.attributes.action === 'Publish')?.message).toMatch(/reboot the target cluster/);
     expect(actions('cluster/zetl-target').some((a) => a.action === 'RebootCluster')).toBe(false);
   });
 
