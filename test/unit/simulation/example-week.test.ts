@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPoliciesOrThrow } from '../../../shared/policy/policy-loader.ts';
 import { realHandlers } from '../../../shared/simulation/real-handlers.ts';
 import { Simulation, type SimulationResult } from '../../../shared/simulation/simulation.ts';
-import type { ActionRecord, AlertRecord, StateRecord } from '../../../shared/simulation/timeline.ts';
+import type { ActionRecord, StateRecord } from '../../../shared/simulation/timeline.ts';
 
 /**
  * The example week (Mon 2026-12-07 00:00Z .. Mon 2026-12-14, no holiday, no freeze) of
@@ -41,6 +41,16 @@ const actions = (r: SimulationResult, resource: string, action?: string) =>
       x.type === 'action' && x.resource === resource && (action === undefined || x.action === action),
   );
 const minute = (iso: string) => iso.slice(0, 16);
+
+/** The resources a run digest lists (`  cluster/x  PauseCluster  started  …` under `Resources:`); null for any other alert. */
+const listed = (message: string) => {
+  const at = message.indexOf('\nResources:\n');
+  if (!message.startsWith('What:    policy ') || at < 0) return null;
+  return (message.slice(at + '\nResources:\n'.length).split('\n\n')[0] ?? '').split('\n').map((l) => {
+    const [resource, action, verb] = l.trim().split(/ {2}/);
+    return { resource, action, verb };
+  });
+};
 
 describe('the example week through the real handlers', () => {
   let week: SimulationResult;
@@ -115,19 +125,37 @@ describe('the example week through the real handlers', () => {
     expect(succeeded.filter((a) => paused.some((d) => d.at === a.at)).length).toBeGreaterThan(0);
   });
 
-  it('sends one alert per action started, with the policy, resource and action as attributes', () => {
+  it('announces every action started once — alone, or listed in the digest of its policy and run — with the policy, resource and action as attributes', () => {
     const started = week.records.filter((x): x is ActionRecord => x.type === 'action' && x.outcome === 'in-progress');
-    const alerts = week.records.filter((x): x is AlertRecord => x.type === 'alert' && x.outcome === 'in-progress');
     expect(started.length).toBeGreaterThan(0);
-    expect(alerts.map((a) => [a.at, a.resource, a.action, a.policy])).toEqual(
-      started.map((a) => [a.at, a.resource, a.action, a.policy]),
-    );
-    const published = week.alerts.find((a) => a.attributes.resource === 'cluster/dev-etl-1');
-    expect(published?.attributes).toMatchObject({
-      severity: 'INFO',
-      policy: 'dev-office-hours',
-      action: 'PauseCluster',
+    const digests = week.alerts.filter((a) => listed(a.message) !== null);
+    const announced = week.alerts.flatMap((a) => {
+      const lines = listed(a.message);
+      if (lines === null) {
+        return a.attributes.outcome === 'in-progress'
+          ? [[a.at, a.attributes.resource, a.attributes.action, a.attributes.policy]]
+          : [];
+      }
+      return lines.filter((l) => l.verb === 'started').map((l) => [a.at, l.resource, l.action, a.attributes.policy]);
     });
+    const byTime = (rows: (string | undefined)[][]) => rows.map((r) => r.join(' ')).sort();
+    expect(byTime(announced)).toEqual(byTime(started.map((a) => [a.at, a.resource, a.action, a.policy])));
+    // Both dev clusters pause and resume in the same runs: one digest each time, none alone.
+    expect(week.alerts.filter((a) => a.attributes.resource === 'cluster/dev-etl-1')).toEqual([]);
+    const dev = digests.filter((a) => a.attributes.policy === 'dev-office-hours');
+    expect(dev.map((a) => a.subject)).toEqual([
+      '[autopilot] dev-office-hours: PauseCluster started on 2 clusters',
+      ...WEEKDAYS.flatMap(() => [
+        '[autopilot] dev-office-hours: ResumeCluster started on 2 clusters',
+        '[autopilot] dev-office-hours: PauseCluster started on 2 clusters',
+      ]),
+    ]);
+    for (const digest of dev) {
+      expect(digest.attributes).toMatchObject({ severity: 'INFO', policy: 'dev-office-hours', resource: '2 clusters' });
+      expect(listed(digest.message)?.map((l) => l.resource)).toEqual(['cluster/dev-etl-1', 'cluster/dev-etl-2']);
+    }
+    expect(dev[0]?.attributes.action).toBe('PauseCluster');
+    expect(dev[0]?.message).toContain('Why:     outside window Mon-Fri 07:00-19:00 Europe/Berlin');
   });
 
   it('sets the dev workgroup to 64 RPU at 07:00 Berlin and back to 8 at 19:00, never the prod one', () => {
