@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicySources } from '../../../shared/policy/policy-loader.ts';
 import { realHandlers } from '../../../shared/simulation/real-handlers.ts';
 import { type InjectedEvent, Simulation, type SimulationResult } from '../../../shared/simulation/simulation.ts';
-import type { ActionRecord, AlertRecord, StateRecord } from '../../../shared/simulation/timeline.ts';
+import type { ActionRecord, StateRecord } from '../../../shared/simulation/timeline.ts';
 import { ACCOUNT, cloudTrailResume, PERSON, REGION, secretsNotRotated } from './payloads.ts';
 
 /**
@@ -145,6 +145,15 @@ const calls = (r: SimulationResult, resource: string, action: string) =>
     .map((a) => a.at);
 /** Local Berlin minute of an instant: `Mon 19:00`, shown with the zone offset in force. */
 const local = (at: string) => DateTime.fromISO(at, { zone: 'utc' }).setZone(ZONE).toFormat('ccc dd HH:mm ZZ');
+/** The resources a run digest lists (`  cluster/x  PauseCluster  started  …` under `Resources:`); null for any other alert. */
+const listed = (message: string) => {
+  const at = message.indexOf('\nResources:\n');
+  if (!message.startsWith('What:    policy ') || at < 0) return null;
+  return (message.slice(at + '\nResources:\n'.length).split('\n\n')[0] ?? '').split('\n').map((l) => {
+    const [resource, action, verb] = l.trim().split(/ {2}/);
+    return { resource, action, verb };
+  });
+};
 
 const WEEKDAY_MORNINGS = ['Mon 19 06:45 +02:00', 'Tue 20 06:45 +02:00', 'Thu 22 06:45 +02:00', 'Fri 23 06:45 +02:00'];
 const DST_MONDAY = 'Mon 26 06:45 +01:00';
@@ -200,15 +209,30 @@ describe('a week of windows across the end of summer time, with a holiday', () =
       'Thu 22 19:00 +02:00',
       'Fri 23 19:00 +02:00',
     ]);
-    const story = week.records
-      .filter((x): x is AlertRecord => x.type === 'alert' && x.resource === 'cluster/dev-etl-2')
-      .filter((a) => a.at >= '2026-10-20T16:00' && a.at < '2026-10-20T21:00')
-      .map((a) => [local(a.at).slice(7, 12), a.action, a.outcome, a.subject]);
-    expect(story).toEqual([
-      ['19:00', 'PauseCluster', 'in-progress', '[autopilot] PauseCluster dev-etl-2: started (dev-office-hours)'],
+    // 19:00: the evening run pauses three clusters, one digest lists them; 22:00: the pause after the
+    // grace is the policy's only decision of its run, alerted alone.
+    const aboutEtl2 = week.alerts
+      .filter(
+        (a) =>
+          a.attributes.resource === 'cluster/dev-etl-2' ||
+          listed(a.message)?.some((l) => l.resource === 'cluster/dev-etl-2') === true,
+      )
+      .filter((a) => a.at >= '2026-10-20T16:00' && a.at < '2026-10-20T21:00');
+    expect(
+      aboutEtl2.map((a) => [local(a.at).slice(7, 12), a.attributes.action, a.attributes.outcome, a.subject]),
+    ).toEqual([
+      ['19:00', 'PauseCluster', 'in-progress', '[autopilot] dev-office-hours: PauseCluster started on 3 clusters'],
       ['20:02', 'Publish', 'succeeded', '[autopilot] dev-etl-2 resumed by hand in a paused period (dev-office-hours)'],
       ['22:00', 'PauseCluster', 'in-progress', '[autopilot] PauseCluster dev-etl-2: started (dev-office-hours)'],
     ]);
+    expect(listed(aboutEtl2[0]?.message ?? '')).toEqual([
+      { resource: 'cluster/dev-etl-1', action: 'PauseCluster', verb: 'started' },
+      { resource: 'cluster/dev-etl-2', action: 'PauseCluster', verb: 'started' },
+      { resource: 'cluster/dev-zetl-target', action: 'PauseCluster', verb: 'started' },
+    ]);
+    expect(aboutEtl2[0]?.message).toContain(
+      '  cluster/dev-etl-2  PauseCluster  started  available -> pausing (until paused)',
+    );
     const note = week.alerts.find((a) => a.subject?.includes('resumed by hand'));
     expect(note?.message).toContain(`dev-etl-2 was resumed by ${PERSON} at 2026-10-20T18:00Z`);
     expect(note?.message).toContain('paused again at 2026-10-20T20:00Z (graceAfterManualResume: 2h)');
@@ -290,8 +314,19 @@ describe('a week of windows across the end of summer time, with a holiday', () =
 
   it('tells the story in alerts: every call announced once, every pause confirmed, no failure', () => {
     const started = week.records.filter((x): x is ActionRecord => x.type === 'action' && x.outcome === 'in-progress');
-    const announced = week.records.filter((x): x is AlertRecord => x.type === 'alert' && x.outcome === 'in-progress');
-    expect(announced.map((a) => [a.resource, a.action])).toEqual(started.map((a) => [a.resource, a.action]));
+    // Each call alone, or listed as started in the digest of its policy's run, published in the same instant.
+    const announced = week.alerts.flatMap((a) => {
+      const lines = listed(a.message);
+      if (lines === null)
+        return a.attributes.outcome === 'in-progress' ? [[a.at, a.attributes.resource, a.attributes.action]] : [];
+      return lines.filter((l) => l.verb === 'started').map((l) => [a.at, l.resource, l.action]);
+    });
+    const byTime = (rows: (string | undefined)[][]) => rows.map((r) => r.join(' ')).sort();
+    expect(byTime(announced)).toEqual(byTime(started.map((a) => [a.at, a.resource, a.action])));
+    // Every evening run pauses several clusters: those pauses are digests, not an alert per cluster.
+    const digests = week.alerts.filter((a) => listed(a.message) !== null);
+    expect(digests.length).toBeGreaterThanOrEqual(EVENINGS.length);
+    for (const d of digests) expect(listed(d.message)?.length).toBeGreaterThanOrEqual(2);
     expect(week.records.filter((x) => x.type === 'alert' && x.severity === 'ERROR')).toEqual([]);
     // Resume has no event: the sweep confirms it (state available) and closes the record.
     const resumes = week.records.filter(
