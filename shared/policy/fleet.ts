@@ -351,7 +351,7 @@ function nameClashes(resources: readonly FleetResource[]): string[] {
     .filter(([, at]) => at.size > 1)
     .map(
       ([name, at]) =>
-        `${name} is in ${[...at].join(' and ')}; expected each name once across the fleet files (decisions are keyed by policy, type and name: a hub withholds such a resource), so plan them separately or rename one`,
+        `${name} is in ${[...at].join(' and ')}; expected each name once across the fleet files (plan reads one resource per type and name; the deployed hub decides each in its own target), so plan them separately`,
     );
 }
 

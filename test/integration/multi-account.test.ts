@@ -14,6 +14,7 @@ import { MemoryLedger } from '../../shared/execute/memory-ledger.ts';
 import { locationOf } from '../../shared/execute/target-ports.ts';
 import { createObservability } from '../../shared/lambda/observability.ts';
 import { decide } from '../../shared/policy/decide.ts';
+import { setKeyHome } from '../../shared/policy/key-scope.ts';
 import { loadPolicySources } from '../../shared/policy/policy-loader.ts';
 import { motoEndpoint } from '../helpers/moto.ts';
 import { fixedClock, RecordingNotifier } from '../unit/execute/fakes.ts';
@@ -331,5 +332,54 @@ describe.skipIf(motoEndpoint === null)('the figures per target (moto)', () => {
         'redshift:DescribeIntegrations',
       ],
     ]);
+  });
+});
+
+describe.skipIf(motoEndpoint === null)('one cluster name in two targets (moto, #18)', () => {
+  afterAll(() => setKeyHome(undefined));
+
+  it('both are read, decided under two keys and paused, each in its own account and Region', async () => {
+    for (const [account, region] of [
+      [A, 'eu-west-1'],
+      [B, 'eu-central-1'],
+    ] as const)
+      await (await redshiftIn(account, region)).send(
+        new CreateClusterCommand({
+          ClusterIdentifier: 'shared-dw',
+          NodeType: 'ra3.xlplus',
+          NumberOfNodes: 2,
+          MasterUsername: 'admin',
+          MasterUserPassword: 'Passw0rd-1',
+          Tags: [
+            { Key: 'autopilot:managed', Value: 'true' },
+            { Key: 'env', Value: 'dev' },
+          ],
+        }),
+      );
+    // The hub runs in A's eu-west-1: that target keeps single-account keys, B's eu-central-1 is another.
+    setKeyHome({ account: A, region: 'eu-west-1' });
+    const now = '2026-12-07T20:00:00.000Z'; // Monday 21:00 Berlin: outside the window
+    const fleet = { ...(await hub([A, B], false).fleet.readAll()), readAt: now };
+    expect(fleet.unread.filter((p) => p.reason.startsWith('the same'))).toEqual([]);
+    const { policySet } = loadPolicySources([{ file: 'hub.yml', text: POLICY }]);
+    const out = decide({
+      policies: policySet,
+      fleet,
+      trigger: { kind: 'tick', at: now },
+      now,
+      ledger: { entries: [] },
+    });
+    const pauses = out.decisions.filter((d) => d.action === 'PauseCluster' && d.target.id === 'shared-dw');
+    expect(pauses.map((d) => `${locationOf(d.target)?.account}/${locationOf(d.target)?.region}`).sort()).toEqual([
+      `${A}/eu-west-1`,
+      `${B}/eu-central-1`,
+    ]);
+    expect(new Set(pauses.map((d) => d.idempotencyKey)).size).toBe(2);
+    const executor = hub([A, B], true);
+    for (const d of pauses) await executor.resources.cluster.perform(d.action, d.params, d.target);
+    const status = async (account: string, region: string) =>
+      (await (await redshiftIn(account, region)).send(new DescribeClustersCommand({ ClusterIdentifier: 'shared-dw' })))
+        .Clusters?.[0]?.ClusterStatus;
+    expect([await status(A, 'eu-west-1'), await status(B, 'eu-central-1')]).toEqual(['paused', 'paused']);
   });
 });
