@@ -47,7 +47,23 @@ async function run(): Promise<SimulationResult> {
   return sim.run();
 }
 
-const line = (a: PublishedAlert) => `${a.at.slice(11, 16)} ${a.attributes.resource} ${a.subject}`;
+/** The resources a run digest lists (`  cluster/x  PauseCluster  started  …` under `Resources:`); null for any other alert. */
+const listed = (message: string) => {
+  const at = message.indexOf('\nResources:\n');
+  if (!message.startsWith('What:    policy ') || at < 0) return null;
+  return (message.slice(at + '\nResources:\n'.length).split('\n\n')[0] ?? '').split('\n').map((l) => {
+    const [resource, action, verb] = l.trim().split(/ {2}/);
+    return `${resource} ${action} ${verb}`;
+  });
+};
+
+/** An alert in one line; a digest with the resources it lists. */
+const line = (a: PublishedAlert) =>
+  `${a.at.slice(11, 16)} ${a.attributes.resource} ${a.subject}${
+    listed(a.message)
+      ?.map((l) => `\n  ${l}`)
+      .join('') ?? ''
+  }`;
 
 describe('usage-limit escalation: a shared budget fires on the sum', () => {
   let result: SimulationResult;
@@ -56,20 +72,21 @@ describe('usage-limit escalation: a shared budget fires on the sum', () => {
   }, 120_000);
 
   it('three clusters each under, the sum over: one budget alert at 80 %, then each member takes the steps', () => {
-    const graded = result.alerts.filter((a) => !a.subject?.includes('CreateUsageLimit')).map(line);
-    expect(graded).toEqual([
+    // Each step on the three members is one run of the policy: one digest listing the three (issue 19).
+    expect(result.alerts.map(line)).toEqual([
+      '00:00 3 clusters [autopilot] analytics-shared: CreateUsageLimit done on 3 clusters' +
+        '\n  cluster/analytics-1 CreateUsageLimit done\n  cluster/analytics-2 CreateUsageLimit done\n  cluster/analytics-3 CreateUsageLimit done',
       '09:00 schedule/usage-budget/analytics-shared/spectrum [autopilot] usage grade 80%: spectrum daily 80.25% on budget analytics-shared',
-      '11:15 cluster/analytics-1 [autopilot] ModifyUsageLimit analytics-1: done (analytics-shared)',
-      '11:15 cluster/analytics-2 [autopilot] ModifyUsageLimit analytics-2: done (analytics-shared)',
-      '11:15 cluster/analytics-3 [autopilot] ModifyUsageLimit analytics-3: done (analytics-shared)',
-      '16:45 cluster/analytics-1 [autopilot] PauseCluster analytics-1: started (analytics-shared)',
-      '16:45 cluster/analytics-2 [autopilot] PauseCluster analytics-2: started (analytics-shared)',
-      '16:45 cluster/analytics-3 [autopilot] PauseCluster analytics-3: started (analytics-shared)',
+      '11:15 3 clusters [autopilot] analytics-shared: ModifyUsageLimit done on 3 clusters' +
+        '\n  cluster/analytics-1 ModifyUsageLimit done\n  cluster/analytics-2 ModifyUsageLimit done\n  cluster/analytics-3 ModifyUsageLimit done',
+      '16:45 3 clusters [autopilot] analytics-shared: PauseCluster started on 3 clusters' +
+        '\n  cluster/analytics-1 PauseCluster started\n  cluster/analytics-2 PauseCluster started\n  cluster/analytics-3 PauseCluster started',
     ]);
   });
 
   it('says each member is under while the sum is over, and raises no ERROR or WARNING', () => {
-    const pause = result.alerts.find((a) => a.subject?.startsWith('[autopilot] PauseCluster analytics-2'));
+    const pause = result.alerts.find((a) => listed(a.message)?.includes('cluster/analytics-2 PauseCluster started'));
+    expect(pause?.attributes).toMatchObject({ severity: 'INFO', policy: 'analytics-shared', action: 'PauseCluster' });
     expect(pause?.message).toMatch(
       /usage grade 150%: the 3 clusters of the shared budget \(analytics-1 2\.5, analytics-2 2\.5, analytics-3 2\.5\) used 7\.5 TB scanned of spectrum, 150% of 5 TB scanned/,
     );
