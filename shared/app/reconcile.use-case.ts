@@ -1,4 +1,5 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
+import { attachObservations } from '../execute/observed.ts';
 import { type ReconcileReport, reconcile } from '../execute/reconcile.ts';
 import { parseIngress, reportReceived } from '../lambda/ingest.ts';
 import type { Observability } from '../lambda/observability.ts';
@@ -58,6 +59,14 @@ export async function runSweep(deps: AppDeps): Promise<SweepReport> {
         }),
       ledger: deps.ledger,
       queue: deps.queue,
+      // A decision carries this read while fresh: the executor needs no second Describe (issue 19).
+      observe: (decisions, resources, readAt) =>
+        attachObservations(
+          decisions,
+          resources,
+          readAt,
+          !unread.some((part) => (part.types as readonly string[]).includes('integration')),
+        ),
       notifier: deps.notifier,
       region: deps.config.region,
       clock: deps.clock,

@@ -24,14 +24,23 @@ export const DecisionMessageSchema = z.object({
   }),
   decidedAt: z.string().min(1).optional(),
   digest: z.string().min(1).optional(),
+  // The sweep's read (observed.ts): the resource as the fleet mapping produced it, from our own sweep.
+  observed: z
+    .object({
+      readAt: z.string().min(1),
+      resource: z.looseObject({ type: z.enum(['cluster', 'workgroup', 'integration']), id: z.string().min(1) }),
+      zeroEtlTarget: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 export function parseDecisionMessage(body: string): Decision {
   const parsed = DecisionMessageSchema.parse(JSON.parse(body));
   const { arn, region, ...target } = parsed.target;
-  const { decidedAt, digest, ...rest } = parsed;
+  const { decidedAt, digest, observed, ...rest } = parsed;
   return {
     ...rest,
+    ...(observed === undefined ? {} : { observed: observed as unknown as NonNullable<Decision['observed']> }),
     ...(decidedAt === undefined ? {} : { decidedAt }),
     ...(digest === undefined ? {} : { digest }),
     target: { ...target, ...(arn === undefined ? {} : { arn }), ...(region === undefined ? {} : { region }) },

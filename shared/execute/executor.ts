@@ -16,7 +16,8 @@ import {
   type Run,
 } from './executor-result.ts';
 import { firstRefusal, type Guardrail, type Refusal } from './guardrails.ts';
-import { pendingRecord } from './ledger-record.ts';
+import { pendingRecord, saveOrReadBack } from './ledger-record.ts';
+import { freshObservation, noteActed } from './observed.ts';
 import { operationSpec } from './operations.ts';
 import {
   type Clock,
@@ -202,7 +203,9 @@ export class Executor {
     context: { quiet: string | null; earlier: LedgerRecord | null },
   ): Promise<ExecutionResult> {
     const { metrics } = this.#deps;
-    const resource = await port.read(decision.target);
+    // The sweep's read while fresh (observed.ts); a retry after an attempt that may have acted reads again.
+    const observed = context.earlier === null ? freshObservation(decision, this.#deps.clock.now()) : null;
+    const resource = observed ?? (await port.read(decision.target));
     if (resource === null) {
       metrics.count('skips', 'not-found');
       return this.#finish(claimed, 'skipped', { status: 'skipped', outcomeReason: 'resource not found' });
@@ -214,7 +217,7 @@ export class Executor {
       const earlier = `an earlier attempt (${context.earlier?.status}) reached AWS`;
       return this.#recordActed(decision, record, operation, { afterState: resource.status }, reached.done, earlier);
     }
-    const checked = await this.#guard(decision, record, operation, port, resource);
+    const checked = await this.#guard(decision, record, operation, port, resource, observed !== null);
     record = checked.record;
     if (checked.refusal !== null) {
       metrics.count('skips', checked.refusal.guardrail);
@@ -224,6 +227,7 @@ export class Executor {
       const changes = { status: 'skipped' as const, retryable, outcomeReason: `guardrail ${guardrail}: ${reason}` };
       return this.#finish(record, 'skipped', changes, context.quiet);
     }
+    noteActed(decision.target, this.#deps.clock.now());
     const performed = await this.#performOrObserve(decision, operation, port);
     run.breaker.recordSuccess();
     metrics.count('actions', decision.action);
@@ -238,9 +242,11 @@ export class Executor {
     operation: ActionSpec,
     port: ResourcePort,
     resource: ObservedResource,
+    fromSweep: boolean,
   ): Promise<{ record: LedgerRecord; refusal: Refusal | null }> {
     const { ledger, clock } = this.#deps;
     let record = claimed;
+    const zeroEtl = fromSweep ? decision.observed?.zeroEtlTarget : undefined;
     const refusal = await firstRefusal(
       {
         decision,
@@ -248,7 +254,11 @@ export class Executor {
         resource,
         facts: {
           isZeroEtlTarget: () =>
-            resource.type === 'cluster' ? port.isZeroEtlTarget(resource as ClusterResource) : Promise.resolve(false),
+            zeroEtl !== undefined
+              ? Promise.resolve(zeroEtl)
+              : resource.type === 'cluster'
+                ? port.isZeroEtlTarget(resource as ClusterResource)
+                : Promise.resolve(false),
           supersededBy: () =>
             operation.stateKey === null
               ? Promise.resolve(null)
@@ -468,24 +478,9 @@ export class Executor {
     return { kind: 'done', outcome, record };
   }
 
-  /**
-   * A write whose every answer was lost may still have committed: read the record back before calling
-   * it failed. Ours (same token and update time) means written, so the outcome is reported now —
-   * otherwise the next delivery would find it done and nobody would report it.
-   */
-  async #save(record: LedgerRecord): Promise<boolean> {
-    try {
-      return await this.#deps.ledger.save(record);
-    } catch (error) {
-      const stored = await this.#deps.ledger.get(record.idempotencyKey).catch(() => null);
-      const written =
-        stored !== null &&
-        stored.claimToken === record.claimToken &&
-        stored.status === record.status &&
-        stored.updatedAt === record.updatedAt;
-      if (!written) throw error;
-      return true;
-    }
+  /** The outcome write; a lost answer is read back (ledger-record.ts `saveOrReadBack`). */
+  #save(record: LedgerRecord): Promise<boolean> {
+    return saveOrReadBack(this.#deps.ledger, record);
   }
 
   /** A lost alert must not turn a finished action into a retry (that could act twice); log it loudly instead. */

@@ -1,5 +1,5 @@
 import type { Decision } from '../policy/decision.ts';
-import type { LedgerRecord } from './ports.ts';
+import type { LedgerPort, LedgerRecord } from './ports.ts';
 
 /**
  * Ledger record builders: the executor's claim, the policy-alert executor's claim, the snapshot
@@ -68,4 +68,24 @@ export function pendingRecord(
     1,
   );
   return decision.digest === undefined ? record : { ...record, digest: decision.digest };
+}
+
+/**
+ * A write whose every answer was lost may still have committed: read the record back before calling
+ * it failed. Ours (same token and update time) means written, so the outcome is reported now —
+ * otherwise the next delivery would find it done and nobody would report it.
+ */
+export async function saveOrReadBack(ledger: LedgerPort, record: LedgerRecord): Promise<boolean> {
+  try {
+    return await ledger.save(record);
+  } catch (error) {
+    const stored = await ledger.get(record.idempotencyKey).catch(() => null);
+    const written =
+      stored !== null &&
+      stored.claimToken === record.claimToken &&
+      stored.status === record.status &&
+      stored.updatedAt === record.updatedAt;
+    if (!written) throw error;
+    return true;
+  }
 }

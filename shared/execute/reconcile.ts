@@ -44,6 +44,8 @@ export interface ReconcileDeps {
   ledger: LedgerPort;
   /** `digests` follow the decisions (their own FIFO groups): one alert per policy and run (digest.ts). */
   queue: { send(decisions: readonly Decision[], digests?: readonly DigestMessage[]): Promise<{ sent: number }> };
+  /** Attaches the sweep's read to the decisions it may stand for (observed.ts); absent: the executor re-reads. */
+  observe?: (decisions: readonly Decision[], resources: readonly FleetResource[], readAt: string) => Decision[];
   /** Reports operations that ended badly while nobody was watching. */
   notifier?: NotifierPort;
   region?: string;
@@ -147,7 +149,9 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   for (const d of decisions) {
     if (claimable(existing.get(d.idempotencyKey) ?? null, now)) unique.set(d.idempotencyKey, d);
   }
-  const planned = planDigests([...unique.values()], now.toISOString());
+  const observed =
+    deps.observe === undefined ? [...unique.values()] : deps.observe([...unique.values()], resources, fleet.readAt);
+  const planned = planDigests(observed, now.toISOString());
   const toSend = planned.decisions;
   const { sent } = toSend.length > 0 ? await deps.queue.send(toSend, planned.digests) : { sent: 0 };
 
