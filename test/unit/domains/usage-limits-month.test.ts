@@ -47,7 +47,20 @@ async function run(): Promise<SimulationResult> {
 
 /** An alert without its times and numbers: what kind of alert it is. */
 const kind = (a: PublishedAlert) =>
-  `${a.attributes.severity} ${(a.subject ?? '').replace(/daily \d[\d.]*%/, 'daily N%').replace(/ \(analytics-spectrum-budget\)$/, '')}`;
+  `${a.attributes.severity} ${(a.subject ?? '')
+    .replace(/daily \d[\d.]*%/, 'daily N%')
+    .replace(/ on \d+ clusters$/, ' on N clusters')
+    .replace(/ \(analytics-spectrum-budget\)$/, '')}`;
+
+/** The resources a run digest lists (`  cluster/x  PauseCluster  started  …` under `Resources:`); null for any other alert. */
+const listed = (message: string) => {
+  const at = message.indexOf('\nResources:\n');
+  if (!message.startsWith('What:    policy ') || at < 0) return null;
+  return (message.slice(at + '\nResources:\n'.length).split('\n\n')[0] ?? '').split('\n').map((l) => {
+    const [resource, action, verb] = l.trim().split(/ {2}/);
+    return `${resource} ${action} ${verb}`;
+  });
+};
 
 describe('usage-limit escalation: a simulated month', () => {
   let month: SimulationResult;
@@ -59,15 +72,22 @@ describe('usage-limit escalation: a simulated month', () => {
     const counts: Record<string, number> = {};
     for (const a of month.alerts) counts[kind(a)] = (counts[kind(a)] ?? 0) + 1;
     expect(counts).toEqual({
-      'INFO [autopilot] CreateUsageLimit analytics-1: done': 2,
-      'INFO [autopilot] CreateUsageLimit analytics-2: done': 2,
-      'INFO [autopilot] CreateUsageLimit analytics-3: done': 2,
+      // The first sweep creates the two declared limits on each cluster: one run, one digest (issue 19).
+      'INFO [autopilot] analytics-spectrum-budget: CreateUsageLimit done on N clusters': 1,
       'INFO [autopilot] usage grade 80%: spectrum daily N% on analytics-1': DAYS,
       'INFO [autopilot] ModifyUsageLimit analytics-1: done': DAYS * 2 - 1,
       'INFO [autopilot] PauseCluster analytics-1: started': DAYS,
       'INFO [autopilot] ResumeCluster analytics-1: started': DAYS - 1,
       'INFO [autopilot] usage grade 80%: spectrum daily N% on analytics-2': DAYS,
     });
+    const created = month.alerts.find((a) => a.subject?.includes('CreateUsageLimit'));
+    expect(created?.at.slice(0, 16)).toBe('2026-12-01T00:00');
+    expect(created?.attributes).toMatchObject({ severity: 'INFO', action: 'CreateUsageLimit', outcome: 'succeeded' });
+    expect(listed(created?.message ?? '')).toEqual(
+      ['analytics-1', 'analytics-1', 'analytics-2', 'analytics-2', 'analytics-3', 'analytics-3'].map(
+        (id) => `cluster/${id} CreateUsageLimit done`,
+      ),
+    );
     const day = (d: string) =>
       month.alerts
         .filter((a) => a.at.startsWith(`2026-12-${d}`) && a.attributes.resource === 'cluster/analytics-1')
