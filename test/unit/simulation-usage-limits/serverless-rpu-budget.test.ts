@@ -6,6 +6,7 @@ import type { PublishedAlert } from '../../../shared/simulation/aws-services.ts'
 import { realHandlers } from '../../../shared/simulation/real-handlers.ts';
 import { Simulation, type SimulationResult } from '../../../shared/simulation/simulation.ts';
 import type { MetricProfile } from '../../../shared/simulator/workload.ts';
+import { announced, reasonsOf } from './announced.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const FROM = Date.parse('2026-11-28T00:00:00Z');
@@ -49,9 +50,6 @@ async function run(): Promise<SimulationResult> {
 const line = (a: PublishedAlert) =>
   `${a.at.slice(5, 16)} ${a.attributes.severity} ${(a.subject ?? '').replace(/ \(serverless-rpu-budget\)$/, '')}`;
 
-/** The alert's `Why:` line. */
-const why = (a: PublishedAlert) => /^Why: +(.*)$/m.exec(a.message ?? '')?.[1] ?? '';
-
 /** RPU-hours the workgroup used each UTC day, from the simulator's ComputeSeconds (Sum / 30 / 3600). */
 function dailyRpuHours(r: SimulationResult, workgroup: string): Record<string, number> {
   const out = r.simulator.callCloudWatch('GetMetricData', {
@@ -94,16 +92,17 @@ describe('issue 14 Serverless example: serverless-rpu-budget over a month bounda
   }, 300_000);
 
   it('creates the limit once, one alert per grade in order, each step undone and reported at the boundary', () => {
-    expect(result.alerts.map(line)).toEqual([
-      '11-28T00:00 INFO [autopilot] redshift-serverless:CreateUsageLimit analytics-dev: done',
-      '11-28T10:15 INFO [autopilot] UpdateWorkgroup analytics-dev: started',
-      '11-28T10:30 INFO [autopilot] UpdateUsageLimit analytics-dev: done',
-      '12-01T00:00 INFO [autopilot] UpdateUsageLimit analytics-dev: done',
-      '12-01T00:00 INFO [autopilot] UpdateWorkgroup analytics-dev: started',
-      '12-01T10:15 INFO [autopilot] UpdateWorkgroup analytics-dev: started',
-      '12-01T10:30 INFO [autopilot] UpdateUsageLimit analytics-dev: done',
+    // Each action alone, or listed in its policy run's digest (the boundary's two undoings are one run).
+    expect(announced(result.alerts, true)).toEqual([
+      '11-28T00:00 workgroup/analytics-dev redshift-serverless:CreateUsageLimit done',
+      '11-28T10:15 workgroup/analytics-dev UpdateWorkgroup started',
+      '11-28T10:30 workgroup/analytics-dev UpdateUsageLimit done',
+      '12-01T00:00 workgroup/analytics-dev UpdateUsageLimit done',
+      '12-01T00:00 workgroup/analytics-dev UpdateWorkgroup started',
+      '12-01T10:15 workgroup/analytics-dev UpdateWorkgroup started',
+      '12-01T10:30 workgroup/analytics-dev UpdateUsageLimit done',
     ]);
-    const [, cap, deactivate, backToLog, restored] = result.alerts.map(why);
+    const [, cap, deactivate, backToLog, restored] = result.alerts.flatMap(reasonsOf);
     expect(cap).toMatch(/^usage grade 90%: workgroup analytics-dev used [\d.]+ RPU-hours of serverless-compute, /);
     expect(cap).toContain('step capMaxCapacity (max capacity of analytics-dev 256 RPU to 64 RPU)');
     expect(deactivate).toMatch(/^usage grade 110%: .* breach action log to deactivate \(user queries stop at 200/);
