@@ -79,10 +79,18 @@ async function actingSection(): Promise<{ acting: ActingResult; checks: Check[] 
 if (only === 'acting') {
   const { acting, checks: actingChecks } = await actingSection();
   const path = join(REPO_ROOT, 'bench/results.json');
-  const previous = JSON.parse(readFileSync(path, 'utf8')) as { checks?: Check[] } & Record<string, unknown>;
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as { checks?: Check[]; targets?: object } & Record<
+    string,
+    unknown
+  >;
   const kept = (previous.checks ?? []).filter((c) => !c.figure.startsWith('acting:'));
   const merged = {
     ...previous,
+    targets: {
+      ...previous.targets,
+      actingCallsPerAction: TARGETS.actingCallsPerAction,
+      actingWallRatio: TARGETS.actingWallRatio,
+    },
     checks: [...kept, ...actingChecks],
     acting,
     actingGeneratedAt: new Date().toISOString(),
