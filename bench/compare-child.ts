@@ -20,6 +20,7 @@ if (figure === 'engine') {
   const r = benchEngine(load, fleet, stream, 1, true);
   result = {
     throughputPerSec: r.throughputPerSec,
+    cpuThroughputPerSec: r.cpuThroughputPerSec,
     p99Ms: r.p99Ms,
     eventP50Ms: r.eventP50Ms,
     tickP50Ms: r.tickP50Ms,

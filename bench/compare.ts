@@ -112,6 +112,7 @@ const differences = figures.flatMap((figure) =>
 );
 if (figures.includes('engine')) {
   add('decide() throughput, 30,000 items (items/s)', 'engine', 'throughputPerSec', true);
+  add('decide() throughput per CPU second, 30,000 items (items/s)', 'engine', 'cpuThroughputPerSec', true);
   add('decide() p99, all items (ms)', 'engine', 'p99Ms', false);
   add('decide() event p50 (ms)', 'engine', 'eventP50Ms', false);
   add('decide() tick p50 (ms)', 'engine', 'tickP50Ms', false);
