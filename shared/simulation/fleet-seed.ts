@@ -13,6 +13,9 @@ import type { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 export interface FleetFile {
   name: string;
   json: unknown;
+  /** Where the file was read (`--fleet ACCOUNT/REGION=file`): that target's simulated account. */
+  account?: string;
+  region?: string;
 }
 
 type Json = Record<string, unknown>;

@@ -2,12 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { type DescribeIntegrationsMessage, type Integration, RedshiftClient } from '@aws-sdk/client-redshift';
+import { RedshiftClient } from '@aws-sdk/client-redshift';
 import { RedshiftDataClient } from '@aws-sdk/client-redshift-data';
 import { RedshiftServerlessClient } from '@aws-sdk/client-redshift-serverless';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AppDeps, FleetRead, FleetReader } from '../app/deps.ts';
+import { FanOutFleetReader } from '../app/aws-fleet-reader.ts';
+import { type AppDeps, adapterMembers, type FleetRead, type FleetReader } from '../app/deps.ts';
 import { buildInProcessDeps, stageConfig } from '../app/memory-deps.ts';
 import { CloudWatchUsageAdapter } from '../aws/cloudwatch-usage.ts';
 import { DataApiAdapter } from '../aws/data-api.adapter.ts';
@@ -16,16 +17,17 @@ import { DecisionQueue } from '../aws/queue.adapter.ts';
 import { RedshiftAdapter } from '../aws/redshift.adapter.ts';
 import { RedshiftServerlessAdapter } from '../aws/redshift-serverless.adapter.ts';
 import { MemoryLedger } from '../execute/memory-ledger.ts';
+import { TargetRoutedPort } from '../execute/target-ports.ts';
 import { METRICS_NAMESPACE } from '../lambda/observability.ts';
-import { isStateChanging } from '../policy/action-effects.ts';
 import type { FleetResource } from '../policy/decision.ts';
 import { Prng } from '../simulator/prng.ts';
-import { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
+import type { RedshiftSimulator } from '../simulator/redshift-simulator.ts';
 import { attachClient } from '../simulator/sdk-attach.ts';
 import { attachService, EventBridgeService, SnsService, SqsService } from './aws-services.ts';
 import { FifoQueue } from './fifo-queue.ts';
-import { type FleetFile, IntegrationArns, seedSimulator } from './fleet-seed.ts';
-import { resourceName, SIMULATION_DEFAULTS } from './simulation-defaults.ts';
+import type { FleetFile } from './fleet-seed.ts';
+import { SIMULATION_DEFAULTS } from './simulation-defaults.ts';
+import { TargetAccount } from './target-account.ts';
 
 /**
  * The simulated AWS account: the Redshift simulator, the SQS FIFO decision queue, the alert topic and
@@ -67,6 +69,15 @@ export interface AccountOptions {
   seed: string;
   region: string;
   account: string;
+  /**
+   * A hub's other targets (accounts and Regions), each simulated as its own account on the run's clock:
+   * the sweep fans out over all of them and the executor acts in each decision's own, as a hub deployed
+   * with a targets file does (the spoke roles' credentials stood in by the hub's). The first target is
+   * `account`/`region`, where the hub's queue, topic, bus and ledger live.
+   */
+  targets?: readonly { account: string; region: string }[];
+  /** How many targets the sweep reads at once (the targets file's `concurrency`). */
+  concurrency?: number;
 }
 
 export class SimulatedAccount {
@@ -74,6 +85,8 @@ export class SimulatedAccount {
   readonly region: string;
   readonly account: string;
   readonly seed: string;
+  /** The simulated accounts: the hub's own first, then each other target. */
+  readonly targets: TargetAccount[];
   readonly queue: FifoQueue;
   readonly sqs: SqsService;
   readonly sns: SnsService;
@@ -84,8 +97,7 @@ export class SimulatedAccount {
   /** The fleet the latest sweep read, or null when none has since `lastFleet` was cleared. */
   lastFleet: FleetRead | null = null;
   readonly #config: AppDeps['config'];
-  #workgroupTags = new Map<string, { key: string; value: string }[]>();
-  #integrationArns = new IntegrationArns();
+  readonly #concurrency: number;
   /** What each event's fleet read (`readFor`) returned since `eventReads` was last cleared, in order. */
   eventReads: FleetResource[][] = [];
 
@@ -94,7 +106,25 @@ export class SimulatedAccount {
     this.seed = seed;
     this.region = region;
     this.account = account;
-    this.sim = new RedshiftSimulator({ start: options.start, seed, region, account });
+    const home = new TargetAccount({ start: options.start, seed, region, account, touched: this.touched });
+    this.sim = home.sim;
+    // The first target keeps the run's seed (a single-account run is what it always was); each other
+    // target's streams are its own.
+    const others = (options.targets ?? []).filter((t) => t.account !== account || t.region !== region);
+    this.targets = [
+      home,
+      ...others.map(
+        (t) =>
+          new TargetAccount({
+            start: options.start,
+            seed: `${seed}/${t.account}/${t.region}`,
+            ...t,
+            touched: this.touched,
+            clock: home.sim.clock,
+          }),
+      ),
+    ];
+    this.#concurrency = options.concurrency ?? 8;
     this.#config = this.#stageConfig();
     const root = new Prng(`${seed}/simulation`);
     this.queue = new FifoQueue({
@@ -110,43 +140,64 @@ export class SimulatedAccount {
     this.events = new EventBridgeService(this.sim.clock, root.fork('eventbridge-ids'));
   }
 
-  /** Puts the fleet files' resources into the simulator. */
+  /** True when the sweep fans out over more than one account or Region. */
+  get isHub(): boolean {
+    return this.targets.length > 1;
+  }
+
+  /** The target of `account/region` (the fleet file's location), or undefined. */
+  target(key: string): TargetAccount | undefined {
+    return this.targets.find((t) => t.key === key);
+  }
+
+  /** Puts each fleet file's resources into the simulator of its account and Region (no location: the first). */
   seedFleet(fleet: readonly FleetFile[]): void {
-    const seeded = seedSimulator(this.sim, fleet);
-    this.#workgroupTags = seeded.workgroupTags;
-    this.#integrationArns = seeded.integrationArns;
+    for (const target of this.targets) {
+      const own = fleet.filter((f) =>
+        f.account === undefined ? target === this.targets[0] : `${f.account}/${f.region}` === target.key,
+      );
+      if (own.length > 0) target.seed(own);
+    }
+  }
+
+  /** The SDK clients of one function in one target, attached to that target's simulator. */
+  #targetClients(target: TargetAccount, service: string) {
+    // cacheMiddleware: the resolved middleware stack is reused per command class instead of rebuilt on
+    // every send (a documented client option); the stack, the simulator's middleware included, is the same.
+    const config = { region: target.region, maxAttempts: 3, cacheMiddleware: true };
+    const redshift = new RedshiftClient(config);
+    const serverless = new RedshiftServerlessClient(config);
+    const suffix = target === this.targets[0] ? '' : `/${target.key}`;
+    const requestIds = new Prng(`${this.seed}/simulation/request-ids/${service}${suffix}`);
+    const backend = {
+      call: (svc: 'redshift' | 'redshift-serverless', operation: string, input: object) =>
+        target.call(svc, operation, input, requestIds),
+    };
+    attachClient(backend, redshift);
+    attachClient(backend, serverless);
+    const cloudwatch = new CloudWatchClient(config);
+    attachService(cloudwatch, (operation, input) => target.sim.callCloudWatch(operation, input), requestIds);
+    return { redshift, serverless, cloudwatch, requestIds };
   }
 
   /** The deps of one function: its own SDK clients (as each Lambda function has), the account's services. */
   buildDeps(service: string, policies: AppDeps['policies']): AppDeps {
-    // cacheMiddleware: the resolved middleware stack is reused per command class instead of rebuilt on
-    // every send (a documented client option); the stack, the simulator's middleware included, is the same.
+    const home = this.#targetClients(this.targets[0] as TargetAccount, service);
     const config = { region: this.region, maxAttempts: 3, cacheMiddleware: true };
-    const redshift = new RedshiftClient(config);
-    const serverless = new RedshiftServerlessClient(config);
-    const requestIds = new Prng(`${this.seed}/simulation/request-ids/${service}`);
-    const backend = {
-      call: (svc: 'redshift' | 'redshift-serverless', operation: string, input: object) =>
-        this.#call(svc, operation, input, requestIds),
-    };
-    attachClient(backend, redshift);
-    attachClient(backend, serverless);
     const sqs = new SQSClient(config);
     const sns = new SNSClient(config);
     const eventBridge = new EventBridgeClient(config);
-    attachService(sqs, this.sqs.call, requestIds);
-    attachService(sns, this.sns.call, requestIds);
-    attachService(eventBridge, this.events.call, requestIds);
-    const cloudwatch = new CloudWatchClient(config);
-    attachService(cloudwatch, (operation, input) => this.sim.callCloudWatch(operation, input), requestIds);
+    attachService(sqs, this.sqs.call, home.requestIds);
+    attachService(sns, this.sns.call, home.requestIds);
+    attachService(eventBridge, this.events.call, home.requestIds);
     // The failover drill's canary (the Data API the simulator models, with its secrets).
     const data = new RedshiftDataClient(config);
     this.sim.attach(data);
-    return buildInProcessDeps({
+    const deps = buildInProcessDeps({
       config: this.#stageConfig(),
       policies,
-      redshift: new RedshiftAdapter(redshift),
-      serverless: new RedshiftServerlessAdapter(serverless),
+      redshift: new RedshiftAdapter(home.redshift),
+      serverless: new RedshiftServerlessAdapter(home.serverless),
       queue: new DecisionQueue(sqs, this.#config.decisionQueueUrl),
       ledger: this.ledger,
       notifier: new Notifier({ sns, eventBridge }, this.#config.alertTopicArn),
@@ -154,44 +205,57 @@ export class SimulatedAccount {
       nowMs: () => this.sim.clock.nowMs(),
       observability: quietObservability(service),
       wrapFleet: (reader) => this.#keepingSweeps(reader),
-      usage: new CloudWatchUsageAdapter(cloudwatch),
+      usage: new CloudWatchUsageAdapter(home.cloudwatch),
       dataApi: new DataApiAdapter(data),
     });
+    return this.isHub ? this.#hubDeps(deps, service, policies) : deps;
   }
 
-  #stageConfig(): AppDeps['config'] {
+  /**
+   * A hub's fleet reader and resource ports, as shared/app/env-deps.ts `hubMembers` wires them from a
+   * targets file: per target the adapters over its clients, the sweep fanned out over all of them
+   * (FanOutFleetReader), each executor call routed by the decision's target (TargetRoutedPort). Built
+   * here rather than by hubMembers, whose readers keep wall time: the simulation's run on its clock.
+   * As deployed, a hub wires no zero-ETL recreate port.
+   */
+  #hubDeps(deps: AppDeps, service: string, policies: AppDeps['policies']): AppDeps {
+    const nowMs = () => this.sim.clock.nowMs();
+    const members = this.targets.map((target) => {
+      const c = target === this.targets[0] ? null : this.#targetClients(target, service);
+      const redshift = c === null ? deps.resources.cluster : new RedshiftAdapter(c.redshift);
+      const serverless = c === null ? deps.resources.workgroup : new RedshiftServerlessAdapter(c.serverless);
+      const usage = c === null ? undefined : new CloudWatchUsageAdapter(c.cloudwatch);
+      return {
+        target,
+        ...adapterMembers(redshift as RedshiftAdapter, serverless as RedshiftServerlessAdapter, nowMs, policies, usage),
+      };
+    });
+    const portFor = (type: 'cluster' | 'workgroup') => (l: { account: string; region: string } | null) =>
+      (l === null ? members[0] : members.find((m) => m.target.key === `${l.account}/${l.region}`))?.resources[type];
+    const fleet = new FanOutFleetReader(
+      members.map((m) => ({ location: { account: m.target.account, region: m.target.region }, reader: m.fleet })),
+      this.#concurrency,
+    );
     return {
-      ...stageConfig({ region: this.region, account: this.account, stage: SIMULATION_DEFAULTS.stage }),
-      maxReceiveCount: SIMULATION_DEFAULTS.maxReceiveCount,
+      ...deps,
+      fleet: this.#keepingSweeps(fleet),
+      resources: {
+        cluster: new TargetRoutedPort(portFor('cluster')),
+        workgroup: new TargetRoutedPort(portFor('workgroup')),
+      },
     };
   }
 
-  /** The simulator, with what it does not model answered in front of it; state changes are noted. */
-  #call(svc: 'redshift' | 'redshift-serverless', operation: string, input: object, requestIds: Prng): object {
-    if (svc === 'redshift-serverless' && operation === 'ListTagsForResource') {
-      // Not modelled by the simulator: answered from the tags the fleet files carry.
-      const arn = String((input as { resourceArn?: unknown }).resourceArn ?? '');
-      return {
-        tags: this.#workgroupTags.get(arn) ?? [],
-        $metadata: { httpStatusCode: 200, requestId: requestIds.uuid() },
-      };
-    }
-    if (svc === 'redshift' && operation === 'DescribeInboundIntegrations') {
-      return this.#inboundIntegrations(input as { TargetArn?: string; IntegrationArn?: string });
-    }
-    if (svc === 'redshift' && operation === 'DescribeIntegrations' && this.#integrationArns.size > 0) {
-      return this.#integrationsAsAws(input as DescribeIntegrationsMessage);
-    }
-    const output = this.sim.call(svc, operation, input);
-    if (isStateChanging(operation)) {
-      const i = input as { ClusterIdentifier?: string; workgroupName?: string };
-      this.touched.add(
-        svc === 'redshift'
-          ? resourceName('cluster', i.ClusterIdentifier ?? '')
-          : resourceName('workgroup', i.workgroupName ?? ''),
-      );
-    }
-    return output;
+  #stageConfig(): AppDeps['config'] {
+    const config = {
+      ...stageConfig({ region: this.region, account: this.account, stage: SIMULATION_DEFAULTS.stage }),
+      maxReceiveCount: SIMULATION_DEFAULTS.maxReceiveCount,
+    };
+    if (!this.isHub) return config;
+    // A hub serves every target's account and Region (env-deps.ts withTargets).
+    const accounts = [...new Set(this.targets.map((t) => t.account))];
+    const regions = [...new Set(this.targets.map((t) => t.region))];
+    return { ...config, accounts, regions };
   }
 
   /** The skip observer re-decides on the fleet the sweep read, so the sweep's read is kept. */
@@ -210,86 +274,13 @@ export class SimulatedAccount {
     };
   }
 
-  /** DescribeIntegrations with the fleet file's ARNs, in the request and in the answer. */
-  #integrationsAsAws(input: DescribeIntegrationsMessage): object {
-    const arns = this.#integrationArns;
-    const request: DescribeIntegrationsMessage = { ...input };
-    if (input.IntegrationArn !== undefined) request.IntegrationArn = arns.toSim(input.IntegrationArn);
-    if (input.Filters !== undefined) {
-      request.Filters = input.Filters.map((f) =>
-        f.Name === 'integration-arn' ? { ...f, Values: (f.Values ?? []).map((v) => arns.toSim(v)) } : f,
-      );
-    }
-    const out = this.sim.call('redshift', 'DescribeIntegrations', request) as { Integrations?: Integration[] };
-    const Integrations = (out.Integrations ?? []).map((i) => ({
-      ...i,
-      IntegrationArn: arns.toFleet(i.IntegrationArn ?? ''),
-    }));
-    return { ...out, Integrations };
-  }
-
-  /**
-   * A simulator event as AWS would send it: a zero-ETL event names its integration by the fleet
-   * file's ARN. Returns the payload and the resource it names.
-   */
-  asAws(payload: unknown, resource: string): { payload: unknown; resource: string } {
-    const p = payload as { resources?: unknown };
-    if (this.#integrationArns.size === 0 || !Array.isArray(p?.resources)) return { payload, resource };
-    return {
-      payload: {
-        ...p,
-        resources: p.resources.map((r) => (typeof r === 'string' ? this.#integrationArns.toFleet(r) : r)),
-      },
-      resource: this.#integrationArns.toFleet(resource),
-    };
-  }
-
-  /**
-   * DescribeInboundIntegrations is not modelled by the simulator; it is DescribeIntegrations seen from
-   * the target (the same integrations, filtered by TargetArn), which the simulator does model.
-   */
-  #inboundIntegrations(input: { TargetArn?: string; IntegrationArn?: string }): object {
-    const all = this.#integrationsAsAws({}) as {
-      Integrations?: Integration[];
-      $metadata: object;
-    };
-    const inbound = (all.Integrations ?? [])
-      .filter((i) => input.TargetArn === undefined || i.TargetArn === input.TargetArn)
-      .filter((i) => input.IntegrationArn === undefined || i.IntegrationArn === input.IntegrationArn)
-      .map((i) => ({
-        IntegrationArn: i.IntegrationArn,
-        SourceArn: i.SourceArn,
-        TargetArn: i.TargetArn,
-        Status: i.Status,
-        Errors: i.Errors ?? [],
-        CreateTime: i.CreateTime,
-      }));
-    return { InboundIntegrations: inbound, $metadata: all.$metadata };
-  }
-
-  /** Every resource's state now: clusters, then workgroups (status lower-cased, with base capacity). */
+  /** Every resource's state now, in every target: clusters, then workgroups. */
   initialStates(): { name: string; state: string; capacity?: number }[] {
-    const out: { name: string; state: string; capacity?: number }[] = [];
-    for (const c of this.sim.listClusters()) {
-      out.push({ name: resourceName('cluster', c.ClusterIdentifier ?? ''), state: c.ClusterStatus ?? 'unknown' });
-    }
-    const views = this.sim.call('redshift-serverless', 'ListWorkgroups', { maxResults: 100 }) as {
-      workgroups?: { workgroupName?: string; status?: string; baseCapacity?: number }[];
-    };
-    for (const w of views.workgroups ?? []) {
-      const name = resourceName('workgroup', w.workgroupName ?? '');
-      out.push({ name, state: (w.status ?? 'unknown').toLowerCase(), capacity: w.baseCapacity ?? 0 });
-    }
-    return out;
+    return this.targets.flatMap((t) => t.initialStates());
   }
 
-  /** One resource's state now (`deleted` once gone); `nodes` for clusters. */
+  /** One resource's state now (`deleted` once gone); `nodes` for clusters. Names are unique across targets. */
   stateOf(type: string, id: string): { state: string; capacity?: number; nodes: number } {
-    if (type === 'cluster') {
-      const c = this.sim.getCluster(id);
-      return { state: c?.ClusterStatus ?? 'deleted', nodes: c?.NumberOfNodes ?? 0 };
-    }
-    const w = this.sim.serverless.getWorkgroupView(id);
-    return { state: (w?.status ?? 'deleted').toLowerCase(), capacity: w?.baseCapacity ?? 0, nodes: 0 };
+    return (this.targets.find((t) => t.holds(type, id)) ?? (this.targets[0] as TargetAccount)).stateOf(type, id);
   }
 }

@@ -66,6 +66,14 @@ export interface SimulationOptions {
   /** Report decide()'s skips of each tick (costs one extra decide() per tick). Default true. */
   observeSkips?: boolean;
   handlers: HandlerFactory;
+  /**
+   * A hub's targets (the targets file's accounts and Regions): each is simulated as its own account,
+   * seeded from the fleet files read there (`FleetFile.account`/`region`); the sweep fans out over all
+   * of them and every record names its account and Region. Targets named only by fleet files count too.
+   */
+  targets?: readonly { account: string; region: string }[];
+  /** How many targets the sweep reads at once (the targets file's `concurrency`; default 8). */
+  concurrency?: number;
   /** Called with each simulator instance before the run, e.g. to add workloads, alarms or faults. */
   prepare?: (sim: RedshiftSimulator) => void;
 }
@@ -106,10 +114,18 @@ export class Simulation {
     this.options = options;
     this.seed = String(options.seed ?? 1);
     this.tickMs = options.tickMs ?? SIMULATION_DEFAULTS.tickMs;
-    const location = fleetLocation(options.fleet);
+    const targets = targetsOf(options);
+    const location = targets[0] ?? fleetLocation(options.fleet);
     const region = location?.region ?? 'us-east-1';
     const account = location?.account ?? '123456789012';
-    this.account = new SimulatedAccount({ start: options.from, seed: this.seed, region, account });
+    this.account = new SimulatedAccount({
+      start: options.from,
+      seed: this.seed,
+      region,
+      account,
+      targets,
+      ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    });
     this.sim = this.account.sim;
     this.recorder = new TimelineRecorder(options.policies.policies);
     this.skips = new SkipObserver(options.policies, this.account.ledger, this.recorder);
@@ -152,19 +168,22 @@ export class Simulation {
     // One set of deps per function, as each Lambda function has its own container and clients.
     this.runtime.useHandlers(await this.options.handlers(this.account.buildDeps('autopilot', this.options.policies)));
     const at = new Date(from).toISOString();
+    // parseFleet refuses one name in two targets (decisions are keyed by policy, type and name).
     this.recorder.start(this.account.initialStates(), at, parseFleet(this.options.fleet, at).resources);
 
     const clock = this.sim.clock;
-    this.sim.subscribe(
-      (payload, _at, event) => {
-        const aws = this.account.asAws(payload, event.resource);
-        this.runtime.deliver(aws.payload, { ...event, resource: aws.resource });
-      },
-      {
-        ...this.options.delivery,
-        seed: `${this.seed}/delivery`,
-      },
-    );
+    for (const target of this.account.targets) {
+      target.sim.subscribe(
+        (payload, _at, event) => {
+          const aws = target.asAws(payload, event.resource);
+          this.runtime.deliver(aws.payload, { ...event, resource: aws.resource });
+        },
+        {
+          ...this.options.delivery,
+          seed: target === this.account.targets[0] ? `${this.seed}/delivery` : `${this.seed}/delivery/${target.key}`,
+        },
+      );
+    }
     this.runtime.scheduleTicks(from, this.tickMs);
     this.runtime.inject(this.options.events ?? [], from, to);
 
@@ -219,12 +238,28 @@ export class Simulation {
 
   // ───────────────────────────── result ─────────────────────────────
 
+  /** A hub's records name the account and Region of their resource (a single account's stay as they were). */
+  private located(records: TimelineRecord[]): TimelineRecord[] {
+    if (!this.account.isHub) return records;
+    const where = new Map<string, { account: string; region: string }>();
+    for (const target of this.account.targets)
+      for (const { name } of target.initialStates())
+        where.set(name, { account: target.account, region: target.region });
+    return records.map((r) => {
+      const cut = r.resource.indexOf('/');
+      const found =
+        where.get(r.resource) ??
+        this.account.targets.find((t) => cut > 0 && t.holds(r.resource.slice(0, cut), r.resource.slice(cut + 1)));
+      return found === undefined ? r : { ...r, account: found.account, region: found.region };
+    });
+  }
+
   zoneFor(resource: string): string {
     return this.recorder.zoneFor(resource);
   }
 
   private result(): SimulationResult {
-    const records = byTime(this.recorder.records);
+    const records = this.located(byTime(this.recorder.records));
     const queue = this.account.queue;
     const deliveries = this.runtime.deliveries;
     const summary: SummaryRecord = {
@@ -258,6 +293,18 @@ export class Simulation {
       usage: this.usage.samples,
     };
   }
+}
+
+/** The targets of a run: the options' list, then every location a fleet file names, each once. */
+function targetsOf(options: SimulationOptions): { account: string; region: string }[] {
+  const out: { account: string; region: string }[] = [];
+  const add = (account: string | undefined, region: string | undefined) => {
+    if (account === undefined || region === undefined) return;
+    if (!out.some((t) => t.account === account && t.region === region)) out.push({ account, region });
+  };
+  for (const t of options.targets ?? []) add(t.account, t.region);
+  for (const f of options.fleet) add(f.account, f.region);
+  return out;
 }
 
 function unmatchedOf(records: readonly TimelineRecord[]): SummaryRecord['unmatchedEvents'] {

@@ -53,6 +53,11 @@ function what(record: TimelineRecord): string {
   }
 }
 
+/** `cluster/dev-1`, and in a hub's simulation `cluster/dev-1 @ 111111111111/eu-west-1`. */
+function resourceText(r: TimelineRecord): string {
+  return r.account === undefined ? r.resource : `${r.resource} @ ${r.account}/${r.region ?? '?'}`;
+}
+
 export interface TextOptions {
   zoneOf: (resource: string) => string;
   /** Leave out decide()'s skips (they repeat the policy's targeting); default false. */
@@ -62,7 +67,7 @@ export interface TextOptions {
 export function formatTimeline(records: readonly TimelineRecord[], options: TextOptions): string {
   const rows = records
     .filter((r) => !(options.hideDecideSkips === true && r.type === 'skipped' && r.by === 'decide'))
-    .map((r) => [localStamp(r.at, options.zoneOf(r.resource)), utcStamp(r.at), r.resource, what(r)] as const);
+    .map((r) => [localStamp(r.at, options.zoneOf(r.resource)), utcStamp(r.at), resourceText(r), what(r)] as const);
   const localWidth = Math.max(10, ...rows.map((r) => r[0].length));
   const resourceWidth = Math.max(8, ...rows.map((r) => r[2].length));
   const header = `${'local time'.padEnd(localWidth)}  ${'UTC'.padEnd(17)}  ${'resource'.padEnd(resourceWidth)}  what`;

@@ -16,6 +16,9 @@ export interface StateRecord {
   to: string;
   /** Workgroups: base capacity in RPUs after the change. */
   capacity?: number;
+  /** A hub's simulation: the account and Region of the resource (absent for a single account). */
+  account?: string;
+  region?: string;
 }
 
 export const ACTED_OUTCOMES = ['succeeded', 'in-progress'] as const;
@@ -34,6 +37,9 @@ export interface ActionRecord {
   beforeState: string | null;
   afterState: string | null;
   key: string;
+  /** A hub's simulation: the account and Region of the resource (absent for a single account). */
+  account?: string;
+  region?: string;
 }
 
 export interface SkipRecord {
@@ -46,6 +52,9 @@ export interface SkipRecord {
   reason: string;
   /** `decide` (the engine skipped the resource) or `executor` (a guardrail refused the decision). */
   by: 'decide' | 'executor';
+  /** A hub's simulation: the account and Region of the resource (absent for a single account). */
+  account?: string;
+  region?: string;
 }
 
 export interface AlertRecord {
@@ -57,6 +66,11 @@ export interface AlertRecord {
   severity: string;
   outcome: string;
   subject: string;
+  /** A hub's simulation: the account and Region of the resource (absent for a single account). */
+  account?: string;
+  region?: string;
+  /** A run digest (issue 19): every resource it lists, so each one's timeline shows it. */
+  listed?: string[];
 }
 
 /** Why a delivered event led to no decision: nothing in the fleet, no policy, every policy skipped it, or not an event. */
@@ -79,6 +93,9 @@ export interface EventRecord {
   source: string;
   outcome: (typeof EVENT_OUTCOMES)[number];
   reason: string;
+  /** A hub's simulation: the account and Region of the resource (absent for a single account). */
+  account?: string;
+  region?: string;
 }
 
 export interface PolicySummary {

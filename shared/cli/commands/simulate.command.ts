@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { parseTargets } from '../../aws/targets.ts';
 import { ConfigurationError } from '../../errors.ts';
 import type { FleetResource, FleetSnapshot } from '../../policy/decision.ts';
 import { parseFleet } from '../../policy/fleet.ts';
@@ -13,6 +14,7 @@ import { formatSummary, formatTimeline } from '../../simulation/timeline-text.ts
 import { parseOptions, parseTime, SHARED_OPTIONS } from '../args.ts';
 import { payloadsOf, readEventFile } from '../event-file.ts';
 import { type CliCommand, type CliIo, UsageError } from '../io.ts';
+import { fleetSpec } from './plan.command.ts';
 
 /** A simulated period longer than this is almost certainly a typo in --to. */
 export const MAX_SIMULATED_DAYS = 92;
@@ -29,6 +31,8 @@ export interface SimulateOptions {
   report: string | null;
   duplicateRate: number;
   reorderRate: number;
+  /** A hub's targets file (docs/multi-account.md): each target simulated as its own account. */
+  targets?: string | null;
 }
 
 function rate(text: string, flag: string): number {
@@ -43,6 +47,7 @@ const SIMULATE_OPTIONS = {
   report: { type: 'string' },
   'duplicate-rate': { type: 'string' },
   'reorder-rate': { type: 'string' },
+  targets: { type: 'string' },
 } as const;
 
 /** `--policies` and `--fleet` take the values up to the next `--flag` (and may be repeated). */
@@ -68,17 +73,20 @@ export function parseSimulateArgs(args: readonly string[]): SimulateOptions {
     report: values.report ?? null,
     duplicateRate,
     reorderRate,
+    targets: values.targets ?? null,
   };
 }
 
-async function readFleet(files: readonly string[], cwd: string): Promise<FleetFile[]> {
+/** `--fleet [ACCOUNT/REGION=]file` (as plan takes it): the file, read in that target's account and Region. */
+async function readFleet(specs: readonly string[], cwd: string): Promise<FleetFile[]> {
   const out: FleetFile[] = [];
-  for (const file of files) {
+  for (const spec of specs) {
+    const { file, ...location } = fleetSpec(spec);
     const text = await readFile(path.resolve(cwd, file), 'utf8').catch((error: unknown) => {
       throw new ConfigurationError(`${file}: cannot read fleet file`, { cause: error });
     });
     try {
-      out.push({ name: file, json: JSON.parse(text) as unknown });
+      out.push({ name: file, json: JSON.parse(text) as unknown, ...location });
     } catch (error) {
       throw new ConfigurationError(`${file}: not JSON (${(error as Error).message}); expected AWS CLI output`, {
         cause: error,
@@ -86,6 +94,39 @@ async function readFleet(files: readonly string[], cwd: string): Promise<FleetFi
     }
   }
   return out;
+}
+
+export interface SimulatedTargets {
+  targets: { account: string; region: string }[];
+  concurrency?: number;
+}
+
+/**
+ * The hub's targets: the targets file's (account, Region) pairs, each a simulated account. Every fleet
+ * file of a hub names its target (`--fleet ACCOUNT/REGION=file`) and that target is in the file. Without
+ * a targets file, the locations the fleet files name are the targets.
+ */
+async function readTargets(file: string | null, fleet: readonly FleetFile[], cwd: string): Promise<SimulatedTargets> {
+  if (file === null) return { targets: [] };
+  const text = await readFile(path.resolve(cwd, file), 'utf8').catch((error: unknown) => {
+    throw new ConfigurationError(`${file}: cannot read the targets file (${(error as Error).message})`);
+  });
+  const hub = parseTargets(text, file);
+  const targets = hub.locations.map(({ account, region }) => ({ account, region }));
+  const known = targets.map((t) => `${t.account}/${t.region}`);
+  for (const f of fleet) {
+    if (f.account === undefined) {
+      throw new UsageError(
+        `--fleet ${f.name}: with --targets every fleet file names its target; expected ACCOUNT/REGION=${f.name} with one of ${known.join(', ')}`,
+      );
+    }
+    const key = `${f.account}/${f.region}`;
+    if (!known.includes(key))
+      throw new UsageError(
+        `--fleet ${key}=${f.name}: ${key} is not a target in ${file}; expected one of ${known.join(', ')}`,
+      );
+  }
+  return { targets, concurrency: hub.concurrency };
 }
 
 export interface SimulateOutcome {
@@ -129,6 +170,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
   // A schedule that never fires from the period's start on is an error here too, as in validate.
   const policySet = await loadPoliciesOrThrow(options.policies, io.cwd, { now: from });
   const fleetFiles = await readFleet(options.fleet, io.cwd);
+  const hub = await readTargets(options.targets ?? null, fleetFiles, io.cwd);
   // The engine's own parser first: a malformed fleet file is reported with its name, as `plan` does.
   const startFleet: FleetSnapshot = parseFleet(fleetFiles, new Date(from).toISOString());
   const events = options.events === null ? [] : payloadsOf(await readEventFile(options.events, io.cwd));
@@ -141,6 +183,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
     events,
     delivery: { duplicateRate: options.duplicateRate, reorderRate: options.reorderRate },
     handlers: realHandlers,
+    ...hub,
   });
   const result = await simulation.run();
 
@@ -162,7 +205,12 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
       summary: result.summary,
       resources: result.resources,
       ...context,
-      sources: [...options.policies, ...options.fleet, ...(options.events === null ? [] : [options.events])],
+      sources: [
+        ...options.policies,
+        ...options.fleet,
+        ...(options.targets == null ? [] : [options.targets]),
+        ...(options.events === null ? [] : [options.events]),
+      ],
     });
     await writeFile(reportPath, html, 'utf8');
     // With --json, stdout stays machine-readable.
@@ -173,7 +221,7 @@ export async function runSimulate(options: SimulateOptions, io: CliIo): Promise<
 
 export const command: CliCommand = {
   usage:
-    'autopilot simulate --policies <file|dir>... --fleet <aws-cli-output.json>... [--events <events file>] --from <ISO time> --to <ISO time> [--seed <n>] [--json] [--report <out.html>] [--duplicate-rate <0..1>] [--reorder-rate <0..1>]',
+    'autopilot simulate --policies <file|dir>... --fleet [<account>/<region>=]<aws-cli-output.json>... [--targets <targets.json>] [--events <events file>] --from <ISO time> --to <ISO time> [--seed <n>] [--json] [--report <out.html>] [--duplicate-rate <0..1>] [--reorder-rate <0..1>]',
   run: async (args, io) => {
     await runSimulate(parseSimulateArgs(args), io);
     return 0;
