@@ -61,9 +61,6 @@ export interface RedshiftSimulatorOptions {
   snapshotQuota?: number;
 }
 
-/** Calls that change nothing (any other may change a snapshot listing: tags, deletes, a cluster's end). */
-const READ_ONLY_OPERATION = /^(Describe|List|Get)/;
-
 /**
  * The public face of the simulator: composes one model per capability (clusters, snapshots, tags,
  * usage limits, integrations, alarms, faults, serverless) and routes each SDK command to the model
@@ -188,7 +185,6 @@ export class RedshiftSimulator {
   call(service: Service | 'redshift-data', operation: string, input: object): object {
     if (service === 'redshift-data') return this.callDataApi(operation, input);
     this.counts.set(operation, (this.counts.get(operation) ?? 0) + 1);
-    if (!READ_ONLY_OPERATION.test(operation)) this.snapshots.stateChanged();
     this.faults.maybeFault(service, operation);
     const handlers = service === 'redshift' ? this.redshiftHandlers : this.serverless.handlers;
     const handler = handlers[operation];

@@ -45,9 +45,6 @@ const MINUTE_MS = 60_000;
 
 export class SnapshotsModel {
   private readonly snapshots = new Map<string, SnapshotRecord>();
-  /** Calls that may have changed a listing (`stateChanged`), and the last listing with what it was made at. */
-  private writes = 0;
-  private lastListing: { stamp: string; list: Snapshot[] } | undefined;
   /** Automated snapshots by cluster identifier, oldest first (retention prunes them without a full scan). */
   private readonly automated = new Map<string, SnapshotRecord[]>();
   readonly handlers: Record<string, Handler>;
@@ -301,27 +298,6 @@ export class SnapshotsModel {
     return { Snapshot: snap.view };
   }
 
-  /** A call that may change what a listing holds (see `listing`). */
-  stateChanged(): void {
-    this.writes++;
-  }
-
-  /**
-   * The matching snapshots of a listing. The sweep pages through every snapshot of the account (40 pages
-   * of 100 for the bench's 1,000 clusters) and each page filtered all of them again: a page after the
-   * first (a Marker) reuses the list of the page before when nothing could have changed it since — no
-   * call other than a read, no timer fired, the same instant.
-   */
-  private listing(input: DescribeClusterSnapshotsMessage): Snapshot[] {
-    const { Marker: _marker, MaxRecords: _size, ...filter } = input;
-    const stamp = `${JSON.stringify(filter)}|${this.ctx.clock.nowMs()}|${this.ctx.clock.firedCount}|${this.writes}`;
-    const cached = this.lastListing;
-    if (input.Marker !== undefined && cached?.stamp === stamp) return cached.list;
-    const list = this.filtered(input);
-    this.lastListing = { stamp, list };
-    return list;
-  }
-
   describeClusterSnapshots(input: DescribeClusterSnapshotsMessage) {
     const size = this.ctx.pageSize(input.MaxRecords);
     const start = this.ctx.offset(input.Marker);
@@ -336,31 +312,26 @@ export class SnapshotsModel {
       }
       list = [this.current(snap)];
     } else {
-      list = this.listing(input);
+      const from = input.StartTime?.getTime();
+      const to = input.EndTime?.getTime();
+      list = [];
+      for (const snap of this.snapshots.values()) {
+        const v = this.current(snap);
+        if (input.ClusterIdentifier !== undefined && snap.clusterIdentifier !== input.ClusterIdentifier) continue;
+        if (input.SnapshotArn !== undefined && snap.arn !== input.SnapshotArn) continue;
+        if (input.SnapshotType !== undefined && v.SnapshotType !== input.SnapshotType) continue;
+        if (input.OwnerAccount !== undefined && v.OwnerAccount !== input.OwnerAccount) continue;
+        const created = v.SnapshotCreateTime?.getTime() ?? 0;
+        if (from !== undefined && created < from) continue;
+        if (to !== undefined && created > to) continue;
+        if (input.ClusterExists !== undefined && this.clusters.has(snap.clusterIdentifier) !== input.ClusterExists)
+          continue;
+        if (!sameTags(v.Tags, input.TagKeys, input.TagValues)) continue;
+        list.push(v);
+      }
     }
     const page = paginate(list, start, size);
     return { Snapshots: page.items, ...(page.next === undefined ? {} : { Marker: page.next }) };
-  }
-
-  private filtered(input: DescribeClusterSnapshotsMessage): Snapshot[] {
-    const from = input.StartTime?.getTime();
-    const to = input.EndTime?.getTime();
-    const list: Snapshot[] = [];
-    for (const snap of this.snapshots.values()) {
-      const v = this.current(snap);
-      if (input.ClusterIdentifier !== undefined && snap.clusterIdentifier !== input.ClusterIdentifier) continue;
-      if (input.SnapshotArn !== undefined && snap.arn !== input.SnapshotArn) continue;
-      if (input.SnapshotType !== undefined && v.SnapshotType !== input.SnapshotType) continue;
-      if (input.OwnerAccount !== undefined && v.OwnerAccount !== input.OwnerAccount) continue;
-      const created = v.SnapshotCreateTime?.getTime() ?? 0;
-      if (from !== undefined && created < from) continue;
-      if (to !== undefined && created > to) continue;
-      if (input.ClusterExists !== undefined && this.clusters.has(snap.clusterIdentifier) !== input.ClusterExists)
-        continue;
-      if (!sameTags(v.Tags, input.TagKeys, input.TagValues)) continue;
-      list.push(v);
-    }
-    return list;
   }
 
   deleteClusterSnapshot(input: DeleteClusterSnapshotMessage) {

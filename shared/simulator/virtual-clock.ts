@@ -39,7 +39,6 @@ export class VirtualClock {
   private nextId = 1;
   private nextSeq = 0;
   private firing = false;
-  private fires = 0;
 
   constructor(start: Date | number) {
     this.current = toMs(start);
@@ -136,7 +135,6 @@ export class VirtualClock {
         this.pop();
         this.current = top.at;
         fired.push({ at: top.at, label: top.label });
-        this.fires++;
         top.fn();
       }
       this.current = target;
@@ -144,11 +142,6 @@ export class VirtualClock {
       this.firing = false;
     }
     return fired;
-  }
-
-  /** How many timers have fired so far: state a timer may change is unchanged while this and the time are. */
-  get firedCount(): number {
-    return this.fires;
   }
 
   advanceBy(ms: number): FiredTimer[] {
