@@ -2,7 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AppDeps } from '../../shared/app/deps.ts';
 import { depsFromEnv } from '../../shared/app/env-deps.ts';
 import { createDecisionBatchRunner } from '../../shared/app/execute.use-case.ts';
-import { loadPolicyFileSync } from '../../shared/app/policy-file.ts';
+import { loadPackagedPoliciesSync } from '../../shared/app/packaged-policy-file.ts';
 import { observe } from '../../shared/lambda/observability.ts';
 
 /**
@@ -17,5 +17,5 @@ export function createExecuteDecisionHandler(deps: AppDeps) {
 
 // The executor loads the deployed policies too: it acts only on what one of them decided (issue 22).
 export const handler = createExecuteDecisionHandler(
-  depsFromEnv({ service: 'execute-decision', loadPolicies: loadPolicyFileSync }),
+  depsFromEnv({ service: 'execute-decision', loadPolicies: loadPackagedPoliciesSync }),
 );

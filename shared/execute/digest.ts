@@ -155,7 +155,9 @@ function line(record: LedgerRecord, region: string): string {
   const location = locationOfTarget(record.target);
   const elsewhere = record.target.account !== undefined || (location.region ?? region) !== region;
   const where = elsewhere ? ` [${location.account ?? 'this account'} ${location.region ?? region}]` : '';
-  return `  ${record.target.type}/${record.target.id}${where}  ${record.action}  ${VERB[outcome] ?? outcome}  ${state}`;
+  // What it made (a snapshot, a usage limit) tells two lines of one resource apart.
+  const made = record.createdId === null ? '' : `  ${record.createdId}`;
+  return `  ${record.target.type}/${record.target.id}${where}  ${record.action}  ${VERB[outcome] ?? outcome}  ${state}${made}`;
 }
 
 /** One readable message: what was done to which resources, what was alerted apart, what is not finished. */
@@ -171,7 +173,12 @@ export function digestAlert(
   const types = [...new Set(info.map((r) => r.target.type))];
   const outcomes = [...new Set(info.map(outcomeOf))];
   const part = message.parts > 1 ? ` (part ${message.part}/${message.parts})` : '';
-  const counted = `${info.length} ${types.length === 1 ? `${types[0]}s` : 'resources'}`;
+  // Resources, not decisions: two actions on one workgroup count it once.
+  const distinct = new Set(
+    info.map((r) => `${r.target.type}/${r.target.id}/${r.target.account ?? ''}/${r.target.region ?? ''}`),
+  ).size;
+  const noun = types.length === 1 ? (types[0] as string) : 'resource';
+  const counted = `${distinct} ${noun}${distinct === 1 ? '' : 's'}`;
   const subject = safeSubject(
     `[autopilot] ${message.policy}: ${actions.join('+') || 'no action'} ${outcomes.map((o) => VERB[o] ?? o).join('/') || 'pending'} on ${counted}${apart.length > 0 ? `, ${apart.length} alerted apart` : ''}${part}`,
   );
@@ -196,7 +203,9 @@ export function digestAlert(
   const first = info[0];
   lines.push(
     '',
-    'Next:    nothing to do for the resources listed; a warning or failure above has its own alert.',
+    apart.length > 0
+      ? 'Next:    nothing to do for the resources listed; each one alerted apart has its own alert saying what to do.'
+      : 'Next:    nothing to do.',
     ...(first === undefined ? [] : [`Console: ${consoleLink(first.target, first.target.region ?? region)}`]),
   );
   return {
@@ -206,7 +215,7 @@ export function digestAlert(
       // Informational: every warning or failure listed here had its own alert already.
       severity: 'INFO',
       policy: message.policy,
-      resource: info.length === 1 && first !== undefined ? `${first.target.type}/${first.target.id}` : `${counted}`,
+      resource: distinct === 1 && first !== undefined ? `${first.target.type}/${first.target.id}` : counted,
       action: actions.join(',') || '-',
       outcome: outcomes.length === 1 ? (outcomes[0] as OutcomeKind) : 'succeeded',
     },
@@ -218,6 +227,21 @@ function whyLines(records: readonly LedgerRecord[]): string[] {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
   const shown = [...counts].slice(0, 5).map(([reason, n]) => `${reason}${counts.size > 1 ? ` (${n})` : ''}`);
-  const more = counts.size > 5 ? [`… and ${counts.size - 5} other reasons (each in its Autopilot Action event)`] : [];
+  const others = counts.size - 5;
+  const more =
+    others > 0 ? [`… and ${others} other reason${others === 1 ? '' : 's'} (each in its Autopilot Action event)`] : [];
   return [...shown, ...more].map((text, i) => `${i === 0 ? 'Why:    ' : '        '} ${text}`);
+}
+
+/** The resources a digest's body lists (`type/id` under "Resources:"), for readers of published alerts. */
+export function resourcesListedIn(body: string): string[] {
+  const start = body.indexOf('\nResources:\n');
+  if (start < 0) return [];
+  const listed: string[] = [];
+  for (const line of body.slice(start + '\nResources:\n'.length).split('\n')) {
+    const m = /^ {2}([a-z-]+\/\S+)/.exec(line);
+    if (m?.[1] === undefined) break;
+    listed.push(m[1]);
+  }
+  return listed;
 }

@@ -17,7 +17,7 @@ import {
 } from './executor-result.ts';
 import { firstRefusal, type Guardrail, type Refusal } from './guardrails.ts';
 import { pendingRecord, saveOrReadBack } from './ledger-record.ts';
-import { freshObservation, noteActed } from './observed.ts';
+import { ObservedReads } from './observed.ts';
 import { operationSpec } from './operations.ts';
 import {
   type Clock,
@@ -78,6 +78,7 @@ export class Executor {
   readonly #deps: Required<Omit<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>> &
     Pick<ExecutorDeps, 'resources' | 'guardrails' | 'authorize'>;
   readonly #refusals: RefusalReporter;
+  readonly #observed = new ObservedReads();
   /** The admitted decision's policy selector, for the `policySelects` guardrail on the re-read resource. */
   readonly #selectors = new WeakMap<Decision, (resource: ObservedResource) => string | null>();
 
@@ -204,7 +205,7 @@ export class Executor {
   ): Promise<ExecutionResult> {
     const { metrics } = this.#deps;
     // The sweep's read while fresh (observed.ts); a retry after an attempt that may have acted reads again.
-    const observed = context.earlier === null ? freshObservation(decision, this.#deps.clock.now()) : null;
+    const observed = context.earlier === null ? this.#observed.fresh(decision, this.#deps.clock.now()) : null;
     const resource = observed ?? (await port.read(decision.target));
     if (resource === null) {
       metrics.count('skips', 'not-found');
@@ -227,7 +228,7 @@ export class Executor {
       const changes = { status: 'skipped' as const, retryable, outcomeReason: `guardrail ${guardrail}: ${reason}` };
       return this.#finish(record, 'skipped', changes, context.quiet);
     }
-    noteActed(decision.target, this.#deps.clock.now());
+    this.#observed.noteActed(decision.target, this.#deps.clock.now());
     const performed = await this.#performOrObserve(decision, operation, port);
     run.breaker.recordSuccess();
     metrics.count('actions', decision.action);

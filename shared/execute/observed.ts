@@ -67,24 +67,29 @@ export function attachObservations(
   });
 }
 
-/** Resources this container acted on, and when (ms): a read older than that is stale for them. */
-const actedAt = new Map<string, number>();
+/**
+ * The executor's side, one per Executor (a container's, or a simulation's): the resources it acted on
+ * and when, so a read older than its own action is never taken for the resource's state.
+ */
+export class ObservedReads {
+  readonly #actedAt = new Map<string, number>();
 
-export function noteActed(target: Decision['target'], at: Date): void {
-  actedAt.set(resourceKey(target), at.getTime());
-}
+  noteActed(target: Decision['target'], at: Date): void {
+    this.#actedAt.set(resourceKey(target), at.getTime());
+  }
 
-/** The executor's side: the sweep's read when it may stand in for a Describe now, else null. */
-export function freshObservation(decision: Decision, now: Date): ObservedResource | null {
-  const observed = decision.observed;
-  if (observed === undefined) return null;
-  // The read must be of the target itself: a message edited to point elsewhere reads again.
-  const { resource } = observed;
-  if (resource.type !== decision.target.type || resource.id !== decision.target.id) return null;
-  if (decision.target.arn !== undefined && resource.arn !== null && resource.arn !== decision.target.arn) return null;
-  const readAt = Date.parse(observed.readAt);
-  if (!Number.isFinite(readAt) || now.getTime() - readAt > OBSERVED_MAX_AGE_MS || readAt > now.getTime()) return null;
-  const acted = actedAt.get(resourceKey(decision.target));
-  if (acted !== undefined && acted >= readAt) return null;
-  return observed.resource;
+  /** The sweep's read when it may stand in for a Describe now, else null. */
+  fresh(decision: Decision, now: Date): ObservedResource | null {
+    const observed = decision.observed;
+    if (observed === undefined) return null;
+    // The read must be of the target itself: a message edited to point elsewhere reads again.
+    const { resource } = observed;
+    if (resource.type !== decision.target.type || resource.id !== decision.target.id) return null;
+    if (decision.target.arn !== undefined && resource.arn !== null && resource.arn !== decision.target.arn) return null;
+    const readAt = Date.parse(observed.readAt);
+    if (!Number.isFinite(readAt) || now.getTime() - readAt > OBSERVED_MAX_AGE_MS || readAt > now.getTime()) return null;
+    const acted = this.#actedAt.get(resourceKey(decision.target));
+    if (acted !== undefined && acted >= readAt) return null;
+    return observed.resource;
+  }
 }

@@ -58,7 +58,8 @@ export function lanes(records: readonly TimelineRecord[]): Map<string, Lane> {
     else if (r.type === 'action') lane(r.resource).actions.push(r);
     else if (r.type === 'skipped') lane(r.resource).skips.push(r);
     else if (r.type === 'event') lane(r.resource).events.push(r);
-    else lane(r.resource).alerts.push(r);
+    // A run digest shows on the timeline of every resource it lists.
+    else for (const name of r.listed ?? [r.resource]) lane(name).alerts.push(r);
   }
   return by;
 }

@@ -1,4 +1,5 @@
 import { actionRegistry } from '../execute/action-registry.ts';
+import { resourcesListedIn } from '../execute/digest.ts';
 import type { ActionEventDetail } from '../execute/ports.ts';
 import type { CompiledPolicy } from '../policy/capability.ts';
 import type { FleetResource } from '../policy/decision.ts';
@@ -140,7 +141,8 @@ export class TimelineRecorder {
       outcome: alert.attributes.outcome ?? '-',
       subject: alert.subject ?? '',
     };
-    this.records.push(record);
+    const listed = resourcesListedIn(alert.message);
+    this.records.push(listed.length > 0 ? { ...record, listed } : record);
   }
 
   /** Outcome alerts name `type/id`; a policy's own `Publish` alert names the bare id. */

@@ -787,14 +787,7 @@ describe('function packages', () => {
           new CreateTableCommand({
             TableName: 'bundle-ledger',
             BillingMode: 'PAY_PER_REQUEST',
-            AttributeDefinitions: [
-              { AttributeName: 'pk', AttributeType: 'S' },
-              { AttributeName: 'sk', AttributeType: 'S' },
-            ],
-            KeySchema: [
-              { AttributeName: 'pk', KeyType: 'HASH' },
-              { AttributeName: 'sk', KeyType: 'RANGE' },
-            ],
+            ...structuredClone(LEDGER_TABLE),
           }),
         );
         vi.stubEnv('AWS_ENDPOINT_URL', motoEndpoint);
