@@ -24,6 +24,7 @@ import type {
   LedgerWriteResult,
 } from '../execute/ports.ts';
 import type { TargetRef } from '../policy/decision.ts';
+import { targetScope } from '../policy/key-scope.ts';
 
 /**
  * The ledger in DynamoDB (one on-demand table, key pk/sk strings, TTL attribute `expiresAt`).
@@ -49,7 +50,11 @@ export const LEDGER_KEYS = {
     sk: `${r.target.type}#${r.target.id}#${r.idempotencyKey}`,
   }),
   budget: (policy: string, runKey: string) => ({ pk: `budget#${policy}`, sk: runKey }),
-  latest: (target: TargetRef, stateKey: string) => ({ pk: `latest#${target.type}#${target.id}`, sk: stateKey }),
+  // Per location for a hub's other targets (one name in two accounts); single-account keys unchanged.
+  latest: (target: TargetRef, stateKey: string) => {
+    const scope = targetScope(target);
+    return { pk: `latest#${target.type}#${target.id}${scope === null ? '' : `#${scope}`}`, sk: stateKey };
+  },
   notice: (topic: string) => ({ pk: `notice#${topic}`, sk: 'notice' }),
   inflightIndex: 'inflight',
 } as const;

@@ -1,4 +1,5 @@
 import type { TargetRef } from '../policy/decision.ts';
+import { targetScope } from '../policy/key-scope.ts';
 import { claimable, claimOutcome } from './ledger-rules.ts';
 import type {
   BatchWritingLedger,
@@ -71,7 +72,8 @@ export class MemoryLedger implements LedgerPort, BatchWritingLedger {
 
   async markLatest(target: TargetRef, stateKey: string, at: string, _key: string): Promise<string | null> {
     await Promise.resolve();
-    const id = `${target.type}:${target.id}:${stateKey}`;
+    const scope = targetScope(target);
+    const id = `${target.type}:${target.id}:${stateKey}${scope === null ? '' : `:${scope}`}`;
     const newer = this.latest.get(id);
     if (newer !== undefined && newer > at) return newer;
     this.latest.set(id, at);

@@ -145,7 +145,9 @@ describe.skipIf(motoEndpoint === null)('faults: throttling, circuit breaker', ()
     const records = decisions.map((d) => asRecord(d));
 
     const executor = env.executor();
-    const response = await processDecisionBatch(records, executor, { maxReceiveCount: 5 });
+    // One group after another (concurrency 1): with every group at once (the default) all five start
+    // before the third failure opens the breaker, and the breaker only holds back what starts later.
+    const response = await processDecisionBatch(records, executor, { maxReceiveCount: 5, concurrency: 1 });
 
     expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(records.map((r) => r.messageId));
     expect(response.results.map((r) => r.result.kind)).toEqual(['retry', 'retry', 'retry', 'deferred', 'deferred']);
