@@ -51,6 +51,8 @@ export interface FleetReader {
 export interface DecisionSender {
   /** Decisions, then the run's digest messages (shared/execute/digest.ts), when the sweep made any. */
   send(decisions: readonly Decision[], digests?: readonly DigestMessage[]): Promise<{ sent: number }>;
+  /** Shows a received message again after `seconds` (SQS ChangeMessageVisibility); absent: the queue's timeout. */
+  later?(receiptHandle: string, seconds: number): Promise<void>;
 }
 
 export interface AppConfig {

@@ -1,7 +1,7 @@
 import { EmfMetrics } from '../aws/metrics.adapter.ts';
 import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../execute/batch-processor.ts';
 import { CoalescingLedger } from '../execute/coalescing-ledger.ts';
-import { type DigestMessage, reportDigest } from '../execute/digest.ts';
+import { DIGEST_RETRY_SECONDS, type DigestMessage, reportDigest } from '../execute/digest.ts';
 import type { ExecutorDeps } from '../execute/executor.ts';
 import { authorizeDecision } from '../policy/authorize.ts';
 import { registry } from '../policy/registry.ts';
@@ -87,6 +87,9 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
           logger: deps.observability.logger,
           session: built.ledger,
           digest,
+          ...(deps.queue.later === undefined
+            ? {}
+            : { digestRetry: { seconds: DIGEST_RETRY_SECONDS, later: deps.queue.later.bind(deps.queue) } }),
           ...(deps.deadLetters === undefined ? {} : { deadLetter: deps.deadLetters }),
         });
         return { batchItemFailures: report.batchItemFailures };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  ChangeMessageVisibilityCommand,
   SendMessageBatchCommand,
   type SendMessageBatchRequestEntry,
   SendMessageCommand,
@@ -93,6 +94,17 @@ export class DecisionQueue {
     const sent = await this.#sendAll(decisions.map((d, i) => toEntry(d, i)));
     if (digests.length > 0) await this.#sendAll(digests.map((d, i) => digestEntry(d, i)));
     return { sent };
+  }
+
+  /** Shows a received message again after `seconds` instead of the queue's visibility timeout. */
+  async later(receiptHandle: string, seconds: number): Promise<void> {
+    await this.#client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.#queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
   }
 
   async #sendAll(entries: SendMessageBatchRequestEntry[]): Promise<number> {

@@ -17,6 +17,8 @@ import { type LoggerPort, silentLogger } from './ports.ts';
  */
 export interface QueueRecord {
   messageId: string;
+  /** Lambda's SQS records carry it; a message shown again sooner (a waiting digest) needs it. */
+  receiptHandle?: string;
   body: string;
   attributes: { MessageGroupId?: string | undefined; ApproximateReceiveCount?: string | undefined };
 }
@@ -44,6 +46,8 @@ export interface BatchOptions {
   concurrency?: number;
   /** Reports a run digest message (digest.ts); absent: a digest message is malformed input. */
   digest?: (message: DigestMessage, finalAttempt: boolean) => Promise<'sent' | 'nothing' | 'retry'>;
+  /** A waiting digest comes back after this many seconds instead of the queue's visibility timeout. */
+  digestRetry?: { seconds: number; later(receiptHandle: string, seconds: number): Promise<void> };
   /** Told when each execution begins and ends (the coalescing ledger's barrier). */
   session?: { enter(): void; leave(): void };
 }
@@ -126,6 +130,12 @@ async function processOne(
       logger.error('digest failed; it comes back', { messageId: record.messageId, error: String(error) });
       return 'retry' as const;
     });
+    if (answer === 'retry' && options.digestRetry !== undefined && record.receiptHandle !== undefined) {
+      await options.digestRetry.later(record.receiptHandle, options.digestRetry.seconds).catch((error: unknown) => {
+        // Not worse than before: it comes back after the visibility timeout.
+        logger.warn('digest not shown sooner', { messageId: record.messageId, error: String(error) });
+      });
+    }
     return { result: { kind: 'digest', answer }, failed: answer === 'retry' };
   }
   let decision: ReturnType<typeof parseDecisionMessage>;

@@ -28,6 +28,13 @@ export interface DigestMessage {
 
 /** A digest for fewer decisions than this is not worth it: a single decision is alerted as before. */
 export const DIGEST_MIN_DECISIONS = 2;
+/**
+ * A digest that arrives before its decisions' outcomes (they run in another invocation) is shown again
+ * after this many seconds, not the queue's 360 s visibility timeout; with the queue's 5 receives that
+ * waits up to two minutes for a run before it is sent with what is missing named.
+ */
+export const DIGEST_RETRY_SECONDS = 30;
+
 /** Keys per digest message: ~100 bytes each, far under SQS's 256 KiB. */
 export const DIGEST_MAX_KEYS = 1000;
 

@@ -174,6 +174,14 @@ export const EXECUTOR_BASE_STATEMENTS: readonly Statement[] = [
     Resource: { 'Fn::GetAtt': ['DecisionDlq', 'Arn'] },
   },
   {
+    // A run digest that came before its decisions' outcomes is shown again in 30 s, not after the
+    // queue's 360 s visibility timeout (shared/execute/digest.ts).
+    Sid: 'DigestComesBackSooner',
+    Effect: 'Allow',
+    Action: ['sqs:ChangeMessageVisibility'],
+    Resource: { 'Fn::GetAtt': ['DecisionQueue', 'Arn'] },
+  },
+  {
     Sid: 'ReportEvents',
     Effect: 'Allow',
     Action: ['events:PutEvents'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { processDecisionBatch, type QueueRecord } from '../../../shared/execute/batch-processor.ts';
+import { type BatchOptions, processDecisionBatch, type QueueRecord } from '../../../shared/execute/batch-processor.ts';
 import { CoalescingLedger } from '../../../shared/execute/coalescing-ledger.ts';
 import { type DigestMessage, digestQueueIds, planDigests, reportDigest } from '../../../shared/execute/digest.ts';
 import { Executor } from '../../../shared/execute/executor.ts';
@@ -62,8 +62,13 @@ function setup(ids: string[]) {
       },
       finalAttempt,
     );
-  const run = (records: QueueRecord[]) =>
-    processDecisionBatch(records, executor, { session: ledger, digest, maxReceiveCount: 5 });
+  const run = (records: QueueRecord[], digestRetry?: BatchOptions['digestRetry']) =>
+    processDecisionBatch(records, executor, {
+      session: ledger,
+      digest,
+      maxReceiveCount: 5,
+      ...(digestRetry === undefined ? {} : { digestRetry }),
+    });
   return { fake, inner, notifier, run };
 }
 
@@ -127,6 +132,28 @@ describe('run digest: one alert per policy and run (issue 19)', () => {
     expect(last.batchItemFailures).toEqual([]);
     expect(notifier.alerts).toHaveLength(1);
     expect(notifier.alerts[0]?.body).toContain('Not finished when this was sent (2)');
+  });
+
+  it('a waiting digest is shown again in 30 s, not after the queue visibility timeout', async () => {
+    const { notifier, run } = setup(IDS);
+    const planned = planDigests(
+      IDS.map((id) => pauseDecision({}, id)),
+      RUN,
+    );
+    const shown: [string, number][] = [];
+    const records = toRecords(planned.decisions.slice(0, 2), planned.digests).map((r) => ({
+      ...r,
+      receiptHandle: `rh-${r.messageId}`,
+    }));
+    const response = await run(records, {
+      seconds: 30,
+      later: async (handle, seconds) => {
+        shown.push([handle, seconds]);
+      },
+    });
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(['g0']);
+    expect(shown).toEqual([['rh-g0', 30]]);
+    expect(notifier.alerts).toHaveLength(0);
   });
 
   it('a digest delivered twice is published once', async () => {
