@@ -78,6 +78,9 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
   return {
     async run(records) {
       built ??= build();
+      // Absent where the wiring has no decision queue (a test harness): a waiting digest then takes the queue's timeout.
+      const queue = deps.queue as Partial<AppDeps['queue']> | undefined;
+      const later = queue?.later?.bind(queue);
       // The batch's `Autopilot Action` events go out together at its end (PutEvents takes 10 entries).
       const release = deps.notifier.hold?.();
       try {
@@ -87,9 +90,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
           logger: deps.observability.logger,
           session: built.ledger,
           digest,
-          ...(deps.queue.later === undefined
-            ? {}
-            : { digestRetry: { seconds: DIGEST_RETRY_SECONDS, later: deps.queue.later.bind(deps.queue) } }),
+          ...(later === undefined ? {} : { digestRetry: { seconds: DIGEST_RETRY_SECONDS, later } }),
           ...(deps.deadLetters === undefined ? {} : { deadLetter: deps.deadLetters }),
         });
         return { batchItemFailures: report.batchItemFailures };
