@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Agent,
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { type LocalHttpServer, startLocalHttpServer } from '../../test/helpers/local-http-server.ts';
 
 /**
  * A counting HTTP proxy on 127.0.0.1 in front of moto_server, for the acting bench. Every request is
@@ -66,31 +58,22 @@ export class CountingProxy {
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 32 });
   /** Pages kept for their markers: marker → the answer around the list, and the remaining items. */
   readonly #pages = new Map<string, { head: string; tail: string; list: string; items: string[] }>();
-  #server: Server | null = null;
+  #server: LocalHttpServer | null = null;
 
   constructor(motoEndpoint: string) {
     this.#target = new URL(motoEndpoint);
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`counting proxy: ${String(error)}`);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.#server = await startLocalHttpServer('counting proxy', (req, res) => this.#handle(req, res));
+    return this.#server.url;
   }
 
   async stop(): Promise<void> {
     this.#agent.destroy();
     const server = this.#server;
     this.#server = null;
-    if (server === null) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   }
 
   /** The calls recorded since the last take, and forget them (and any kept DescribeClusters pages). */

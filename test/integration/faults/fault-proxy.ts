@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, createServer, type IncomingHttpHeaders, type IncomingMessage, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
 import { Prng } from '../../../shared/simulator/prng.ts';
+import { type LocalHttpServer, startLocalHttpServer } from '../../helpers/local-http-server.ts';
 
 /**
  * A fault proxy on 127.0.0.1 between the SDK clients and moto_server. Per request it names the
@@ -97,7 +97,7 @@ export class FaultProxy {
   readonly #random: Prng;
   readonly #agent = new Agent({ keepAlive: true, maxSockets: 16 });
   readonly #turns = new Map<string, Promise<unknown>>();
-  #server: Server | null = null;
+  #server: LocalHttpServer | null = null;
 
   constructor(options: FaultProxyOptions) {
     this.#options = options;
@@ -111,24 +111,15 @@ export class FaultProxy {
   }
 
   async start(): Promise<string> {
-    const server = createServer((req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-        res.end(`fault proxy: ${String(error)}`);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.#server = server;
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.#server = await startLocalHttpServer('fault proxy', (req, res) => this.#handle(req, res));
+    return this.#server.url;
   }
 
   async stop(): Promise<void> {
     this.#agent.destroy();
     const server = this.#server;
     this.#server = null;
-    if (server === null) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server?.close();
   }
 
   /** Forwarded requests of one operation. */
