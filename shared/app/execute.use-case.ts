@@ -3,6 +3,7 @@ import { type BatchResponse, processDecisionBatch, type QueueRecord } from '../e
 import { CoalescingLedger } from '../execute/coalescing-ledger.ts';
 import { DIGEST_RETRY_SECONDS, type DigestMessage, reportDigest } from '../execute/digest.ts';
 import type { ExecutorDeps } from '../execute/executor.ts';
+import { noMetrics } from '../execute/ports.ts';
 import { authorizeDecision } from '../policy/authorize.ts';
 import { registry } from '../policy/registry.ts';
 import { AppExecutor } from './alert-decision.ts';
@@ -61,7 +62,7 @@ export function createDecisionBatchRunner(deps: AppDeps): DecisionBatchRunner {
       return Promise.resolve('nothing' as const);
     }
     const { logger } = deps.observability;
-    const metrics = built?.metrics ?? { count() {} };
+    const metrics = built?.metrics ?? noMetrics;
     return reportDigest(
       message,
       {

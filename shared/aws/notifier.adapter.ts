@@ -1,8 +1,9 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { TransientAwsError } from '../errors.ts';
 import type { ActionEventDetail, Alert, NotifierPort } from '../execute/ports.ts';
 import { safeSubject } from '../execute/report.ts';
+import { chunkByCountAndBytes } from './batches.ts';
 
 /**
  * Reports outcomes: an SNS alert (readable subject/body + filterable message attributes) and an
@@ -71,7 +72,7 @@ export class Notifier implements NotifierPort {
     return async () => {
       const held = this.#held ?? [];
       this.#held = null;
-      await this.#put(held);
+      await this.#putActions(held);
     };
   }
 
@@ -80,20 +81,38 @@ export class Notifier implements NotifierPort {
       this.#held.push(detail);
       return;
     }
-    await this.#put([detail]);
+    await this.#putActions([detail]);
   }
 
-  /** Every detail, 10 entries and at most 256 KiB per request; throws after all were tried when some failed. */
-  async #put(details: readonly ActionEventDetail[]): Promise<void> {
-    const entries = details.map((detail) => ({
-      Source: EVENT.source,
-      DetailType: EVENT.detailType,
-      EventBusName: EVENT.bus,
-      Resources: detail.target.arn === undefined ? [] : [detail.target.arn],
-      Detail: detailJson(detail),
-    }));
+  /** A capability's own report event (`Autopilot Drill Report`), same source and bus as `Autopilot Action`. */
+  async report(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void> {
+    // A report is a few KB (figures, AZs, events): far under the 256 KiB entry limit.
+    const entry = { Source: EVENT.source, DetailType: detailType, EventBusName: EVENT.bus, Resources: [...resources] };
+    await this.#put([{ ...entry, Detail: JSON.stringify(detail) }]);
+  }
+
+  /** Action events, as few requests as the limits allow. */
+  #putActions(details: readonly ActionEventDetail[]): Promise<void> {
+    return this.#put(
+      details.map((detail) => ({
+        Source: EVENT.source,
+        DetailType: EVENT.detailType,
+        EventBusName: EVENT.bus,
+        Resources: detail.target.arn === undefined ? [] : [detail.target.arn],
+        Detail: detailJson(detail),
+      })),
+    );
+  }
+
+  /** Every entry, 10 and at most 256 KiB per request; throws after all were tried when some failed. */
+  async #put(entries: readonly PutEventsRequestEntry[]): Promise<void> {
     const failures: string[] = [];
-    for (const chunk of chunkEvents(entries)) {
+    const chunks = chunkByCountAndBytes(
+      entries,
+      { max: PUT_EVENTS_MAX, bytes: PUT_EVENTS_BYTES },
+      (e) => Buffer.byteLength(e.Detail ?? '', 'utf8') + 256,
+    );
+    for (const chunk of chunks) {
       try {
         const out = await this.#eventBridge.send(new PutEventsCommand({ Entries: chunk }));
         if ((out.FailedEntryCount ?? 0) > 0) {
@@ -107,28 +126,6 @@ export class Notifier implements NotifierPort {
       }
     }
     if (failures.length > 0) throw new TransientAwsError(`PutEvents failed: ${failures.join('; ')}`);
-  }
-
-  /** A capability's own report event (`Autopilot Drill Report`), same source and bus as `Autopilot Action`. */
-  async report(detailType: string, detail: Record<string, unknown>, resources: readonly string[]): Promise<void> {
-    const out = await this.#eventBridge.send(
-      new PutEventsCommand({
-        Entries: [
-          {
-            Source: EVENT.source,
-            DetailType: detailType,
-            EventBusName: EVENT.bus,
-            Resources: [...resources],
-            // A report is a few KB (figures, AZs, events): far under the 256 KiB entry limit.
-            Detail: JSON.stringify(detail),
-          },
-        ],
-      }),
-    );
-    if ((out.FailedEntryCount ?? 0) > 0) {
-      const entry = out.Entries?.find((e) => e.ErrorCode !== undefined);
-      throw new TransientAwsError(`PutEvents failed: ${entry?.ErrorCode ?? '?'}: ${entry?.ErrorMessage ?? ''}`);
-    }
   }
 }
 
@@ -147,21 +144,3 @@ function detailJson(detail: ActionEventDetail): string {
 /** PutEvents: at most 10 entries and 256 KiB per request. */
 const PUT_EVENTS_MAX = 10;
 const PUT_EVENTS_BYTES = 262_144;
-
-function chunkEvents<T extends { Detail: string }>(entries: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(entry.Detail, 'utf8') + 256;
-    if (current.length > 0 && (current.length >= PUT_EVENTS_MAX || bytes + size > PUT_EVENTS_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}

@@ -9,6 +9,7 @@ import {
 import { TransientAwsError } from '../errors.ts';
 import { type DigestMessage, digestQueueIds } from '../execute/digest.ts';
 import type { Decision } from '../policy/decision.ts';
+import { chunkByCountAndBytes } from './batches.ts';
 
 /**
  * Sends decisions to the FIFO decision queue: `MessageGroupId` = resource (one action at a time per
@@ -58,21 +59,9 @@ export function digestEntry(digest: DigestMessage, index: number): SendMessageBa
 
 /** Splits into SendMessageBatch calls of ≤ 10 entries and ≤ 256 KiB. */
 export function chunkEntries(entries: SendMessageBatchRequestEntry[]): SendMessageBatchRequestEntry[][] {
-  const chunks: SendMessageBatchRequestEntry[][] = [];
-  let current: SendMessageBatchRequestEntry[] = [];
-  let bytes = 0;
-  for (const entry of entries) {
-    const size = Buffer.byteLength(entry.MessageBody ?? '', 'utf8');
-    if (current.length === SQS_BATCH_MAX || (current.length > 0 && bytes + size > SQS_BATCH_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(entry);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
+  return chunkByCountAndBytes(entries, { max: SQS_BATCH_MAX, bytes: SQS_BATCH_BYTES }, (e) =>
+    Buffer.byteLength(e.MessageBody ?? '', 'utf8'),
+  );
 }
 
 export class DecisionQueue {
@@ -122,28 +111,22 @@ export class DecisionQueue {
 
   async #sendChunk(chunk: SendMessageBatchRequestEntry[]): Promise<number> {
     let sent = 0;
-    {
-      let pending = chunk;
-      for (let round = 0; round < FAILED_ENTRY_ROUNDS && pending.length > 0; round += 1) {
-        const out = await this.#client.send(
-          new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }),
-        );
-        sent += out.Successful?.length ?? 0;
-        const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
-        const senderFaults = (out.Failed ?? []).filter((f) => f.SenderFault === true);
-        if (senderFaults.length > 0) {
-          // A malformed entry will not get better by retrying.
-          throw new Error(
-            `SendMessageBatch rejected: ${senderFaults.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`,
-          );
-        }
-        pending = pending.filter((e) => failedIds.has(e.Id));
+    let pending = chunk;
+    for (let round = 0; round < FAILED_ENTRY_ROUNDS && pending.length > 0; round += 1) {
+      const out = await this.#client.send(new SendMessageBatchCommand({ QueueUrl: this.#queueUrl, Entries: pending }));
+      sent += out.Successful?.length ?? 0;
+      const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
+      const senderFaults = (out.Failed ?? []).filter((f) => f.SenderFault === true);
+      if (senderFaults.length > 0) {
+        // A malformed entry will not get better by retrying.
+        throw new Error(`SendMessageBatch rejected: ${senderFaults.map((f) => `${f.Code}: ${f.Message}`).join('; ')}`);
       }
-      if (pending.length > 0) {
-        throw new TransientAwsError(
-          `SendMessageBatch: ${pending.length} decisions not sent after ${FAILED_ENTRY_ROUNDS} rounds`,
-        );
-      }
+      pending = pending.filter((e) => failedIds.has(e.Id));
+    }
+    if (pending.length > 0) {
+      throw new TransientAwsError(
+        `SendMessageBatch: ${pending.length} decisions not sent after ${FAILED_ENTRY_ROUNDS} rounds`,
+      );
     }
     return sent;
   }

@@ -13,6 +13,7 @@ import {
   type Snapshot,
 } from '@aws-sdk/client-redshift';
 import { isManagedSnapshot, MANAGED_BY, SNAPSHOT_TAGS } from '../domains/snapshots/snapshot-tags.ts';
+import { INACTIVE_INTEGRATION } from '../execute/observed.ts';
 import type { ActionResult, ResourcePort } from '../execute/ports.ts';
 import type {
   ClusterResource,
@@ -45,7 +46,6 @@ export type ClusterMapper = (raw: readonly Cluster[]) => ClusterResource[];
 export const FLEET_PAGE_SIZE = 100;
 
 /** Integration statuses that no longer write into the target. */
-const INACTIVE_INTEGRATION = ['deleting', 'failed'];
 
 export class RedshiftAdapter implements ResourcePort {
   /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { locationOfTarget } from '../aws/targets.ts';
 import { ALERT_ACTION, type Decision } from '../policy/decision.ts';
 import type { Alert, LedgerPort, LedgerRecord, LoggerPort, MetricsPort, NotifierPort, OutcomeKind } from './ports.ts';
-import { consoleLink, safeSubject, severityOf } from './report.ts';
+import { consoleLink, HEADLINE, safeSubject, severityOf, stateLine } from './report.ts';
 
 /**
  * One alert per policy and run instead of one per resource (issue 19): 300 clusters paused by one
@@ -141,30 +141,20 @@ export async function reportDigest(
 }
 
 export function outcomeOf(record: LedgerRecord): OutcomeKind {
-  if (record.status === 'dry-run') return record.outcomeReason?.startsWith('freeze') === true ? 'frozen' : 'dry-run';
+  // The record keeps the decision's mode: a frozen one was not called either, for its freeze.
+  if (record.status === 'dry-run') return record.mode === 'frozen' ? 'frozen' : 'dry-run';
   return record.status as OutcomeKind;
 }
 
-const VERB: Partial<Record<OutcomeKind, string>> = {
-  succeeded: 'done',
-  'in-progress': 'started',
-  'dry-run': 'DRY RUN, would have run',
-  frozen: 'FROZEN, would have run',
-};
-
 function line(record: LedgerRecord, region: string): string {
-  const outcome = outcomeOf(record);
-  const state =
-    outcome === 'dry-run' || outcome === 'frozen'
-      ? `${record.beforeState ?? '?'} (unchanged)`
-      : `${record.beforeState ?? '?'} -> ${record.afterState ?? '?'}${outcome === 'in-progress' && record.expectedState !== null ? ` (until ${record.expectedState})` : ''}`;
   // Another account or Region than this deployment's (a hub's target) is named on the line.
   const location = locationOfTarget(record.target);
   const elsewhere = record.target.account !== undefined || (location.region ?? region) !== region;
   const where = elsewhere ? ` [${location.account ?? 'this account'} ${location.region ?? region}]` : '';
   // What it made (a snapshot, a usage limit) tells two lines of one resource apart.
   const made = record.createdId === null ? '' : `  ${record.createdId}`;
-  return `  ${record.target.type}/${record.target.id}${where}  ${record.action}  ${VERB[outcome] ?? outcome}  ${state}${made}`;
+  const what = `${record.target.type}/${record.target.id}${where}  ${record.action}`;
+  return `  ${what}  ${HEADLINE[outcomeOf(record)]}  ${stateLine(record)}${made}`;
 }
 
 /** One readable message: what was done to which resources, what was alerted apart, what is not finished. */
@@ -187,7 +177,7 @@ export function digestAlert(
   const noun = types.length === 1 ? (types[0] as string) : 'resource';
   const counted = `${distinct} ${noun}${distinct === 1 ? '' : 's'}`;
   const subject = safeSubject(
-    `[autopilot] ${message.policy}: ${actions.join('+') || 'no action'} ${outcomes.map((o) => VERB[o] ?? o).join('/') || 'pending'} on ${counted}${apart.length > 0 ? `, ${apart.length} alerted apart` : ''}${part}`,
+    `[autopilot] ${message.policy}: ${actions.join('+') || 'no action'} ${outcomes.map((o) => HEADLINE[o]).join('/') || 'pending'} on ${counted}${apart.length > 0 ? `, ${apart.length} alerted apart` : ''}${part}`,
   );
   const lines = [
     `What:    policy ${message.policy}, run ${message.run}${part}: ${info.length} of ${message.keys.length} decisions done or started.`,

@@ -24,7 +24,8 @@ import type { ObservedResource } from './ports.ts';
 export const OBSERVED_MAX_AGE_MS = 60_000;
 
 const OBSERVABLE: ReadonlySet<string> = new Set(['cluster', 'workgroup', 'integration']);
-const INACTIVE_INTEGRATION = ['deleting', 'failed'];
+/** Integration statuses in which it writes nothing into its target (the executor's zero-ETL check uses them too). */
+export const INACTIVE_INTEGRATION: readonly string[] = ['deleting', 'failed'];
 
 /** By type and id: two hub targets with a resource of the same name share a key, and so get no observation. */
 const resourceKey = (r: { type: string; id: string }) => `${r.type}\u0000${r.id}`;

@@ -22,7 +22,7 @@ const SEVERITY_BY_OUTCOME: Record<OutcomeKind, Severity> = {
   refused: 'ERROR',
 };
 
-const HEADLINE: Record<OutcomeKind, string> = {
+export const HEADLINE: Record<OutcomeKind, string> = {
   succeeded: 'done',
   'in-progress': 'started',
   'dry-run': 'DRY RUN, would have run',
@@ -66,7 +66,7 @@ export function consoleLink(target: TargetRef, region: string): string {
   }
 }
 
-function stateLine(record: LedgerRecord): string {
+export function stateLine(record: LedgerRecord): string {
   const before = record.beforeState ?? '?';
   if (record.status === 'dry-run' || record.status === 'skipped') return `${before} (unchanged)`;
   const after = record.afterState ?? '?';
